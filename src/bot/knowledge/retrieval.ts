@@ -1,0 +1,184 @@
+/**
+ * Ranked retrieval over one business's FAQs, with a confidence that means the same thing for
+ * every business so that one threshold serves them all.
+ *
+ * Scoring, per FAQ, with terms weighted by a normalised IDF (1 for a term that only this FAQ has,
+ * less for terms many FAQs share, a fixed weight for words the business never mentions):
+ *
+ * - coverage of the question: how much of what the caller said this FAQ explains. A term in the
+ *   FAQ's question or keywords counts fully, one only in its answer counts half.
+ * - coverage of the FAQ: how much of the FAQ's own question the caller touched. Keywords are
+ *   alternatives, not requirements: a matched keyword counts as touched question weight, an
+ *   unmatched one costs nothing. That is their boost over question words, which all count.
+ *
+ * confidence = callerCoverage × (FAQ_FLOOR + (1 − FAQ_FLOOR) × faqCoverage), in 0..1.
+ *
+ * Both factors are ratios of weights within one business, so neither the number of FAQs nor their
+ * length moves the scale; an off-topic question is mostly unknown words and lands near zero.
+ */
+import type { Faq } from "../business.ts";
+import { termsOf } from "./terms.ts";
+
+/** Answers at or above this confidence are given; below it the bot falls back (and offers a transfer). */
+export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
+
+/** Weight of a word the business's FAQs never use: it counts against a match, a bit less than a rare known word. */
+const UNKNOWN_TERM_WEIGHT = 0.45;
+/** How much a term found only in an FAQ's answer counts, against one in its question or keywords. */
+const ANSWER_ONLY_STRENGTH = 0.5;
+/** The share of the confidence a match keeps even when it touches none of the FAQ's question words. */
+const FAQ_FLOOR = 0.6;
+
+/** Terms that point somewhere but weakly: a missed one costs little, a hit adds little. */
+const WEAK_TERMS: ReadonlyMap<string, number> = new Map([["where", 0.3]]);
+
+interface Posting {
+  readonly faq: number;
+  /** 1 for question or keyword, ANSWER_ONLY_STRENGTH for answer only. */
+  readonly strength: number;
+  readonly field: "question" | "keyword" | "answer";
+}
+
+/** An FAQ knowledge base prepared for queries; build once per business, query many times. */
+export interface KnowledgeIndex {
+  readonly faqs: readonly Faq[];
+  /** @internal term → the FAQs it occurs in */
+  readonly postings: ReadonlyMap<string, readonly Posting[]>;
+  /** @internal term → normalised IDF weight in (0, 1] */
+  readonly weights: ReadonlyMap<string, number>;
+  /** @internal per FAQ, the summed weight of its question terms */
+  readonly questionWeights: Float64Array;
+  /** @internal terms of the business name the FAQs never use: ignored, not counted as unknown */
+  readonly ignoredTerms: ReadonlySet<string>;
+}
+
+export interface KnowledgeMatch {
+  readonly answer: string;
+  readonly question: string;
+  /** Confidence in 0..1, comparable across businesses; compare with DEFAULT_CONFIDENCE_THRESHOLD. */
+  readonly score: number;
+  readonly faqIndex: number;
+}
+
+export interface KnowledgeIndexOptions {
+  /** The business name: its words are ignored in questions ("does Bella Pizza deliver") unless an FAQ uses them. */
+  readonly businessName?: string;
+}
+
+/**
+ * Prepares a business's FAQs for {@link queryKnowledge}. Cost is linear in the FAQ text (tens of
+ * microseconds for a dozen FAQs); the result is immutable and may be shared.
+ *
+ * @example
+ * ```ts
+ * const index = buildKnowledgeIndex(business.faqs, { businessName: business.name });
+ * queryKnowledge(index, "is there somewhere to park my car")?.question // "Do you have parking?"
+ * ```
+ */
+export function buildKnowledgeIndex(faqs: readonly Faq[], options: KnowledgeIndexOptions = {}): KnowledgeIndex {
+  const postings = new Map<string, Posting[]>();
+  const questionTermsPerFaq: string[][] = [];
+
+  faqs.forEach((faq, index) => {
+    const questionTerms = termsOf(faq.question);
+    const keywordTerms = faq.keywords.flatMap((keyword) => termsOf(keyword));
+    const answerTerms = termsOf(faq.answer);
+    questionTermsPerFaq.push(questionTerms);
+    const seen = new Map<string, Posting>();
+    for (const term of questionTerms) seen.set(term, { faq: index, strength: 1, field: "question" });
+    for (const term of keywordTerms) if (!seen.has(term)) seen.set(term, { faq: index, strength: 1, field: "keyword" });
+    for (const term of answerTerms) if (!seen.has(term)) seen.set(term, { faq: index, strength: ANSWER_ONLY_STRENGTH, field: "answer" });
+    for (const [term, posting] of seen) {
+      const list = postings.get(term);
+      if (list) list.push(posting);
+      else postings.set(term, [posting]);
+    }
+  });
+
+  const weights = new Map<string, number>();
+  const total = faqs.length;
+  const maxIdf = Math.log(1 + total);
+  for (const [term, list] of postings) {
+    const idf = Math.log(1 + total / list.length) / maxIdf;
+    weights.set(term, idf * (WEAK_TERMS.get(term) ?? 1));
+  }
+
+  const questionWeights = new Float64Array(total);
+  questionTermsPerFaq.forEach((terms, index) => {
+    let sum = 0;
+    for (const term of terms) sum += weights.get(term) ?? 0;
+    questionWeights[index] = sum;
+  });
+
+  const ignoredTerms = new Set<string>();
+  for (const term of options.businessName ? termsOf(options.businessName) : []) {
+    if (!postings.has(term)) ignoredTerms.add(term);
+  }
+
+  return { faqs, postings, weights, questionWeights, ignoredTerms };
+}
+
+/**
+ * The FAQ that best answers `text`, with its confidence; null when no FAQ shares a single term
+ * with it (or it has no content words at all, like "um, okay"). The best match is returned even
+ * when weak: compare `score` with a threshold before speaking it.
+ *
+ * @example
+ * ```ts
+ * const match = queryKnowledge(index, "how much does delivery cost");
+ * if (match && match.score >= DEFAULT_CONFIDENCE_THRESHOLD) say(match.answer);
+ * ```
+ */
+export function queryKnowledge(index: KnowledgeIndex, text: string): KnowledgeMatch | null {
+  return queryTerms(index, termsOf(text));
+}
+
+/** {@link queryKnowledge} for terms already taken from the text (see termsOf). */
+export function queryTerms(index: KnowledgeIndex, terms: readonly string[]): KnowledgeMatch | null {
+  const count = index.faqs.length;
+  if (count === 0 || terms.length === 0) return null;
+
+  const matched = new Float64Array(count);
+  const questionMatched = new Float64Array(count);
+  const keywordMatched = new Float64Array(count);
+  let callerWeight = 0;
+  let anyMatch = false;
+  for (const term of terms) {
+    const list = index.postings.get(term);
+    if (list === undefined) {
+      if (!index.ignoredTerms.has(term)) callerWeight += (WEAK_TERMS.get(term) ?? 1) * UNKNOWN_TERM_WEIGHT;
+      continue;
+    }
+    const weight = index.weights.get(term)!;
+    callerWeight += weight;
+    anyMatch = true;
+    for (const posting of list) {
+      matched[posting.faq]! += weight * posting.strength;
+      if (posting.field === "question") questionMatched[posting.faq]! += weight;
+      else if (posting.field === "keyword") keywordMatched[posting.faq]! += weight;
+    }
+  }
+  if (!anyMatch) return null;
+
+  let best = -1;
+  let bestScore = -1;
+  let bestRaw = -1;
+  for (let faq = 0; faq < count; faq++) {
+    const raw = matched[faq]!;
+    if (raw === 0) continue;
+    const callerCoverage = raw / callerWeight;
+    const touched = questionMatched[faq]! + keywordMatched[faq]!;
+    const faqWeight = index.questionWeights[faq]! + keywordMatched[faq]!;
+    const faqCoverage = faqWeight > 0 ? touched / faqWeight : 0;
+    const score = callerCoverage * (FAQ_FLOOR + (1 - FAQ_FLOOR) * faqCoverage);
+    // Ties go to the FAQ with more matched weight, then to the earlier one.
+    if (score > bestScore || (score === bestScore && raw > bestRaw)) {
+      best = faq;
+      bestScore = score;
+      bestRaw = raw;
+    }
+  }
+  if (best < 0) return null;
+  const faq = index.faqs[best]!;
+  return { answer: faq.answer, question: faq.question, score: Math.min(1, bestScore), faqIndex: best };
+}

@@ -1,0 +1,29 @@
+/**
+ * Words that say nothing about which FAQ a caller means: function words, and the filler of
+ * spoken questions ("um, hi, I was wondering if you guys …"). A word is dropped when it or its
+ * stem is one of these stems ("accepted" goes with "accept").
+ *
+ * Kept out on purpose: "where" (a location question), "free", "long", "late", "early", "new",
+ * "open", "close": each of those points at an answer.
+ */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  `
+  a an the this that these those there here
+  i me my mine myself we us our ours you your yours yourself yourselves he him his she her it its
+  they them their theirs one ones someone somebody something anything anyone anybody everything
+  somewhere anywhere everywhere
+  is am are was were be been being have has had having do does did doing done
+  will would shall should can could may might must not no nor
+  of at by for with about into through during to from in on off up down out over again then once
+  and but or if because as while so than too very just also still even ever only really actually
+  any some all both each every few more most other such own same much many lot lots
+  what which who whom whose how when why whether
+  get gets got getting go goes going gone gonna wanna gotta want wants wanted need needs needed
+  like know tell please thanks thank hi hello hey um umm uh uhh er ah oh okay ok yeah yes yep sure
+  well guys guy wondering wonder wondered question questions ask asking asked let make makes made
+  kind sort thing things way place possible available offer offers provide provides take takes
+  accept accepts see come comes came today tonight tomorrow now currently right able
+  `
+    .split(/\s+/)
+    .filter((word) => word !== ""),
+);

@@ -1,0 +1,61 @@
+/**
+ * Text normalisation shared by intent detection and the knowledge base: the caller's words as
+ * speech recognition writes them, reduced to lowercase words without punctuation, accents or
+ * contractions.
+ */
+
+// Ordered: the specific forms ("won't") must run before the general ones ("n't").
+const CONTRACTIONS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\bwon't\b/g, "will not"],
+  [/\bcan't\b/g, "can not"],
+  [/\bcannot\b/g, "can not"],
+  [/\bshan't\b/g, "shall not"],
+  [/\bain't\b/g, "is not"],
+  [/\by'all\b/g, "you all"],
+  [/\blet's\b/g, "let us"],
+  [/n't\b/g, " not"],
+  [/'re\b/g, " are"],
+  [/'m\b/g, " am"],
+  [/'ll\b/g, " will"],
+  [/'ve\b/g, " have"],
+  [/'d\b/g, " would"],
+  // "'s" after these is "is"; after anything else it is a possessive ("Bella's") and just goes.
+  [/\b(it|that|what|where|there|here|who|how|when|why|he|she|this|everything|nothing|something)'s\b/g, "$1 is"],
+  [/'s\b/g, ""],
+];
+
+/**
+ * Lowercase words separated by single spaces: Unicode-aware (letters and digits of any script
+ * are kept, accents are dropped so "café" matches "cafe"), contractions expanded, every other
+ * character a word break.
+ *
+ * @example
+ * ```ts
+ * normalizeText("What's the Café's Wi-Fi password?!") // "what is the cafe wi fi password"
+ * normalizeText("I don't  see it")                   // "i do not see it"
+ * ```
+ */
+export function normalizeText(text: string): string {
+  let out = text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[’‘ʼ`´]/g, "'");
+  if (out.includes("'")) {
+    for (const [pattern, replacement] of CONTRACTIONS) out = out.replace(pattern, replacement);
+  }
+  return out.replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+}
+
+/**
+ * The words of `text` after {@link normalizeText}.
+ *
+ * @example
+ * ```ts
+ * words("Do you deliver?") // ["do", "you", "deliver"]
+ * ```
+ */
+export function words(text: string): string[] {
+  const normalized = normalizeText(text);
+  return normalized === "" ? [] : normalized.split(" ");
+}

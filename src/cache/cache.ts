@@ -1,0 +1,248 @@
+import { metrics, type Meter } from "@opentelemetry/api";
+import type { BreakerOptions, BreakerSnapshot } from "./breaker.ts";
+import { createBus, type BusState } from "./bus.ts";
+import { CACHE_INSTRUMENTS } from "./instruments.ts";
+import { createL2Guard, L2_FAILED, type L2Guard } from "./l2-guard.ts";
+import type { L2Adapter, L2Description } from "./l2/types.ts";
+import { registerCacheMetrics } from "./metrics.ts";
+import { NamespaceHandle, type CacheCore, type Loader } from "./namespace.ts";
+import { compilePolicy, type NamespaceOptions } from "./policy.ts";
+import type { L2ErrorKind, NamespaceCounters } from "./stats.ts";
+import { runWarm, type WarmOptions, type WarmReport, type WarmSpec } from "./warm.ts";
+
+export interface CacheOptions<N extends string> {
+  /** First part of every L2 key and of the bus channel: `prefix:namespace:key`. Default `voxedge`. */
+  prefix?: string;
+  l1?: { maxEntries?: number };
+  /** The shared tier; `undefined` for L1 only. */
+  l2?: L2Adapter;
+  namespaces: Record<N, NamespaceOptions>;
+  /** Every L2 call is bounded by this. Default 250 ms. */
+  l2TimeoutMs?: number;
+  breaker?: BreakerOptions;
+  /** Envelopes longer than this many characters are compressed. Default 2 048. */
+  compressAbove?: number;
+  /** Invalidation bus over the L2's pub/sub. Default on when the L2 has one. */
+  bus?: { enabled?: boolean; /** While the bus is down, L1 answers for at most this long. Default 1 000 ms. */ l1TtlWhileDown?: number };
+  /** Where metrics are recorded. Default: the global meter provider's `voxedge.cache` meter at creation time. */
+  meter?: Meter;
+}
+
+export interface CacheStats {
+  namespaces: Record<string, NamespaceCounters & { l1Size: number; hitRatio: number }>;
+  l2: { kind: string; errors: Record<L2ErrorKind, number> } | undefined;
+  breaker: BreakerSnapshot | undefined;
+  bus: { state: BusState; sent: number; received: number; dropped: number };
+}
+
+export interface CacheHealth {
+  /** `ok`: every tier answers; `degraded`: L2 or the bus is out, and L1 and loaders carry the load. */
+  status: "ok" | "degraded";
+  l2:
+    | (L2Description & { reachable: boolean; latencyMs?: number; error?: string; lastError?: { kind: L2ErrorKind; message: string; at: number } })
+    | undefined;
+  breaker: BreakerSnapshot | undefined;
+  bus: BusState;
+}
+
+/** The cache: typed namespace handles plus operations that span namespaces. */
+export interface Cache<N extends string = string> {
+  namespace<V = unknown>(name: N): NamespaceHandle<V>;
+  /** Removes every entry carrying any of the tags, in L2 and in the L1 of every instance. */
+  invalidateTags(tags: readonly string[]): Promise<void>;
+  clear(namespace: N): Promise<void>;
+  stats(): CacheStats;
+  health(): Promise<CacheHealth>;
+  warm(specs: ReadonlyArray<WarmSpec<N>>, options?: WarmOptions): Promise<WarmReport>;
+  /** Resolves when background writes started so far have settled. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+  readonly namespaces: readonly N[];
+}
+
+/**
+ * Creates a cache. Namespace policies are compiled here, once; nothing on the read path looks at
+ * options again.
+ *
+ * @example
+ * ```ts
+ * const cache = createCache({
+ *   prefix: "voxedge",
+ *   l1: { maxEntries: 50_000 },
+ *   l2: redisL2({ url: "redis://127.0.0.1:6380" }),
+ *   namespaces: { business: { ttl: 3_600_000, l1Ttl: 60_000, jitter: 0.1 }, knowledge: { ttl: 900_000 } },
+ * });
+ * const business = cache.namespace("business");
+ * await business.getOrSet("+15550001111", () => loadBusiness("+15550001111"));
+ * ```
+ */
+export function createCache<N extends string>(options: CacheOptions<N>): Cache<N> {
+  const prefix = options.prefix ?? "voxedge";
+  const l1MaxEntries = options.l1?.maxEntries ?? 10_000;
+  const meter = options.meter ?? metrics.getMeter("voxedge.cache");
+  const durations = meter.createHistogram(CACHE_INSTRUMENTS.operationDuration.name, {
+    unit: CACHE_INSTRUMENTS.operationDuration.unit,
+    description: CACHE_INSTRUMENTS.operationDuration.description,
+  });
+
+  const guard: L2Guard | undefined = options.l2 ? createL2Guard(options.l2, { timeoutMs: options.l2TimeoutMs, breaker: options.breaker }, durations) : undefined;
+  const pending = new Set<Promise<unknown>>();
+  const handles = new Map<string, NamespaceHandle<unknown>>();
+  const l1TtlWhileDown = options.bus?.l1TtlWhileDown ?? 1_000;
+
+  const core: CacheCore = {
+    guard,
+    epoch: 0,
+    l1TtlCap: Infinity,
+    compressAbove: options.compressAbove ?? 2_048,
+    durations,
+    background(work) {
+      const tracked = work.catch(() => undefined);
+      pending.add(tracked);
+      tracked.then(() => pending.delete(tracked));
+    },
+    publish(kind, namespace, keys) {
+      bus.publish({ kind, namespace, keys });
+    },
+    tagKey: (tag) => `${prefix}:__tag:${tag}`,
+  };
+
+  const bus = createBus({
+    adapter: options.bus?.enabled === false ? undefined : options.l2,
+    channel: `${prefix}:__bus`,
+    onMessage(message) {
+      const handle = message.namespace === undefined ? undefined : handles.get(message.namespace);
+      const now = Date.now();
+      switch (message.kind) {
+        case "del":
+          for (const key of message.keys ?? []) handle?.dropLocal(key, message.sentAt);
+          break;
+        case "exp":
+          for (const key of message.keys ?? []) handle?.expireLocal(key, now, message.sentAt);
+          break;
+        case "clear":
+          handle?.clearLocal();
+          break;
+        case "tags": {
+          const tags = new Set(message.tags ?? []);
+          for (const h of handles.values()) h.dropTagged(tags);
+          break;
+        }
+      }
+    },
+    onStateChange(state) {
+      // Messages may have been missed while the bus was down: make every L1 entry check L2 again,
+      // and keep L1 lifetimes short until the bus is back.
+      core.epoch++;
+      core.l1TtlCap = state === "up" ? Infinity : l1TtlWhileDown;
+    },
+  });
+
+  const names = Object.keys(options.namespaces) as N[];
+  for (const name of names) {
+    const policy = compilePolicy(name, options.namespaces[name], { prefix, l1MaxEntries });
+    handles.set(name, new NamespaceHandle(policy, core));
+  }
+
+  const cache: Cache<N> = {
+    namespaces: names,
+
+    namespace<V = unknown>(name: N): NamespaceHandle<V> {
+      const handle = handles.get(name);
+      if (handle === undefined) {
+        throw new Error(`Unknown cache namespace "${String(name)}"; configured namespaces: ${names.join(", ") || "(none)"}`);
+      }
+      return handle as NamespaceHandle<V>;
+    },
+
+    async invalidateTags(tags) {
+      if (tags.length === 0) return;
+      const set = new Set(tags);
+      for (const handle of handles.values()) handle.dropTagged(set);
+      if (guard !== undefined) {
+        const attributes = { "cache.namespace": "*", "cache.operation": "l2.delete" };
+        for (const tag of set) {
+          const tagKey = core.tagKey(tag);
+          const members = await guard.call(attributes, () => guard.adapter.setMembers(tagKey));
+          if (members === L2_FAILED) continue;
+          if (members.length > 0) await guard.call(attributes, () => guard.adapter.deleteMany(members));
+          await guard.call(attributes, () => guard.adapter.delete(tagKey));
+        }
+      }
+      bus.publish({ kind: "tags", tags: [...set] });
+    },
+
+    async clear(name) {
+      await cache.namespace(name).clear();
+    },
+
+    stats() {
+      const namespaces: CacheStats["namespaces"] = {};
+      for (const [name, handle] of handles) {
+        const c = handle.counters;
+        const lookups = c.l1Hits + c.l1Misses;
+        namespaces[name] = { ...c, l1Size: handle.l1Size, hitRatio: lookups === 0 ? 0 : c.l1Hits / lookups };
+      }
+      return {
+        namespaces,
+        l2: guard === undefined ? undefined : { kind: guard.adapter.kind, errors: { ...guard.errors } },
+        breaker: guard?.breaker.snapshot(),
+        bus: bus.stats(),
+      };
+    },
+
+    async health() {
+      let l2: CacheHealth["l2"];
+      if (guard !== undefined) {
+        const started = performance.now();
+        let reachable = false;
+        let error: string | undefined;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        try {
+          await Promise.race([
+            guard.adapter.ping(),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`no answer within ${guard.timeoutMs} ms`)), guard.timeoutMs);
+            }),
+          ]);
+          reachable = true;
+        } catch (e) {
+          error = e instanceof Error ? e.message : String(e);
+        } finally {
+          clearTimeout(timer);
+        }
+        l2 = {
+          ...guard.adapter.describe(),
+          reachable,
+          ...(reachable ? { latencyMs: Math.round((performance.now() - started) * 100) / 100 } : { error }),
+          ...(guard.lastError ? { lastError: guard.lastError } : {}),
+        };
+      }
+      const breaker = guard?.breaker.snapshot();
+      const busState = bus.state;
+      const degraded = (l2 !== undefined && !l2.reachable) || (breaker !== undefined && breaker.state !== "closed") || busState === "down";
+      return { status: degraded ? "degraded" : "ok", l2, breaker, bus: busState };
+    },
+
+    warm(specs, warmOptions) {
+      return runWarm(cache, specs, warmOptions);
+    },
+
+    async idle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+
+    async close() {
+      await bus.close();
+      await cache.idle();
+      unregisterMetrics();
+      await options.l2?.close();
+    },
+  };
+
+  const unregisterMetrics = registerCacheMetrics(meter, handles, guard, bus);
+  bus.start();
+  return cache;
+}
+
+export type { Loader };

@@ -1,0 +1,24 @@
+/**
+ * voxedge's multi-level cache: the whole public surface. It imports nothing from the rest of the
+ * product and could be published on its own.
+ *
+ * @example
+ * ```ts
+ * import { createCache, redisL2, keyOf, normalizeQuestion } from "./src/cache/index.ts";
+ * const cache = createCache({ l2: redisL2({ url: "redis://127.0.0.1:6380" }), namespaces: { knowledge: { ttl: 900_000 } } });
+ * const answer = await cache.namespace("knowledge").getOrSet(keyOf("bella-pizza", normalizeQuestion(q)), () => rank(q));
+ * ```
+ */
+export { createCache, type Cache, type CacheOptions, type CacheStats, type CacheHealth } from "./cache.ts";
+export { NamespaceHandle, LoaderTimeoutError, type Loader, type LoaderContext, type BatchLoader } from "./namespace.ts";
+export type { NamespaceOptions, NamespacePolicy, WriteOptions } from "./policy.ts";
+export type { BreakerOptions, BreakerSnapshot, BreakerState } from "./breaker.ts";
+export type { BusState } from "./bus.ts";
+export type { NamespaceCounters, L2ErrorKind } from "./stats.ts";
+export type { WarmSpec, WarmOptions, WarmReport } from "./warm.ts";
+export { encodeEnvelope, decodeEnvelope, type Envelope } from "./codec.ts";
+export { keyOf, normalizeQuestion, hashText } from "./keys.ts";
+export { cached, cachedMethod, businessLookup, knowledgeQuery, businessKey, knowledgeKey, type CachedOptions } from "./wrappers.ts";
+export { CACHE_INSTRUMENTS, LATENCY_BUCKETS_SECONDS } from "./instruments.ts";
+export { memoryL2, redisL2, redisClusterL2, upstashL2, l2FromEnv } from "./l2/index.ts";
+export type { L2Adapter, L2Bus, L2Description, L2Kind } from "./l2/types.ts";

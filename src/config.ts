@@ -1,0 +1,112 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable the server reads, in one schema. `loadConfig` reports every bad
+ * variable at once, so an operator fixes a deployment in one pass.
+ */
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const url = z.string().url();
+const hostPort = /^[^\s:,]+:\d{1,5}$/;
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    /** The public URL Twilio calls (scheme, host and any path prefix); signatures are computed over it. */
+    PUBLIC_BASE_URL: url.optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+
+    BUSINESSES_FILE: z.string().min(1).optional(),
+    BUSINESS_API_URL: url.optional(),
+    BUSINESS_API_TIMEOUT_MS: ms(800),
+    /** Below this confidence (0–1) the bot says it is not sure and offers a transfer. */
+    KNOWLEDGE_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).optional(),
+    SESSION_TTL_MS: ms(4 * 60 * 60 * 1000),
+    VOICE_MODE: z.enum(["gather", "relay"]).default("gather"),
+
+    CACHE_L2: z.enum(["memory", "redis", "redis-cluster", "upstash", "none"]).default("memory"),
+    CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.' or '-' only").default("voxedge"),
+    CACHE_L1_MAX_ENTRIES: z.coerce.number().int().min(1).default(50_000),
+    CACHE_L2_TIMEOUT_MS: ms(250),
+    CACHE_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+    CACHE_BREAKER_OPEN_MS: ms(5_000),
+    CACHE_WARM_ON_START: bool.default(false),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .refine((v) => v.split(",").every((n) => hostPort.test(n.trim())), "must be a comma-separated list of host:port")
+      .optional(),
+    UPSTASH_REDIS_REST_URL: url.optional(),
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+
+    OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+    OTEL_METRIC_EXPORT_INTERVAL: ms(15_000),
+    OTEL_SERVICE_NAME: z.string().min(1).default("voxedge"),
+    OTEL_RESOURCE_ATTRIBUTES: z.string().optional(),
+    METRICS_PROMETHEUS: bool.default(false),
+  });
+
+/** Rules across variables. They read the raw strings so they report even when other variables are bad. */
+function crossChecks(env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const need = (name: string, why: string) => {
+    if (env[name] === undefined) problems.push(`${name}: is required ${why}`);
+  };
+  const l2 = env.CACHE_L2 ?? "memory";
+  if (l2 === "redis") need("REDIS_URL", "when CACHE_L2=redis");
+  if (l2 === "redis-cluster") need("REDIS_CLUSTER_NODES", "when CACHE_L2=redis-cluster");
+  if (l2 === "upstash") {
+    need("UPSTASH_REDIS_REST_URL", "when CACHE_L2=upstash");
+    need("UPSTASH_REDIS_REST_TOKEN", "when CACHE_L2=upstash");
+  }
+  if (env.NODE_ENV === "production") {
+    need("TWILIO_AUTH_TOKEN", "in production: webhooks cannot be verified without it");
+    need("PUBLIC_BASE_URL", "in production: signatures are computed over the public URL");
+  }
+  if (env.BUSINESSES_FILE !== undefined && env.BUSINESS_API_URL !== undefined) {
+    problems.push("BUSINESS_API_URL: set either BUSINESSES_FILE or BUSINESS_API_URL, not both");
+  }
+  return problems;
+}
+
+export type Config = z.output<typeof schema>;
+
+/** Thrown by {@link loadConfig}; its message lists every bad variable, never a secret's value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Reads and checks the environment. Empty strings count as unset, as most deployment tools
+ * write them for blank values.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(process.env); // throws ConfigError listing every bad variable
+ * config.CACHE_L2; // "memory" by default
+ * ```
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== "") cleaned[key] = value.trim();
+  }
+  const parsed = schema.safeParse(cleaned);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".") || "(environment)"}: ${issue.message}`);
+  problems.push(...crossChecks(cleaned));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError([...new Set(problems)]);
+  return parsed.data;
+}
+
+/** The env names the schema knows, for docs and `.env.example` checks. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);

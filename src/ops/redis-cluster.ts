@@ -1,0 +1,364 @@
+/**
+ * Launches a local Redis Cluster (masters plus replicas, one `redis-server` per node) on loopback
+ * ports and joins it with `redis-cli --cluster create`. Used by the tests and the cluster CLI.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  infoField,
+  isPortFree,
+  redisCommand,
+  requireRedisBinary,
+  startRedisServer,
+  type RedisServerProcess,
+} from "./redis-server.ts";
+
+export interface RedisClusterOptions {
+  /** Number of masters; redis-cli needs at least 3. Default 3. */
+  masters?: number;
+  /** Replicas per master. Default 1. */
+  replicasPerMaster?: number;
+  /** First of the consecutive ports; free ones are picked when omitted. */
+  basePort?: number;
+  /** Parent dir of the node dirs. A fresh temp dir, removed on stop, when omitted. */
+  dir?: string;
+  /** `cluster-node-timeout`: how long a node may be silent before failover. Default 5000 ms. */
+  nodeTimeoutMs?: number;
+  /** How long to wait for `cluster_state:ok` and synced replicas. Default 30000 ms. */
+  readyTimeoutMs?: number;
+}
+
+/** One node as the cluster currently sees it. */
+export interface ClusterNodeInfo {
+  port: number;
+  id: string;
+  role: "master" | "replica";
+  /** Slot ranges served, as CLUSTER NODES prints them ("0-5460"); empty for replicas. */
+  slots: string;
+  /** DBSIZE of the node. */
+  keys: number;
+  /** Port of the master a replica follows. */
+  masterPort?: number;
+}
+
+export interface RedisClusterProcess {
+  /** Every node, running or not, in port order. */
+  readonly nodes: RedisServerProcess[];
+  /** `"127.0.0.1:port"` of every node, for ioredis `Cluster` or `REDIS_CLUSTER_NODES`. */
+  readonly seeds: string[];
+  readonly dir: string;
+  /** Stops every node (and removes the dir if the launcher created it). */
+  stop(): Promise<void>;
+  /** Role, slots and key count of every running node. */
+  nodeInfo(): Promise<ClusterNodeInfo[]>;
+  /** `cluster_state` as the first running node reports it ("ok" or "fail"). */
+  clusterState(): Promise<string>;
+  /** Resolves once every running node reports `state`; throws after `timeoutMs`. */
+  waitForState(state: "ok" | "fail", timeoutMs: number): Promise<void>;
+  /** The running master that serves the slot of `key` right now, e.g. to kill it. */
+  masterFor(key: string): Promise<RedisServerProcess>;
+  /** The node process listening on `port`. */
+  nodeByPort(port: number): RedisServerProcess | undefined;
+}
+
+const HOST = "127.0.0.1";
+const SLOT_COUNT = 16_384;
+
+/**
+ * Starts `masters * (1 + replicasPerMaster)` nodes, creates the cluster and waits until every node
+ * reports `cluster_state:ok` and every replica is in sync with its master.
+ *
+ * @example
+ * const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+ * const client = new Cluster(cluster.seeds.map((s) => ({ host: "127.0.0.1", port: Number(s.split(":")[1]) })));
+ * await cluster.stop();
+ */
+export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise<RedisClusterProcess> {
+  const cli = requireRedisBinary("redis-cli");
+  requireRedisBinary("redis-server");
+  const masters = opts.masters ?? 3;
+  const replicas = opts.replicasPerMaster ?? 1;
+  if (!Number.isInteger(masters) || masters < 3) {
+    throw new Error(`a Redis Cluster needs at least 3 masters (got ${masters})`);
+  }
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    throw new Error(`replicasPerMaster must be a non-negative integer (got ${replicas})`);
+  }
+  const size = masters * (1 + replicas);
+  const ownsDir = opts.dir === undefined;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "voxedge-cluster-"));
+  mkdirSync(dir, { recursive: true });
+
+  try {
+    // Free ports can be taken between the check and the bind; pick new ones and try again then.
+    const attempts = opts.basePort === undefined ? 3 : 1;
+    let nodes: RedisServerProcess[] | undefined;
+    for (let attempt = 1; !nodes; attempt++) {
+      const basePort = opts.basePort ?? (await findFreePortRange(size));
+      try {
+        nodes = await startNodes(dir, basePort, size, opts.nodeTimeoutMs ?? 5_000);
+      } catch (error) {
+        if (attempt >= attempts || !String(error).includes("already in use")) throw error;
+      }
+    }
+    const cluster = new LocalCluster(nodes, dir, ownsDir);
+    try {
+      await createCluster(cli, nodes, replicas);
+      await cluster.waitUntilHealthy(size, opts.readyTimeoutMs ?? 30_000);
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  } catch (error) {
+    if (ownsDir) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startNodes(
+  dir: string,
+  basePort: number,
+  size: number,
+  nodeTimeoutMs: number,
+): Promise<RedisServerProcess[]> {
+  const ports = Array.from({ length: size }, (_, i) => basePort + i);
+  const results = await Promise.allSettled(
+    ports.map((port) => {
+      const nodeDir = join(dir, `node-${port}`);
+      removeStaleState(nodeDir);
+      return startRedisServer({
+        port,
+        host: HOST,
+        dir: nodeDir,
+        cluster: true,
+        // Without the delay a replica's first full sync starts at once instead of after 5 s.
+        args: ["--cluster-node-timeout", String(nodeTimeoutMs), "--repl-diskless-sync-delay", "0"],
+      });
+    }),
+  );
+  const started = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) {
+    await Promise.all(started.map((node) => node.stop()));
+    throw failure.reason;
+  }
+  return started;
+}
+
+/** A node that finds an old nodes.conf or data refuses to join a new cluster ("is not empty"). */
+function removeStaleState(nodeDir: string): void {
+  mkdirSync(nodeDir, { recursive: true });
+  for (const name of readdirSync(nodeDir)) {
+    if (/^nodes.*\.conf$|^dump\.rdb$|^appendonly/.test(name)) {
+      rmSync(join(nodeDir, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * First of `count` consecutive ports that are free together with their cluster bus ports.
+ *
+ * @example const base = await findFreePortRange(6); // base..base+5 and base+10000..base+10005
+ */
+export async function findFreePortRange(count: number, host = HOST): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    // Below the Linux ephemeral range (32768+) so outgoing connections rarely collide.
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    const checks = await Promise.all(
+      ports.flatMap((port) => [isPortFree(port, host), isPortFree(port + 10_000, host)]),
+    );
+    if (checks.every(Boolean)) return base;
+  }
+  throw new Error(`could not find ${count} consecutive free ports (with cluster bus ports) on ${host}`);
+}
+
+function createCluster(cli: string, nodes: RedisServerProcess[], replicas: number): Promise<void> {
+  const args = [
+    "--cluster", "create",
+    ...nodes.map((node) => `${node.host}:${node.port}`),
+    "--cluster-replicas", String(replicas),
+    "--cluster-yes",
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cli, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run redis-cli: ${error.message}`));
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else {
+        const tail = output.trimEnd().split("\n").slice(-15).join("\n");
+        reject(new Error(`redis-cli --cluster create failed (${code ?? signal}):\n${tail}`));
+      }
+    });
+  });
+}
+
+/**
+ * The cluster hash slot of a key (CRC16/XMODEM of the key or of its `{hash tag}`, mod 16384),
+ * exactly as Redis computes it.
+ *
+ * @example keySlot("user:{42}:name") === keySlot("{42}") // true
+ */
+export function keySlot(key: string): number {
+  let bytes = Buffer.from(key, "utf8");
+  const open = bytes.indexOf(0x7b); // "{"
+  if (open >= 0) {
+    const close = bytes.indexOf(0x7d, open + 1); // "}"
+    if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+  }
+  return crc16(bytes) % SLOT_COUNT;
+}
+
+function crc16(bytes: Uint8Array): number {
+  let crc = 0;
+  for (const byte of bytes) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++) {
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    }
+  }
+  return crc;
+}
+
+/** Whether a CLUSTER NODES slot list ("0-5460 5462") contains `slot`. */
+function slotsContain(slots: string, slot: number): boolean {
+  return slots.split(" ").some((range) => {
+    if (!range) return false;
+    const [from, to] = range.split("-").map(Number);
+    return from !== undefined && slot >= from && slot <= (to ?? from);
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+class LocalCluster implements RedisClusterProcess {
+  readonly seeds: string[];
+
+  constructor(
+    readonly nodes: RedisServerProcess[],
+    readonly dir: string,
+    private readonly ownsDir: boolean,
+  ) {
+    this.seeds = nodes.map((node) => `${node.host}:${node.port}`);
+  }
+
+  nodeByPort(port: number): RedisServerProcess | undefined {
+    return this.nodes.find((node) => node.port === port);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.stop()));
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async nodeInfo(): Promise<ClusterNodeInfo[]> {
+    const running = this.nodes.filter((node) => node.isRunning());
+    const infos = await Promise.all(running.map((node) => describeNode(node.port)));
+    return infos.sort((a, b) => a.port - b.port);
+  }
+
+  async clusterState(): Promise<string> {
+    const node = this.nodes.find((candidate) => candidate.isRunning());
+    if (!node) throw new Error("no node of the cluster is running");
+    const info = await redisCommand(node.port, ["CLUSTER", "INFO"]);
+    return infoField(info, "cluster_state") ?? "unknown";
+  }
+
+  async waitForState(state: "ok" | "fail", timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let seen = "";
+    while (Date.now() < deadline) {
+      const states = await Promise.all(
+        this.nodes
+          .filter((node) => node.isRunning())
+          .map(async (node) => {
+            try {
+              return infoField(await redisCommand(node.port, ["CLUSTER", "INFO"]), "cluster_state");
+            } catch (error) {
+              return `unreachable (${(error as Error).message})`;
+            }
+          }),
+      );
+      seen = states.join(", ");
+      if (states.length > 0 && states.every((s) => s === state)) return;
+      await sleep(100);
+    }
+    throw new Error(`cluster did not reach cluster_state:${state} within ${timeoutMs} ms (nodes: ${seen})`);
+  }
+
+  async masterFor(key: string): Promise<RedisServerProcess> {
+    const slot = keySlot(key);
+    const owner = (await this.nodeInfo()).find(
+      (info) => info.role === "master" && slotsContain(info.slots, slot),
+    );
+    const node = owner && this.nodeByPort(owner.port);
+    if (!node) throw new Error(`no running master serves slot ${slot} (key ${JSON.stringify(key)})`);
+    return node;
+  }
+
+  /** Every node agrees the cluster is ok, knows all nodes, and every replica is in sync. */
+  async waitUntilHealthy(size: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let problem = "not checked yet";
+    while (Date.now() < deadline) {
+      problem = (await this.healthProblem(size)) ?? "";
+      if (!problem) return;
+      await sleep(100);
+    }
+    throw new Error(`cluster did not become healthy within ${timeoutMs} ms: ${problem}`);
+  }
+
+  private async healthProblem(size: number): Promise<string | undefined> {
+    for (const node of this.nodes) {
+      try {
+        const info = await redisCommand(node.port, ["CLUSTER", "INFO"]);
+        if (infoField(info, "cluster_state") !== "ok") return `node ${node.port} is not ok yet`;
+        if (infoField(info, "cluster_known_nodes") !== String(size)) {
+          return `node ${node.port} knows ${infoField(info, "cluster_known_nodes")} of ${size} nodes`;
+        }
+        const replication = await redisCommand(node.port, ["INFO", "replication"]);
+        if (infoField(replication, "role") === "slave" && infoField(replication, "master_link_status") !== "up") {
+          return `replica ${node.port} is not in sync with its master yet`;
+        }
+      } catch (error) {
+        return `node ${node.port}: ${(error as Error).message}`;
+      }
+    }
+    return undefined;
+  }
+}
+
+async function describeNode(port: number): Promise<ClusterNodeInfo> {
+  const [nodesReply, keys] = await Promise.all([
+    redisCommand(port, ["CLUSTER", "NODES"]),
+    redisCommand(port, ["DBSIZE"]),
+  ]);
+  const lines = String(nodesReply).trim().split("\n").map((line) => line.trim().split(" "));
+  const portOfId = new Map(lines.map((f) => [f[0] ?? "", Number((f[1] ?? "").split("@")[0]?.split(":").pop())]));
+  const myself = lines.find((f) => (f[2] ?? "").split(",").includes("myself"));
+  if (!myself) throw new Error(`node ${port} did not list itself in CLUSTER NODES`);
+  const isReplica = (myself[2] ?? "").split(",").includes("slave");
+  const masterId = myself[3] ?? "-";
+  const info: ClusterNodeInfo = {
+    port,
+    id: myself[0] ?? "",
+    role: isReplica ? "replica" : "master",
+    // Slot fields start at index 8; "[slot->-id]" entries are migrations in flight, not ownership.
+    slots: myself.slice(8).filter((field) => !field.startsWith("[")).join(" "),
+    keys: typeof keys === "number" ? keys : Number(keys),
+  };
+  const masterPort = portOfId.get(masterId);
+  if (isReplica && masterPort !== undefined) info.masterPort = masterPort;
+  return info;
+}

@@ -1,0 +1,258 @@
+/**
+ * Reading and parsing Twilio's `application/x-www-form-urlencoded` webhook bodies.
+ *
+ * Everything here faces the open internet before the signature is checked, so nothing throws on
+ * what a client sends: every failure is a result with the HTTP status to answer (400 malformed,
+ * 413 too large).
+ */
+
+/** Default body limit. Twilio's voice webhooks are a few kilobytes at most. */
+export const DEFAULT_MAX_FORM_BYTES = 65_536;
+
+/** Twilio posts a few dozen fields; far more means a hostile body, and sorting it for the signature would cost. */
+export const MAX_FORM_FIELDS = 1_000;
+
+/** A refusal with the status the route should answer. */
+export interface FormFailure {
+  ok: false;
+  status: 400 | 413;
+  error: string;
+}
+
+/** A parsed form. `params` keeps the first value of each name; `pairs` keeps every field in body order (the signature covers all of them). */
+export interface ParsedForm {
+  ok: true;
+  params: Record<string, string>;
+  pairs: Array<[string, string]>;
+}
+
+/**
+ * Parses a form body strictly: `+` is a space, `%XX` escapes must be well formed and decode to
+ * valid UTF-8, names must not be empty, empty segments (`a=1&&b=2`) are skipped, a segment without
+ * `=` is a name with an empty value.
+ *
+ * `params` has no prototype, so a field named `__proto__` or `constructor` is just a field.
+ *
+ * @example
+ * const form = parseTwilioForm(await request.text());
+ * if (!form.ok) return new Response(form.error, { status: form.status });
+ * signatures.validate(url, form.pairs, signature);
+ * form.params.CallSid; // "CA…"
+ */
+export function parseTwilioForm(body: string, maxBytes: number = DEFAULT_MAX_FORM_BYTES): ParsedForm | FormFailure {
+  if (exceedsUtf8Bytes(body, maxBytes)) return failure(413, `form body is larger than ${maxBytes} bytes`);
+  // split() is native and several times faster than an indexOf walk; the byte limit above bounds
+  // the number of segments a hostile body can produce.
+  const segments = body.split("&");
+  const pairs: Array<[string, string]> = [];
+  for (const segment of segments) {
+    if (segment === "") continue;
+    if (pairs.length === MAX_FORM_FIELDS) return failure(413, `form has more than ${MAX_FORM_FIELDS} fields`);
+    const equals = segment.indexOf("=");
+    if (equals === 0) return failure(400, "form field with an empty name");
+    const name = decodeFormComponent(equals === -1 ? segment : segment.slice(0, equals));
+    const value = equals === -1 ? "" : decodeFormComponent(segment.slice(equals + 1));
+    if (name === undefined || value === undefined) return failure(400, "malformed percent-encoding in form body");
+    pairs.push([name, value]);
+  }
+  const params = Object.create(null) as Record<string, string>;
+  for (const [name, value] of pairs) {
+    if (params[name] === undefined) params[name] = value;
+  }
+  return { ok: true, params, pairs };
+}
+
+/** The fields, all present, or the list of missing ones. */
+export type RequiredFields<Name extends string> =
+  | { ok: true; values: { [K in Name]: string } }
+  | { ok: false; status: 400; error: string; missing: Name[] };
+
+/**
+ * Checks that every named field was posted with a non-empty value (an empty `CallSid` is as
+ * useless as none) and returns them typed.
+ *
+ * @example
+ * const fields = requireFields(form.params, ["CallSid", "To"]);
+ * if (!fields.ok) return new Response(fields.error, { status: 400 });
+ * lookupBusiness(fields.values.To);
+ */
+export function requireFields<const Name extends string>(
+  params: Readonly<Record<string, string | undefined>>,
+  names: readonly Name[],
+): RequiredFields<Name> {
+  const values = {} as { [K in Name]: string };
+  const missing: Name[] = [];
+  for (const name of names) {
+    const value = Object.hasOwn(params, name) ? params[name] : undefined;
+    if (value === undefined || value === "") missing.push(name);
+    else values[name] = value;
+  }
+  if (missing.length > 0) return { ok: false, status: 400, error: `missing required field(s): ${missing.join(", ")}`, missing };
+  return { ok: true, values };
+}
+
+/** The body as text, or the refusal to answer with. */
+export type BodyResult = { ok: true; text: string } | FormFailure;
+
+/**
+ * Reads a request body as UTF-8 text without ever holding more than `maxBytes` of it. A declared
+ * `Content-Length` over the limit is refused before reading; the stream itself is counted as it
+ * arrives (a declared length can lie, and chunked bodies have none), and reading stops at the
+ * limit. Invalid UTF-8 or a broken stream is a 400.
+ *
+ * @example
+ * const body = await readBodyLimited(c.req.raw, 65_536);
+ * if (!body.ok) return c.text(body.error, body.status);
+ * const form = parseTwilioForm(body.text);
+ */
+export async function readBodyLimited(request: Request, maxBytes: number = DEFAULT_MAX_FORM_BYTES): Promise<BodyResult> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
+    await discard(request.body);
+    return failure(413, `body is larger than ${maxBytes} bytes`);
+  }
+  if (request.bodyUsed) return failure(400, "body was already read");
+  const stream = request.body;
+  if (stream === null) return { ok: true, text: "" };
+
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = stream.getReader();
+  } catch {
+    return failure(400, "body could not be read");
+  }
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!(value instanceof Uint8Array)) {
+        await cancel(reader);
+        return failure(400, "body could not be read");
+      }
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await cancel(reader);
+        return failure(413, `body is larger than ${maxBytes} bytes`);
+      }
+      chunks.push(value);
+    }
+  } catch {
+    await cancel(reader);
+    return failure(400, "body could not be read");
+  }
+  const text = decodeUtf8(chunks.length === 1 ? chunks[0]! : concat(chunks, total));
+  return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text };
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const whole = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return whole;
+}
+
+/** Decodes one name or value; undefined when a `%` escape is malformed or the bytes are not UTF-8. */
+function decodeFormComponent(raw: string): string | undefined {
+  if (!raw.includes("%") && !raw.includes("+")) return raw;
+  // Twilio escapes mostly ASCII ("%2B1555…", "%3F"); decoding those here skips decodeURIComponent,
+  // which costs several times more. Any byte of 0x80 or more goes to it for the UTF-8 checks.
+  let decoded = "";
+  let copiedUpTo = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (code === 0x2b) {
+      decoded += raw.slice(copiedUpTo, i) + " ";
+      copiedUpTo = i + 1;
+    } else if (code === 0x25) {
+      const byte = hexByte(raw, i + 1);
+      if (byte === -1) return undefined;
+      if (byte >= 0x80) return decodeUtf8Escapes(raw);
+      decoded += raw.slice(copiedUpTo, i) + String.fromCharCode(byte);
+      i += 2;
+      copiedUpTo = i + 1;
+    }
+  }
+  return decoded + raw.slice(copiedUpTo);
+}
+
+function decodeUtf8Escapes(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw.replaceAll("+", " "));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The byte written as two hex digits at `at`, or -1. */
+function hexByte(text: string, at: number): number {
+  if (at + 1 >= text.length) return -1;
+  const high = hexDigit(text.charCodeAt(at));
+  const low = hexDigit(text.charCodeAt(at + 1));
+  return high === -1 || low === -1 ? -1 : high * 16 + low;
+}
+
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
+}
+
+/** Whether `text` encoded as UTF-8 is longer than `limit`, without encoding it. */
+function exceedsUtf8Bytes(text: string, limit: number): boolean {
+  // Every UTF-16 code unit takes one to three UTF-8 bytes, which settles most bodies at once.
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+    if (bytes > limit) return true;
+  }
+  return false;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+async function discard(stream: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (stream === null || stream.locked) return;
+  try {
+    await stream.cancel();
+  } catch {
+    // The client is being refused anyway; a failed cancel changes nothing.
+  }
+}
+
+async function cancel(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    await reader.cancel();
+  } catch {
+    // As above: the refusal stands whatever the stream says.
+  }
+}
+
+function failure(status: 400 | 413, error: string): FormFailure {
+  return { ok: false, status, error };
+}
