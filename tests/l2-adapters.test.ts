@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { Cluster, Redis } from "ioredis";
 import { l2FromEnv, memoryL2, redisClusterL2, redisL2, upstashL2 } from "../src/cache/l2/index.ts";
 import type { L2Adapter, L2Description } from "../src/cache/l2/index.ts";
-import { sharedCluster, sharedRedis, sharedUpstash, startCluster, startRedis } from "./support/servers.ts";
+import { sharedCluster, sharedRedis, sharedUpstash, startCluster, startRedis, startUpstash } from "./support/servers.ts";
 
 /** Polls until `check` holds; fails the test with `what` after `timeoutMs` (a hang guard, not a timing assertion). */
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -154,10 +154,12 @@ function conformance(name: string, setup: () => Promise<Fixture>): void {
       const base = key("scan:");
       const literal = `${base}a*b?[c]\\d:`;
       const inside = Array.from({ length: 25 }, (_, i) => `${literal}${i}:${randomUUID()}`);
-      // Each of these would match if the prefix were used as a glob pattern.
+      // Each of the first five matches the prefix used as a pattern with one kind of glob
+      // character left unescaped (all of them, `*`, `?`, `[]`, `\`); the last two are plain neighbours.
       const outside = [
+        `${base}aZZbQcd:1`,
         `${base}aXXb?[c]\\d:1`,
-        `${base}a*bZ[c]\\d:1`,
+        `${base}a*bQ[c]\\d:1`,
         `${base}a*b?c\\d:1`,
         `${base}a*b?[c]d:1`,
         `${base}a*b?[c]\\d`,
@@ -451,7 +453,7 @@ describe("redis-cluster L2", () => {
       await l2.close();
       await cluster.stop();
     }
-  });
+  }, 90_000);
 
   test("a shared Cluster client works and stays open after close", async () => {
     const { seeds } = await sharedCluster();
@@ -510,6 +512,28 @@ describe("upstash L2", () => {
     await expect(l2.get("k")).rejects.toThrow(/UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN/);
     expect(l2.describe().target).toBe("not configured");
     await l2.close();
+  });
+
+  test("a stalled endpoint times out each call, and the client answers correctly once it recovers", async () => {
+    const upstash = await startUpstash();
+    const l2 = upstashL2({ url: upstash.url, token: upstash.token, timeoutMs: 300 });
+    try {
+      await l2.set("l2t:stall:k", "before", 60_000);
+      await upstash.fault("stall", 20_000);
+      for (const call of [l2.get("l2t:stall:k"), l2.set("l2t:stall:k", "during", 60_000), l2.ping()]) {
+        const outcome = await settleOrHang(call as Promise<unknown>);
+        expect(outcome).not.toBe("hung");
+        expect(outcome).toHaveProperty("error");
+      }
+      await upstash.fault("ok");
+      // A timed-out request must not poison the client: later calls get real answers, not garbage.
+      await l2.set("l2t:stall:k2", "after", 60_000);
+      expect(await l2.get("l2t:stall:k2")).toBe("after");
+      expect(await l2.get("l2t:stall:missing")).toBeNull();
+    } finally {
+      await l2.close();
+      await upstash.stop();
+    }
   });
 
   test("an unreachable endpoint rejects within the timeout", async () => {

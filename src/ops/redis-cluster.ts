@@ -2,16 +2,18 @@
  * Launches a local Redis Cluster (masters plus replicas, one `redis-server` per node) on loopback
  * ports and joins it with `redis-cli --cluster create`. Used by the tests and the cluster CLI.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  adoptRedisServer,
   infoField,
   isPortFree,
   redisCommand,
   requireRedisBinary,
   startRedisServer,
+  type RedisServerOptions,
   type RedisServerProcess,
 } from "./redis-server.ts";
 
@@ -28,7 +30,29 @@ export interface RedisClusterOptions {
   nodeTimeoutMs?: number;
   /** How long to wait for `cluster_state:ok` and synced replicas. Default 30000 ms. */
   readyTimeoutMs?: number;
+  /** Start the nodes detached so they outlive this process (see `openRedisCluster`). */
+  detached?: boolean;
 }
+
+/**
+ * What `<dir>/cluster.json` records about the cluster started in `dir`, so that a later process
+ * can find it again (`openRedisCluster`). Written once the nodes run, removed by `stop()`.
+ */
+export interface ClusterStateFile {
+  version: 1;
+  host: string;
+  basePort: number;
+  masters: number;
+  replicasPerMaster: number;
+  nodeTimeoutMs: number;
+  /** ISO time of the start. */
+  startedAt: string;
+  /** Pids as started; a node restarted since has another one, found through its port. */
+  nodes: Array<{ port: number; pid: number }>;
+}
+
+/** Name of the state file inside the cluster dir. */
+export const CLUSTER_STATE_FILE = "cluster.json";
 
 /** One node as the cluster currently sees it. */
 export interface ClusterNodeInfo {
@@ -87,6 +111,7 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
     throw new Error(`replicasPerMaster must be a non-negative integer (got ${replicas})`);
   }
   const size = masters * (1 + replicas);
+  const nodeTimeoutMs = opts.nodeTimeoutMs ?? 5_000;
   const ownsDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "voxedge-cluster-"));
   mkdirSync(dir, { recursive: true });
@@ -95,16 +120,28 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
     // Free ports can be taken between the check and the bind; pick new ones and try again then.
     const attempts = opts.basePort === undefined ? 3 : 1;
     let nodes: RedisServerProcess[] | undefined;
+    let basePort = 0;
     for (let attempt = 1; !nodes; attempt++) {
-      const basePort = opts.basePort ?? (await findFreePortRange(size));
+      basePort = opts.basePort ?? (await findFreePortRange(size));
       try {
-        nodes = await startNodes(dir, basePort, size, opts.nodeTimeoutMs ?? 5_000);
+        nodes = await startNodes(dir, basePort, size, nodeTimeoutMs, opts.detached ?? false);
       } catch (error) {
         if (attempt >= attempts || !String(error).includes("already in use")) throw error;
       }
     }
     const cluster = new LocalCluster(nodes, dir, ownsDir);
     try {
+      // Before the create step, so that a failed or interrupted start can still be stopped by dir.
+      writeClusterState(dir, {
+        version: 1,
+        host: HOST,
+        basePort,
+        masters,
+        replicasPerMaster: replicas,
+        nodeTimeoutMs,
+        startedAt: new Date().toISOString(),
+        nodes: nodes.map((node) => ({ port: node.port, pid: node.pid })),
+      });
       await createCluster(cli, nodes, replicas);
       await cluster.waitUntilHealthy(size, opts.readyTimeoutMs ?? 30_000);
     } catch (error) {
@@ -118,25 +155,37 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
   }
 }
 
+/** How every node of a cluster is launched; `openRedisCluster` rebuilds the same options. */
+function nodeOptions(
+  dir: string,
+  port: number,
+  nodeTimeoutMs: number,
+  detached: boolean,
+): RedisServerOptions & { port: number; dir: string } {
+  return {
+    port,
+    host: HOST,
+    dir: join(dir, `node-${port}`),
+    cluster: true,
+    detached,
+    // Without the delay a replica's first full sync starts at once instead of after 5 s.
+    args: ["--cluster-node-timeout", String(nodeTimeoutMs), "--repl-diskless-sync-delay", "0"],
+  };
+}
+
 async function startNodes(
   dir: string,
   basePort: number,
   size: number,
   nodeTimeoutMs: number,
+  detached: boolean,
 ): Promise<RedisServerProcess[]> {
   const ports = Array.from({ length: size }, (_, i) => basePort + i);
   const results = await Promise.allSettled(
     ports.map((port) => {
-      const nodeDir = join(dir, `node-${port}`);
-      removeStaleState(nodeDir);
-      return startRedisServer({
-        port,
-        host: HOST,
-        dir: nodeDir,
-        cluster: true,
-        // Without the delay a replica's first full sync starts at once instead of after 5 s.
-        args: ["--cluster-node-timeout", String(nodeTimeoutMs), "--repl-diskless-sync-delay", "0"],
-      });
+      const options = nodeOptions(dir, port, nodeTimeoutMs, detached);
+      removeStaleState(options.dir);
+      return startRedisServer(options);
     }),
   );
   const started = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
@@ -155,6 +204,96 @@ function removeStaleState(nodeDir: string): void {
     if (/^nodes.*\.conf$|^dump\.rdb$|^appendonly/.test(name)) {
       rmSync(join(nodeDir, name), { recursive: true, force: true });
     }
+  }
+}
+
+function writeClusterState(dir: string, state: ClusterStateFile): void {
+  writeFileSync(join(dir, CLUSTER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/**
+ * The state file of the cluster started in `dir`, or undefined when there is none. Throws when the
+ * file exists but cannot be understood.
+ *
+ * @example readClusterState(".tmp/cluster")?.basePort // 7000
+ */
+export function readClusterState(dir: string): ClusterStateFile | undefined {
+  const path = join(dir, CLUSTER_STATE_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  let state: Partial<ClusterStateFile>;
+  try {
+    state = JSON.parse(text) as Partial<ClusterStateFile>;
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON (${(error as Error).message}); delete it to start over`);
+  }
+  if (state.version !== 1 || !Array.isArray(state.nodes) || typeof state.basePort !== "number") {
+    throw new Error(`${path} is not a cluster state file this version understands; delete it to start over`);
+  }
+  return state as ClusterStateFile;
+}
+
+/**
+ * Finds the cluster that a (possibly earlier, detached) `startRedisCluster` left in `dir` and takes
+ * charge of its nodes: `stop()`, `nodeInfo()` and the rest work as on the original. A node counts
+ * as running when its port answers from inside its own node dir. Undefined when `dir` holds no
+ * state file.
+ *
+ * @example
+ * const cluster = await openRedisCluster(".tmp/cluster");
+ * if (cluster) await cluster.stop();
+ */
+export async function openRedisCluster(dir: string): Promise<RedisClusterProcess | undefined> {
+  const state = readClusterState(dir);
+  if (!state) return undefined;
+  const nodes = await Promise.all(
+    state.nodes.map(async ({ port, pid }) => {
+      const options = nodeOptions(dir, port, state.nodeTimeoutMs, true);
+      return adoptRedisServer(await currentPid(port, options.dir, pid), options);
+    }),
+  );
+  return new LocalCluster(nodes, dir, false);
+}
+
+/** The pid serving `port` from `nodeDir` now; else the recorded one if it is still a redis-server; else -1. */
+async function currentPid(port: number, nodeDir: string, recordedPid: number): Promise<number> {
+  try {
+    const [server, dirReply] = await Promise.all([
+      redisCommand(port, ["INFO", "server"], { timeoutMs: 1_000 }),
+      redisCommand(port, ["CONFIG", "GET", "dir"], { timeoutMs: 1_000 }),
+    ]);
+    const pid = Number(infoField(server, "process_id"));
+    if (Array.isArray(dirReply) && samePath(String(dirReply[1]), nodeDir) && pid > 0) return pid;
+  } catch {
+    // Not answering: stopped, or hung (then the recorded pid is the way to stop it).
+  }
+  // Never signal a pid that was recycled for something else.
+  return isRedisServerPid(recordedPid) ? recordedPid : -1;
+}
+
+function samePath(a: string, b: string): boolean {
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
+    }
+  };
+  return real(a) === real(b);
+}
+
+function isRedisServerPid(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("redis-server");
+  } catch {
+    // No /proc (macOS): ask ps. A pid that is gone gives empty output.
+    const ps = spawnSync("ps", ["-o", "comm=", "-p", String(pid)], { encoding: "utf8", timeout: 2_000 });
+    return (ps.stdout ?? "").includes("redis-server");
   }
 }
 
@@ -231,6 +370,21 @@ function crc16(bytes: Uint8Array): number {
   return crc;
 }
 
+/**
+ * How many slots a CLUSTER NODES slot list covers.
+ *
+ * @example slotCount("0-5460 5462") // 5462
+ */
+export function slotCount(slots: string): number {
+  let count = 0;
+  for (const range of slots.split(" ")) {
+    if (!range) continue;
+    const [from, to] = range.split("-").map(Number);
+    if (from !== undefined && Number.isInteger(from)) count += (to ?? from) - from + 1;
+  }
+  return count;
+}
+
 /** Whether a CLUSTER NODES slot list ("0-5460 5462") contains `slot`. */
 function slotsContain(slots: string, slot: number): boolean {
   return slots.split(" ").some((range) => {
@@ -260,6 +414,7 @@ class LocalCluster implements RedisClusterProcess {
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.stop()));
     if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+    else rmSync(join(this.dir, CLUSTER_STATE_FILE), { force: true });
   }
 
   async nodeInfo(): Promise<ClusterNodeInfo[]> {
@@ -337,6 +492,15 @@ class LocalCluster implements RedisClusterProcess {
     }
     return undefined;
   }
+}
+
+/**
+ * Role, slots and key count of the cluster node on `port`, as that node sees itself.
+ *
+ * @example (await describeClusterNode(7000)).role // "master"
+ */
+export function describeClusterNode(port: number): Promise<ClusterNodeInfo> {
+  return describeNode(port);
 }
 
 async function describeNode(port: number): Promise<ClusterNodeInfo> {

@@ -2,7 +2,7 @@
  * Launches real `redis-server` processes on loopback ports: for the test suite and for the
  * `bun run cluster` CLI. Nothing here runs at import time.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import {
   closeSync,
   mkdirSync,
@@ -31,6 +31,11 @@ export interface RedisServerOptions {
   logFile?: string;
   /** How long to wait for the first PING answer. Default 10000 ms. */
   startTimeoutMs?: number;
+  /**
+   * Run the server in its own session and let this process exit while it keeps running (the
+   * cluster CLI). Ctrl-C in the launching terminal then does not reach it either.
+   */
+  detached?: boolean;
 }
 
 /** A running (or stopped, restartable) `redis-server` child process. */
@@ -54,6 +59,63 @@ export interface RedisServerProcess {
 
 const DEFAULT_HOST = "127.0.0.1";
 const STOP_GRACE_MS = 15_000;
+
+/**
+ * Whether a process with this pid exists and has not exited. A zombie counts as exited: an
+ * orphaned server that nobody reaps stays in the process table after it is gone.
+ *
+ * @example if (!isProcessAlive(server.pid)) console.log("stopped");
+ */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  try {
+    // "pid (comm) S ...": the state letter follows the last ")" (comm may contain spaces or parens).
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    // No /proc (macOS), or the process ended in between: trust the signal check.
+    return true;
+  }
+}
+
+/**
+ * Which process listens on a TCP port, as "name (pid N)", when `ss` or `lsof` can tell; for
+ * error messages about a taken port. Undefined when nothing can be found out.
+ *
+ * @example describePortOwner(7000) // "redis-server (pid 4242)"
+ */
+export function describePortOwner(port: number): string | undefined {
+  const ss = findExecutable("ss");
+  if (ss) {
+    const out = runQuietly(ss, ["-Hltnp", `sport = :${port}`]);
+    const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(out);
+    if (match) return `${match[1]} (pid ${match[2]})`;
+  }
+  const lsof = findExecutable("lsof");
+  if (lsof) {
+    const out = runQuietly(lsof, ["-nP", `-iTCP:${port}`, "-sTCP:LISTEN", "-Fpc"]);
+    const pid = /^p(\d+)$/m.exec(out)?.[1];
+    const name = /^c(.+)$/m.exec(out)?.[1];
+    if (pid) return `${name ?? "a process"} (pid ${pid})`;
+  }
+  return undefined;
+}
+
+function runQuietly(binary: string, args: string[]): string {
+  try {
+    const result = spawnSync(binary, args, { encoding: "utf8", timeout: 2_000, stdio: ["ignore", "pipe", "ignore"] });
+    return result.stdout ?? "";
+  } catch {
+    return "";
+  }
+}
 
 /**
  * Finds an executable on PATH, read at call time.
@@ -274,7 +336,43 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   const port = opts.port ?? (await findFreePort({ host, clusterBus: opts.cluster ?? false }));
   const ownsDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "voxedge-redis-"));
-  const server = new ManagedRedisServer({
+  const server = new ManagedRedisServer(serverConfig(binary, host, port, dir, ownsDir, opts));
+  try {
+    await server.start();
+  } catch (error) {
+    if (ownsDir) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return server;
+}
+
+/**
+ * Takes charge of a `redis-server` that an earlier process started (detached) with these same
+ * options: `stop`, `kill` and `isRunning` work through its pid, `restart` starts it anew the way
+ * `startRedisServer` would. Nothing is checked here; the caller knows the pid is that server.
+ *
+ * @example
+ * const node = adoptRedisServer(state.pid, { port: 7000, dir: "/tmp/c/node-7000", cluster: true });
+ * await node.stop();
+ */
+export function adoptRedisServer(
+  pid: number,
+  opts: RedisServerOptions & { port: number; dir: string },
+): RedisServerProcess {
+  const binary = findExecutable("redis-server") ?? "redis-server";
+  const host = opts.host ?? DEFAULT_HOST;
+  return new ManagedRedisServer(serverConfig(binary, host, opts.port, opts.dir, false, opts), pid);
+}
+
+function serverConfig(
+  binary: string,
+  host: string,
+  port: number,
+  dir: string,
+  ownsDir: boolean,
+  opts: RedisServerOptions,
+): ManagedRedisServerConfig {
+  return {
     binary,
     host,
     port,
@@ -283,14 +381,8 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     logFile: opts.logFile ?? join(dir, "redis.log"),
     args: buildArgs(host, port, dir, opts),
     startTimeoutMs: opts.startTimeoutMs ?? 10_000,
-  });
-  try {
-    await server.start();
-  } catch (error) {
-    if (ownsDir) rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return server;
+    detached: opts.detached ?? false,
+  };
 }
 
 function buildArgs(host: string, port: number, dir: string, opts: RedisServerOptions): string[] {
@@ -320,6 +412,7 @@ interface ManagedRedisServerConfig {
   logFile: string;
   args: string[];
   startTimeoutMs: number;
+  detached: boolean;
 }
 
 class ManagedRedisServer implements RedisServerProcess {
@@ -331,7 +424,11 @@ class ManagedRedisServer implements RedisServerProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
 
-  constructor(private readonly config: ManagedRedisServerConfig) {
+  /** `adoptedPid`: a server started by another process, known only by its pid. */
+  constructor(
+    private readonly config: ManagedRedisServerConfig,
+    private adoptedPid?: number,
+  ) {
     this.port = config.port;
     this.host = config.host;
     this.url = `redis://${config.host}:${config.port}`;
@@ -340,12 +437,13 @@ class ManagedRedisServer implements RedisServerProcess {
   }
 
   get pid(): number {
-    return this.child?.pid ?? -1;
+    return this.child?.pid ?? this.adoptedPid ?? -1;
   }
 
   isRunning(): boolean {
     const child = this.child;
-    return child !== undefined && child.exitCode === null && child.signalCode === null;
+    if (child) return child.exitCode === null && child.signalCode === null;
+    return this.adoptedPid !== undefined && isProcessAlive(this.adoptedPid);
   }
 
   async start(): Promise<void> {
@@ -358,11 +456,14 @@ class ManagedRedisServer implements RedisServerProcess {
       child = spawn(this.config.binary, this.config.args, {
         cwd: this.config.dir,
         stdio: ["ignore", logFd, logFd],
+        detached: this.config.detached,
       });
     } finally {
       closeSync(logFd);
     }
+    if (this.config.detached) child.unref();
     this.child = child;
+    this.adoptedPid = undefined;
     this.exited = new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
       else child.once("exit", () => resolve());
@@ -424,11 +525,38 @@ class ManagedRedisServer implements RedisServerProcess {
 
   private async signalAndWait(signal: "SIGTERM" | "SIGKILL"): Promise<void> {
     const child = this.child;
-    if (!child || !this.isRunning()) return;
+    if (!child) return this.signalAdoptedAndWait(signal);
+    if (!this.isRunning()) return;
     child.kill(signal);
     if (!(await settlesWithin(this.exited, STOP_GRACE_MS))) {
       child.kill("SIGKILL");
       await this.exited;
     }
+  }
+
+  /** Not our child, so no exit event: poll the pid instead. */
+  private async signalAdoptedAndWait(signal: "SIGTERM" | "SIGKILL"): Promise<void> {
+    const pid = this.adoptedPid;
+    if (pid === undefined || !isProcessAlive(pid)) return;
+    const goneWithin = async (ms: number) => {
+      const deadline = Date.now() + ms;
+      while (isProcessAlive(pid)) {
+        if (Date.now() >= deadline) return false;
+        await sleep(25);
+      }
+      return true;
+    };
+    sendSignal(pid, signal);
+    if (await goneWithin(STOP_GRACE_MS)) return;
+    sendSignal(pid, "SIGKILL");
+    if (!(await goneWithin(5_000))) throw new Error(`redis-server pid ${pid} (port ${this.port}) did not exit`);
+  }
+}
+
+function sendSignal(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
   }
 }

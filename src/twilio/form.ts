@@ -34,7 +34,9 @@ export interface ParsedForm {
  * `params` has no prototype, so a field named `__proto__` or `constructor` is just a field.
  *
  * @example
- * const form = parseTwilioForm(await request.text());
+ * const body = await readBodyLimited(request);
+ * if (!body.ok) return new Response(body.error, { status: body.status });
+ * const form = parseTwilioForm(body.text);
  * if (!form.ok) return new Response(form.error, { status: form.status });
  * signatures.validate(url, form.pairs, signature);
  * form.params.CallSid; // "CA…"

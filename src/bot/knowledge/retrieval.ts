@@ -8,8 +8,9 @@
  * - coverage of the question: how much of what the caller said this FAQ explains. A term in the
  *   FAQ's question or keywords counts fully, one only in its answer counts half.
  * - coverage of the FAQ: how much of the FAQ's own question the caller touched. Keywords are
- *   alternatives, not requirements: a matched keyword counts as touched question weight, an
- *   unmatched one costs nothing. That is their boost over question words, which all count.
+ *   alternatives, not requirements: a matched keyword counts (at half weight) as touched question
+ *   weight, an unmatched one costs nothing. That is their boost over question words, which all
+ *   count.
  *
  * confidence = callerCoverage × (FAQ_FLOOR + (1 − FAQ_FLOOR) × faqCoverage), in 0..1.
  *
@@ -26,6 +27,8 @@ export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
 const UNKNOWN_TERM_WEIGHT = 0.45;
 /** How much a term found only in an FAQ's answer counts, against one in its question or keywords. */
 const ANSWER_ONLY_STRENGTH = 0.5;
+/** How much a matched keyword counts as touching the FAQ: keywords are often side words ("car" on a parking FAQ). */
+const KEYWORD_TOUCH = 0.5;
 /** The share of the confidence a match keeps even when it touches none of the FAQ's question words. */
 const FAQ_FLOOR = 0.6;
 
@@ -50,6 +53,8 @@ export interface KnowledgeIndex {
   readonly questionWeights: Float64Array;
   /** @internal terms of the business name the FAQs never use: ignored, not counted as unknown */
   readonly ignoredTerms: ReadonlySet<string>;
+  /** @internal every term of the business name: all ignored when the caller says the whole name */
+  readonly nameTerms: readonly string[];
 }
 
 export interface KnowledgeMatch {
@@ -61,7 +66,10 @@ export interface KnowledgeMatch {
 }
 
 export interface KnowledgeIndexOptions {
-  /** The business name: its words are ignored in questions ("does Bella Pizza deliver") unless an FAQ uses them. */
+  /**
+   * The business name. Said whole, it is ignored ("does Bella Pizza deliver" asks "do you
+   * deliver"); its words alone are ignored only when no FAQ uses them ("pizza ovens" keeps pizza).
+   */
   readonly businessName?: string;
 }
 
@@ -100,7 +108,9 @@ export function buildKnowledgeIndex(faqs: readonly Faq[], options: KnowledgeInde
   const maxIdf = Math.log(1 + total);
   for (const [term, list] of postings) {
     const idf = Math.log(1 + total / list.length) / maxIdf;
-    weights.set(term, idf * (WEAK_TERMS.get(term) ?? 1));
+    // A word only answers use says little about which FAQ is meant: leaving it unexplained costs less.
+    const topical = list.some((posting) => posting.field !== "answer") ? 1 : ANSWER_ONLY_STRENGTH;
+    weights.set(term, idf * topical * (WEAK_TERMS.get(term) ?? 1));
   }
 
   const questionWeights = new Float64Array(total);
@@ -110,12 +120,10 @@ export function buildKnowledgeIndex(faqs: readonly Faq[], options: KnowledgeInde
     questionWeights[index] = sum;
   });
 
-  const ignoredTerms = new Set<string>();
-  for (const term of options.businessName ? termsOf(options.businessName) : []) {
-    if (!postings.has(term)) ignoredTerms.add(term);
-  }
+  const nameTerms = options.businessName ? termsOf(options.businessName) : [];
+  const ignoredTerms = new Set(nameTerms.filter((term) => !postings.has(term)));
 
-  return { faqs, postings, weights, questionWeights, ignoredTerms };
+  return { faqs, postings, weights, questionWeights, ignoredTerms, nameTerms };
 }
 
 /**
@@ -143,7 +151,10 @@ export function queryTerms(index: KnowledgeIndex, terms: readonly string[]): Kno
   const keywordMatched = new Float64Array(count);
   let callerWeight = 0;
   let anyMatch = false;
+  // Set-based, not positional, so that a question's answer depends on its set of terms only (see canonicalQuery).
+  const saidName = index.nameTerms.length > 0 && index.nameTerms.every((term) => terms.includes(term));
   for (const term of terms) {
+    if (saidName && index.nameTerms.includes(term)) continue;
     const list = index.postings.get(term);
     if (list === undefined) {
       if (!index.ignoredTerms.has(term)) callerWeight += (WEAK_TERMS.get(term) ?? 1) * UNKNOWN_TERM_WEIGHT;
@@ -167,8 +178,9 @@ export function queryTerms(index: KnowledgeIndex, terms: readonly string[]): Kno
     const raw = matched[faq]!;
     if (raw === 0) continue;
     const callerCoverage = raw / callerWeight;
-    const touched = questionMatched[faq]! + keywordMatched[faq]!;
-    const faqWeight = index.questionWeights[faq]! + keywordMatched[faq]!;
+    const keywordTouch = KEYWORD_TOUCH * keywordMatched[faq]!;
+    const touched = questionMatched[faq]! + keywordTouch;
+    const faqWeight = index.questionWeights[faq]! + keywordTouch;
     const faqCoverage = faqWeight > 0 ? touched / faqWeight : 0;
     const score = callerCoverage * (FAQ_FLOOR + (1 - FAQ_FLOOR) * faqCoverage);
     // Ties go to the FAQ with more matched weight, then to the earlier one.

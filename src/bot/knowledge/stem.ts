@@ -5,7 +5,7 @@
  * derivational stripping (Porter steps 2–5) merges words a phone bot must keep apart and makes
  * stems no one can read in a test.
  *
- * A stem is a matching key, not a word: "delivery" → "deliver", but "price" → "pric".
+ * A stem is a matching key, not a word: "delivery" → "deliver", but "service" → "servic".
  */
 
 const VOWELS = "aeiou";
@@ -22,12 +22,34 @@ function hasVowel(word: string): boolean {
   return false;
 }
 
-/** "stopp" → "stop", "shipp" → "ship"; "call", "dress" and "buzz" keep theirs, as Porter does. */
-function undouble(word: string): string {
+/** Porter's measure: how many vowel-consonant sequences the word has ("tr" 0, "car" 1, "servic" 2). */
+function measure(word: string): number {
+  let count = 0;
+  let previousVowel = false;
+  for (let i = 0; i < word.length; i++) {
+    const vowel = isVowelAt(word, i);
+    if (previousVowel && !vowel) count++;
+    previousVowel = vowel;
+  }
+  return count;
+}
+
+/** Ends consonant-vowel-consonant, the last not w, x or y: "car", "pric", "hop" (where an e was dropped). */
+function endsShortSyllable(word: string): boolean {
+  const n = word.length;
+  return n >= 3 && !isVowelAt(word, n - 3) && isVowelAt(word, n - 2) && !isVowelAt(word, n - 1) && !"wxy".includes(word[n - 1]!);
+}
+
+/**
+ * Tidies a stem after -ed/-ing went: "stopp" → "stop" (but "call", "dress", "buzz" keep theirs),
+ * and a short stem gets its e back ("pric" → "price", "car" → "care") so it meets the bare word.
+ */
+function afterSuffix(word: string): string {
   const n = word.length;
   if (n >= 3 && word[n - 1] === word[n - 2] && !isVowelAt(word, n - 1) && !"lsz".includes(word[n - 1]!)) {
     return word.slice(0, -1);
   }
+  if (measure(word) === 1 && endsShortSyllable(word)) return `${word}e`;
   return word;
 }
 
@@ -47,7 +69,7 @@ export function stem(word: string): string {
   // Plurals and third person.
   if (w.endsWith("sses")) w = w.slice(0, -2);
   else if (w.endsWith("ies")) w = w.length > 4 ? `${w.slice(0, -3)}y` : w.slice(0, -1);
-  else if (/(x|z|ch|sh)es$/.test(w)) w = w.slice(0, -2);
+  else if (/(x|ch|sh)es$/.test(w)) w = w.slice(0, -2);
   else if (w.length > 3 && w.endsWith("s") && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
 
   // Past tense and gerund.
@@ -56,9 +78,9 @@ export function stem(word: string): string {
   } else if (w.endsWith("ied") && w.length > 4) {
     w = `${w.slice(0, -3)}y`;
   } else if (w.endsWith("ed") && w.length > 3 && hasVowel(w.slice(0, -2))) {
-    w = undouble(w.slice(0, -2));
+    w = afterSuffix(w.slice(0, -2));
   } else if (w.endsWith("ing") && w.length > 4 && hasVowel(w.slice(0, -3))) {
-    w = undouble(w.slice(0, -3));
+    w = afterSuffix(w.slice(0, -3));
   }
 
   // A few derivations callers swap freely ("pay"/"payment", "week"/"weekly").
@@ -68,8 +90,13 @@ export function stem(word: string): string {
   // "delivery" → "deliver"; short words ("city", "party", "carry") keep their y.
   if (w.length >= 6 && w.endsWith("y") && !VOWELS.includes(w[w.length - 2]!)) w = w.slice(0, -1);
 
-  // Silent e, so "close", "closed" and "closing" meet; "free" and "fee" keep theirs.
-  if (w.length >= 3 && w.endsWith("e") && !w.endsWith("ee")) w = w.slice(0, -1);
+  // Silent e, as Porter drops it: not from a short syllable ("care" must not become "car"), not
+  // from "ee" ("free", "fee").
+  if (w.length >= 3 && w.endsWith("e") && !w.endsWith("ee")) {
+    const base = w.slice(0, -1);
+    const m = measure(base);
+    if (m > 1 || (m === 1 && !endsShortSyllable(base))) w = base;
+  }
 
   return w;
 }

@@ -4,7 +4,8 @@
  * stem is one of these stems ("accepted" goes with "accept").
  *
  * Kept out on purpose: "where" (a location question), "free", "long", "late", "early", "new",
- * "open", "close": each of those points at an answer.
+ * "open", "close": each of those points at an answer. Intensifiers ("terrible toothache") go: they
+ * colour a question without saying what it is about.
  */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   `
@@ -21,8 +22,9 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   get gets got getting go goes going gone gonna wanna gotta want wants wanted need needs needed
   like know tell please thanks thank hi hello hey um umm uh uhh er ah oh okay ok yeah yes yep sure
   well guys guy wondering wonder wondered question questions ask asking asked let make makes made
-  kind sort thing things way place possible available offer offers provide provides take takes
-  accept accepts see come comes came today tonight tomorrow now currently right able
+  kind sort thing things way place possible available offer offers provide provides take takes job
+  terrible horrible awful pretty super quite bit
+  accept accepts see come comes came eat today tonight tomorrow now currently right able
   `
     .split(/\s+/)
     .filter((word) => word !== ""),

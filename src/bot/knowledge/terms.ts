@@ -7,6 +7,13 @@ import { stem } from "./stem.ts";
 import { IRREGULAR, PHRASES, canonicalStem } from "./synonyms.ts";
 import { words } from "./text.ts";
 
+let stopStems: Set<string> | undefined;
+
+function isStopWord(word: string, wordStem: string): boolean {
+  stopStems ??= new Set([...STOP_WORDS].map(stem));
+  return STOP_WORDS.has(word) || stopStems.has(wordStem);
+}
+
 let phrasesByFirstWord: Map<string, Array<readonly [readonly string[], string]>> | undefined;
 
 function phrasesStartingWith(word: string): ReadonlyArray<readonly [readonly string[], string]> | undefined {
@@ -54,8 +61,9 @@ export function termsOf(text: string): string[] {
     }
     if (phraseTerm === undefined) {
       i++;
-      if (STOP_WORDS.has(word)) continue;
-      phraseTerm = termOf(word);
+      const wordStem = stem(IRREGULAR[word] ?? word);
+      if (isStopWord(word, wordStem)) continue;
+      phraseTerm = canonicalStem(wordStem);
     }
     if (!terms.includes(phraseTerm)) terms.push(phraseTerm);
   }

@@ -5,7 +5,8 @@
  * @example
  * ```ts
  * import { l2FromEnv, memoryL2 } from "./l2/index.ts";
- * const l2 = l2FromEnv(process.env) ?? undefined; // or memoryL2() in tests
+ * const l2 = l2FromEnv(process.env);              // undefined when CACHE_L2=none
+ * const forTests = memoryL2({ maxEntries: 1_000 });
  * ```
  */
 export { memoryL2 } from "./memory.ts";

@@ -122,14 +122,15 @@ export function ioredisAdapter(config: IoredisAdapterConfig): L2Adapter {
       );
     },
 
-    set(key, value, ttlMs) {
+    // TTLs are checked before any I/O; `async` turns a bad TTL into a rejection, not a throw.
+    async set(key, value, ttlMs) {
       const ttl = ttlMillis(ttlMs);
       return run("set", [value], async (client) => {
         await client.set(key, value, "PX", ttl);
       });
     },
 
-    setIfAbsent(key, value, ttlMs) {
+    async setIfAbsent(key, value, ttlMs) {
       const ttl = ttlMillis(ttlMs);
       return run("setIfAbsent", [value], async (client) => (await client.set(key, value, "PX", ttl, "NX")) === "OK");
     },
@@ -175,7 +176,7 @@ export function ioredisAdapter(config: IoredisAdapterConfig): L2Adapter {
       })();
     },
 
-    setAdd(key, members, ttlMs) {
+    async setAdd(key, members, ttlMs) {
       const ttl = ttlMillis(ttlMs);
       return run("setAdd", members, async (client) => {
         // One key, so one node and one auto-pipelined round trip. NX sets a TTL on a new set;

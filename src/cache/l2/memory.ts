@@ -180,9 +180,9 @@ export function memoryL2(options: MemoryL2Options = {}): L2Adapter {
       const expiresAt = Date.now() + ttlMillis(ttlMs);
       const entry = live(key);
       if (entry !== undefined && entry.kind !== "set") throw new Error(WRONG_TYPE);
-      if (members.length === 0) return;
       if (entry === undefined) {
-        store(key, { kind: "set", members: new Set(members), expiresAt });
+        // Like Redis, an empty set does not exist.
+        if (members.length > 0) store(key, { kind: "set", members: new Set(members), expiresAt });
         return;
       }
       for (const member of members) entry.members.add(member);

@@ -53,7 +53,8 @@ export function subscribeOverRest(config: RestSubscriptionConfig): RestSubscript
     const headerTimer = setTimeout(() => controller.abort(), config.connectTimeoutMs);
     let response: Response;
     try {
-      response = await fetch(`${url}/subscribe/${encodeURIComponent(channel)}`, {
+      // Colons are legal in a path and are what the official client sends unencoded.
+      response = await fetch(`${url}/subscribe/${encodeURIComponent(channel).replace(/%3A/gi, ":")}`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" },
         signal: controller.signal,

@@ -138,14 +138,15 @@ export function upstashL2(options: UpstashL2Options = {}): L2Adapter {
       });
     },
 
-    set(key, value, ttlMs) {
+    // TTLs are checked before any I/O; `async` turns a bad TTL into a rejection, not a throw.
+    async set(key, value, ttlMs) {
       const px = ttlMillis(ttlMs);
       return run("set", [value], async (redis) => {
         await redis.set(key, value, { px });
       });
     },
 
-    setIfAbsent(key, value, ttlMs) {
+    async setIfAbsent(key, value, ttlMs) {
       const px = ttlMillis(ttlMs);
       return run("setIfAbsent", [value], async (redis) => (await redis.set(key, value, { px, nx: true })) === "OK");
     },
@@ -176,7 +177,7 @@ export function upstashL2(options: UpstashL2Options = {}): L2Adapter {
       });
     },
 
-    setAdd(key, members, ttlMs) {
+    async setAdd(key, members, ttlMs) {
       const ttl = ttlMillis(ttlMs);
       return run("setAdd", members, async (redis) => {
         // One request, in order: NX gives a new set its TTL, GT only ever lengthens an existing one.

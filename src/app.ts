@@ -1,0 +1,83 @@
+import { Hono } from "hono";
+import type { Meter } from "@opentelemetry/api";
+import type { Cache } from "./cache/index.ts";
+import type { BusinessDirectory } from "./bot/directory/index.ts";
+import { botLookups, type BotNamespace } from "./bot/lookups.ts";
+import { replies } from "./bot/replies.ts";
+import { sessionStore, type CallSession } from "./bot/session.ts";
+import type { Config } from "./config.ts";
+import { adminRoutes } from "./http/admin.ts";
+import { healthRoutes } from "./http/health.ts";
+import type { Log } from "./log.ts";
+import { createBotMetrics } from "./telemetry/bot-metrics.ts";
+import { httpMetrics } from "./telemetry/http-metrics.ts";
+import { DEFAULT_CONFIDENCE_THRESHOLD } from "./bot/knowledge/index.ts";
+import { twilioRoutes } from "./twilio/routes.ts";
+import { redirect, response, say, TWIML_CONTENT_TYPE } from "./twilio/twiml.ts";
+import { metrics } from "@opentelemetry/api";
+
+export interface AppDeps {
+  config: Config;
+  cache: Cache<BotNamespace>;
+  directory: BusinessDirectory;
+  log: Log;
+  version: string;
+  /** Where the app records; default: the global meter provider's `voxedge` meter. */
+  meter?: Meter;
+  /** Serves `GET /metrics` in Prometheus text when given. */
+  prometheusHandler?: (request: Request) => Promise<Response>;
+  /** True once shutdown began: readiness answers 503 so the load balancer stops sending calls. */
+  isDraining?: () => boolean;
+  now?: () => Date;
+}
+
+/**
+ * Builds the Hono app from its dependencies. Pure: no I/O, no listening, so tests drive it with
+ * `app.request()` as well as over real HTTP.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ config, cache, directory, log, version: "0.1.0" });
+ * const res = await app.request("/health");
+ * ```
+ */
+export function createApp(deps: AppDeps): Hono {
+  const meter = deps.meter ?? metrics.getMeter("voxedge");
+  const lookups = botLookups(deps.cache, deps.directory);
+  const sessions = sessionStore(deps.cache.namespace<CallSession>("session"));
+  const gatherUrl = `${deps.config.PUBLIC_BASE_URL?.replace(/\/+$/, "") ?? ""}/twilio/gather`;
+
+  const app = new Hono();
+  app.use("*", httpMetrics(meter));
+  app.route("/health", healthRoutes({ cache: deps.cache, isDraining: deps.isDraining ?? (() => false), version: deps.version }));
+  app.route(
+    "/twilio",
+    twilioRoutes({
+      lookups,
+      sessions,
+      metrics: createBotMetrics(meter),
+      authToken: deps.config.TWILIO_AUTH_TOKEN,
+      publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+      minConfidence: deps.config.KNOWLEDGE_MIN_CONFIDENCE ?? DEFAULT_CONFIDENCE_THRESHOLD,
+      now: deps.now,
+      log: deps.log,
+    }),
+  );
+  app.route("/cache", adminRoutes({ token: deps.config.ADMIN_TOKEN, cache: deps.cache, lookups, directory: deps.directory }));
+  if (deps.prometheusHandler) {
+    const handler = deps.prometheusHandler;
+    app.get("/metrics", (c) => handler(c.req.raw));
+  }
+
+  app.notFound((c) => c.json({ error: "not found" }, 404));
+  app.onError((error, c) => {
+    deps.log("error", "unhandled error", { path: c.req.path, error: error.message });
+    // A caller on the line hears an apology and the call goes on; they never hear an HTTP error.
+    if (c.req.path.startsWith("/twilio/")) {
+      c.header("Content-Type", TWIML_CONTENT_TYPE);
+      return c.body(response(say(replies.glitch()), redirect(gatherUrl, { method: "POST" })), 200);
+    }
+    return c.json({ error: "internal error" }, 500);
+  });
+  return app;
+}

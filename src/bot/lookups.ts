@@ -1,0 +1,89 @@
+import { businessKey, knowledgeKey, type Cache, type Loader, type WarmSpec } from "../cache/index.ts";
+import type { Business } from "./business.ts";
+import type { BusinessDirectory } from "./directory/index.ts";
+import { buildKnowledgeIndex, queryKnowledge, type KnowledgeIndex } from "./knowledge/index.ts";
+
+/** The namespaces the bot reads and writes. */
+export type BotNamespace = "business" | "knowledge" | "session";
+
+/** What the knowledge base answered for one question: plain data, cached as it is. */
+export interface KnowledgeAnswer {
+  answer: string;
+  question: string;
+  score: number;
+}
+
+/** How long "nobody owns this number" is remembered: a flood of calls to an unassigned number does not reach the directory. */
+export const UNKNOWN_NUMBER_TTL_MS = 60_000;
+
+/**
+ * The bot's two cached lookups: which business owns a dialled number, and what its knowledge base
+ * answers to a question. Both go through the cache; the directory and the ranking run on misses.
+ *
+ * @example
+ * ```ts
+ * const lookups = botLookups(cache, directory);
+ * const business = await lookups.business("+15550001111");
+ * const answer = business && (await lookups.answer(business, "do you have parking"));
+ * ```
+ */
+export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirectory) {
+  const businesses = cache.namespace<Business | null>("business");
+  const knowledge = cache.namespace<KnowledgeAnswer | null>("knowledge");
+  // Keyed by the business object: a refreshed business (a new object) gets a new index.
+  const indexes = new WeakMap<Business, KnowledgeIndex>();
+
+  function indexFor(business: Business): KnowledgeIndex {
+    let index = indexes.get(business);
+    if (index === undefined) {
+      index = buildKnowledgeIndex(business.faqs, { businessName: business.name });
+      indexes.set(business, index);
+    }
+    return index;
+  }
+
+  // The loaders run on misses; warming calls them directly, since a warm spec already holds the key.
+  const loadBusiness = (number: string): Loader<Business | null> => async (context) => {
+    const found = await directory.byNumber(number, context.signal);
+    if (found === null) context.ttl = Math.min(context.ttl, UNKNOWN_NUMBER_TTL_MS);
+    else context.tags = [...(context.tags ?? []), businessTag(found.id)];
+    return found;
+  };
+
+  const loadAnswer = (business: Business, question: string): Loader<KnowledgeAnswer | null> => (context) => {
+    context.tags = [...(context.tags ?? []), businessTag(business.id)];
+    const match = queryKnowledge(indexFor(business), question);
+    return match === null ? null : { answer: match.answer, question: match.question, score: match.score };
+  };
+
+  function business(number: string): Promise<Business | null> {
+    return businesses.getOrSet(businessKey(number), loadBusiness(number));
+  }
+
+  function answer(business: Business, question: string): Promise<KnowledgeAnswer | null> {
+    return knowledge.getOrSet(knowledgeKey(business.id, question), loadAnswer(business, question));
+  }
+
+  /** Warm specs for every number of the businesses and each of their FAQ questions (plus `extraQuestions`). */
+  function warmSpecs(list: readonly Business[], extraQuestions: readonly string[] = []): WarmSpec<BotNamespace>[] {
+    const specs: WarmSpec<BotNamespace>[] = [];
+    for (const b of list) {
+      for (const number of b.phoneNumbers) {
+        specs.push({ namespace: "business", key: businessKey(number), loader: loadBusiness(number) as Loader<unknown> });
+      }
+      for (const question of [...b.faqs.map((faq) => faq.question), ...extraQuestions]) {
+        specs.push({ namespace: "knowledge", key: knowledgeKey(b.id, question), loader: loadAnswer(b, question) as Loader<unknown> });
+      }
+    }
+    return specs;
+  }
+
+  return { business, answer, warmSpecs };
+}
+
+/** The tag every cached entry of one business carries, so one invalidation drops them all. */
+export function businessTag(businessId: string): string {
+  return `biz:${businessId}`;
+}
+
+export type BotLookups = ReturnType<typeof botLookups>;

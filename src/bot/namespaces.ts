@@ -1,0 +1,23 @@
+import type { NamespaceOptions } from "../cache/index.ts";
+import type { BotNamespace } from "./lookups.ts";
+
+/**
+ * How the bot caches each kind of data.
+ * - business: changes rarely; an hour in L2, a minute in L1 so edits spread quickly, a day of grace
+ *   so a directory outage never drops a call, and a soft timeout so a slow directory is not heard.
+ * - knowledge: answers to normalised questions; tagged per business so a FAQ edit drops them all.
+ * - session: call state; must be read from L2 on every webhook (another instance may have written
+ *   it), so L1 keeps it only a moment — unless there is no L2, where L1 is all there is.
+ *
+ * @example
+ * ```ts
+ * createCache({ namespaces: botNamespaces({ sessionTtlMs: 4 * 3_600_000, hasL2: true }) });
+ * ```
+ */
+export function botNamespaces(options: { sessionTtlMs: number; hasL2: boolean }): Record<BotNamespace, NamespaceOptions> {
+  return {
+    business: { ttl: 3_600_000, l1Ttl: 60_000, jitter: 0.1, grace: 86_400_000, softTimeout: 300, eagerRefresh: 0.8 },
+    knowledge: { ttl: 900_000, l1Ttl: 300_000, jitter: 0.1, grace: 3_600_000 },
+    session: { ttl: options.sessionTtlMs, l1Ttl: options.hasL2 ? 1 : options.sessionTtlMs },
+  };
+}

@@ -1,0 +1,66 @@
+import type { NamespaceHandle } from "../cache/index.ts";
+
+/**
+ * The state of one call, keyed by Twilio's CallSid and kept in L2, so that consecutive webhooks
+ * of one call may land on different server instances. Holds no caller words beyond the last reply
+ * the bot itself said (needed for "repeat that").
+ */
+export interface CallSession {
+  callSid: string;
+  businessId: string;
+  /** The dialled number (the business's), so a later webhook can find the business again. */
+  to: string;
+  startedAt: number;
+  turns: number;
+  /** Knowledge misses in a row. */
+  misses: number;
+  /** Turns without speech in a row. */
+  silences: number;
+  lastReply: string | undefined;
+  /** Status callbacks already applied (`SequenceNumber`), so a repeated callback changes nothing. */
+  statusSeen: number[];
+  ended: boolean;
+}
+
+/**
+ * Reads and writes call sessions through the cache namespace `session`. Writes go to L2 before
+ * the webhook answers, so the next webhook finds them on any instance.
+ *
+ * @example
+ * ```ts
+ * const sessions = sessionStore(cache.namespace("session"));
+ * const session = await sessions.start("CA123", business, "+15550001111");
+ * await sessions.save({ ...session, turns: session.turns + 1 });
+ * ```
+ */
+export function sessionStore(handle: NamespaceHandle<CallSession>) {
+  return {
+    get(callSid: string): Promise<CallSession | undefined> {
+      return handle.get(callSid);
+    },
+    async start(callSid: string, businessId: string, to: string, now = Date.now()): Promise<CallSession> {
+      const existing = await handle.get(callSid);
+      // Twilio may post the incoming-call webhook again (a retry): keep the call's progress.
+      if (existing !== undefined && !existing.ended) return existing;
+      const session: CallSession = {
+        callSid,
+        businessId,
+        to,
+        startedAt: now,
+        turns: 0,
+        misses: 0,
+        silences: 0,
+        lastReply: undefined,
+        statusSeen: [],
+        ended: false,
+      };
+      await handle.set(callSid, session);
+      return session;
+    },
+    save(session: CallSession): Promise<void> {
+      return handle.set(session.callSid, session);
+    },
+  };
+}
+
+export type SessionStore = ReturnType<typeof sessionStore>;

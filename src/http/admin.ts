@@ -1,0 +1,109 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { businessKey, type Cache, type WarmSpec } from "../cache/index.ts";
+import type { Business } from "../bot/business.ts";
+import type { BusinessDirectory } from "../bot/directory/index.ts";
+import type { BotLookups, BotNamespace } from "../bot/lookups.ts";
+import { adminAuth } from "./auth.ts";
+
+const warmBody = z
+  .object({
+    /** Business ids to warm; all when absent. */
+    businesses: z.array(z.string().min(1)).optional(),
+    /** Extra questions to warm for those businesses, besides their FAQ questions. */
+    questions: z.array(z.string().min(1).max(500)).optional(),
+    force: z.boolean().optional(),
+    concurrency: z.number().int().min(1).max(64).optional(),
+  })
+  .strict();
+
+const invalidateBody = z.union([
+  z.object({ namespace: z.string().min(1), key: z.string().min(1) }).strict(),
+  z.object({ tags: z.array(z.string().min(1)).min(1) }).strict(),
+  z.object({ namespace: z.string().min(1), all: z.literal(true) }).strict(),
+  z.object({ businessId: z.string().min(1) }).strict(),
+]);
+
+/**
+ * Admin routes under `/cache`, behind the admin token: stats, warming and invalidation. Bodies
+ * are validated; a bad one is a 400 that names the field.
+ *
+ * @example
+ * ```ts
+ * app.route("/cache", adminRoutes({ token, cache, lookups, directory }));
+ * // curl -H "Authorization: Bearer $ADMIN_TOKEN" -X POST localhost:3000/cache/invalidate -d '{"tags":["biz:bella-pizza"]}'
+ * ```
+ */
+export function adminRoutes(deps: {
+  token: string | undefined;
+  cache: Cache<BotNamespace>;
+  lookups: BotLookups;
+  directory: BusinessDirectory;
+}) {
+  const app = new Hono();
+  app.use("*", adminAuth(deps.token));
+
+  app.get("/stats", (c) => c.json(deps.cache.stats()));
+
+  app.post("/warm", async (c) => {
+    const body = await readJson(c.req.raw, true);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const parsed = warmBody.safeParse(body.value);
+    if (!parsed.success) return c.json({ error: describeZod(parsed.error) }, 400);
+    const { businesses: ids, questions = [], force = false, concurrency } = parsed.data;
+
+    let businesses: Business[];
+    try {
+      businesses = await deps.directory.all();
+    } catch (error) {
+      return c.json({ error: `the business directory could not be read: ${(error as Error).message}` }, 502);
+    }
+    if (ids) {
+      const unknown = ids.filter((id) => !businesses.some((b) => b.id === id));
+      if (unknown.length > 0) return c.json({ error: `businesses: unknown id(s) ${unknown.join(", ")}` }, 400);
+      businesses = businesses.filter((b) => ids.includes(b.id));
+    }
+    const specs: WarmSpec<BotNamespace>[] = deps.lookups.warmSpecs(businesses, questions).map((s) => ({ ...s, force }));
+    const report = await deps.cache.warm(specs, { concurrency });
+    return c.json({ businesses: businesses.length, ...report });
+  });
+
+  app.post("/invalidate", async (c) => {
+    const body = await readJson(c.req.raw, false);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const parsed = invalidateBody.safeParse(body.value);
+    if (!parsed.success) {
+      return c.json({ error: "expected one of {namespace, key}, {tags: [...]}, {namespace, all: true} or {businessId}" }, 400);
+    }
+    const request = parsed.data;
+    const known = deps.cache.namespaces as readonly string[];
+    if ("namespace" in request && !known.includes(request.namespace)) {
+      return c.json({ error: `namespace: unknown "${request.namespace}"; known: ${known.join(", ")}` }, 400);
+    }
+    if ("tags" in request) await deps.cache.invalidateTags(request.tags);
+    else if ("businessId" in request) await deps.cache.invalidateTags([`biz:${request.businessId}`]);
+    else if ("all" in request) await deps.cache.clear(request.namespace as BotNamespace);
+    else {
+      const key = request.namespace === "business" ? businessKey(request.key) : request.key;
+      await deps.cache.namespace(request.namespace as BotNamespace).delete(key);
+    }
+    return c.json({ invalidated: request });
+  });
+
+  return app;
+}
+
+async function readJson(request: Request, allowEmpty: boolean): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
+  const text = await request.text();
+  if (text.length > 65_536) return { ok: false, error: "body is larger than 64 KiB" };
+  if (text.trim() === "") return allowEmpty ? { ok: true, value: {} } : { ok: false, error: "a JSON body is required" };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, error: "body is not valid JSON" };
+  }
+}
+
+function describeZod(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+}

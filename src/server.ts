@@ -1,0 +1,112 @@
+/**
+ * `bun run server`: config → telemetry → cache → app → listening; graceful shutdown on SIGTERM
+ * and SIGINT (stop accepting, finish in-flight webhooks, close the cache and its connections,
+ * flush metrics).
+ */
+import { metrics } from "@opentelemetry/api";
+import { createApp } from "./app.ts";
+import { loadDirectory } from "./bot/directory/from-config.ts";
+import { botNamespaces } from "./bot/namespaces.ts";
+import { createCache, l2FromEnv } from "./cache/index.ts";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { createLog } from "./log.ts";
+import { serve } from "./runtime/serve.ts";
+import { startTelemetry } from "./telemetry/setup.ts";
+import { botLookups } from "./bot/lookups.ts";
+import packageJson from "../package.json" with { type: "json" };
+
+/** Longest a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLog(config.LOG_LEVEL);
+  const version = packageJson.version;
+
+  if (!config.TWILIO_AUTH_TOKEN) {
+    log("warn", "TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked. Anyone can post webhooks. Never run like this in production.");
+  }
+
+  // Telemetry first: the OpenTelemetry API has no proxy for meters, so a meter taken earlier would stay a no-op.
+  const telemetry = startTelemetry({ serviceName: config.OTEL_SERVICE_NAME, serviceVersion: version, env, prometheus: config.METRICS_PROMETHEUS });
+
+  let directory;
+  try {
+    directory = await loadDirectory(config);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+
+  const l2 = l2FromEnv(env);
+  const cache = createCache({
+    prefix: config.CACHE_PREFIX,
+    l1: { maxEntries: config.CACHE_L1_MAX_ENTRIES },
+    l2,
+    l2TimeoutMs: config.CACHE_L2_TIMEOUT_MS,
+    breaker: { failureThreshold: config.CACHE_BREAKER_FAILURES, openMs: config.CACHE_BREAKER_OPEN_MS },
+    namespaces: botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined }),
+    meter: metrics.getMeter("voxedge.cache"),
+  });
+
+  let draining = false;
+  const app = createApp({
+    config,
+    cache,
+    directory,
+    log,
+    version,
+    prometheusHandler: telemetry.prometheusHandler,
+    isDraining: () => draining,
+  });
+
+  const server = serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch });
+  log("info", "voxedge listening", { port: server.port, l2: l2?.kind ?? "none", directory: directory.kind });
+
+  const health = await cache.health();
+  if (health.status !== "ok") log("warn", "cache starts degraded; calls are answered from L1 and loaders", { l2: health.l2?.kind, reachable: health.l2?.reachable });
+
+  if (config.CACHE_WARM_ON_START) {
+    const lookups = botLookups(cache, directory);
+    directory
+      .all()
+      .then((businesses) => cache.warm(lookups.warmSpecs(businesses), { concurrency: 8 }))
+      .then((report) => log("info", "cache warmed", { warmed: report.warmed, skipped: report.skipped, failed: report.failed.length, ms: report.durationMs }))
+      .catch((error: Error) => log("warn", "warming failed", { error: error.message }));
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    draining = true;
+    log("info", "shutting down", { signal });
+    // A webhook stuck on a dead dependency must not hold the deploy: give in-flight work a deadline.
+    const deadline = setTimeout(() => {
+      log("error", "shutdown deadline passed; exiting with work in flight", { ms: SHUTDOWN_DEADLINE_MS });
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    try {
+      await server.stop();
+      await cache.close();
+      await telemetry.shutdown();
+    } catch (error) {
+      log("error", "error during shutdown", { error: (error as Error).message });
+    }
+    clearTimeout(deadline);
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,178 @@
+import { Hono, type Context } from "hono";
+import type { Business } from "../bot/business.ts";
+import type { BotLookups } from "../bot/lookups.ts";
+import { replies } from "../bot/replies.ts";
+import type { CallSession, SessionStore } from "../bot/session.ts";
+import { takeTurn, type TurnReply } from "../bot/turn.ts";
+import type { BotMetrics, WebhookOutcome } from "../telemetry/bot-metrics.ts";
+import { dial, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
+import { twilioWebhook, type TwilioVariables } from "./webhook.ts";
+
+export interface TwilioRouteDeps {
+  lookups: BotLookups;
+  sessions: SessionStore;
+  metrics: BotMetrics;
+  authToken: string | undefined;
+  publicBaseUrl: string | undefined;
+  minConfidence: number;
+  now?: () => Date;
+  /** Where failures the caller must not hear about are reported (never with caller data). */
+  log: (level: "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Statuses after which a call is over. */
+const FINAL_STATUSES = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
+/** At most this many FAQ keywords go to speech recognition as hints. */
+const MAX_HINTS = 50;
+
+/**
+ * The Twilio webhooks: `POST /voice` (incoming call), `POST /gather` (what the caller said) and
+ * `POST /status` (status callbacks, idempotent). Every reply is TwiML with status 200 — even when
+ * the directory or the cache fails, the caller hears a sentence, never an error — and carries a
+ * `Server-Timing` header with the business lookup, knowledge query and total times.
+ *
+ * @example
+ * ```ts
+ * app.route("/twilio", twilioRoutes({ lookups, sessions, metrics, authToken, publicBaseUrl, minConfidence: 0.5, log }));
+ * ```
+ */
+export function twilioRoutes(deps: TwilioRouteDeps) {
+  const app = new Hono<{ Variables: TwilioVariables }>();
+  const now = deps.now ?? (() => new Date());
+  const base = deps.publicBaseUrl?.replace(/\/+$/, "") ?? "";
+  const gatherUrl = `${base}/twilio/gather`;
+  const hintsByBusiness = new WeakMap<Business, string>();
+
+  app.use("*", twilioWebhook({ authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl }));
+
+  function hintsOf(business: Business): string {
+    let hints = hintsByBusiness.get(business);
+    if (hints === undefined) {
+      const words = new Set<string>();
+      for (const faq of business.faqs) for (const k of faq.keywords ?? []) if (words.size < MAX_HINTS) words.add(k);
+      hints = [...words].join(", ");
+      hintsByBusiness.set(business, hints);
+    }
+    return hints;
+  }
+
+  function listen(business: Business, text: string): string {
+    const voice = { voice: business.voice, language: business.language };
+    const hints = hintsOf(business);
+    return response(
+      gather(
+        { input: "speech", action: gatherUrl, method: "POST", speechTimeout: "auto", language: business.language, ...(hints ? { hints } : {}) },
+        [say(text, voice)],
+      ),
+      redirect(gatherUrl, { method: "POST" }),
+    );
+  }
+
+  function render(business: Business, reply: TurnReply): string {
+    if (reply.next === "gather") return listen(business, reply.say);
+    const voice = { voice: business.voice, language: business.language };
+    const verbs: TwimlVerb[] = [say(reply.say, voice)];
+    if (reply.next === "dial" && reply.dialTo) verbs.push(dial(reply.dialTo));
+    else verbs.push(hangup());
+    return response(...verbs);
+  }
+
+  function twiml(c: Context, body: string, timing: Timing, outcome: WebhookOutcome): Response {
+    const totalMs = performance.now() - timing.started;
+    deps.metrics.turn(outcome, totalMs / 1000);
+    c.header("Server-Timing", serverTiming(timing, totalMs));
+    c.header("Content-Type", TWIML_CONTENT_TYPE);
+    return c.body(body, 200);
+  }
+
+  /** The business for a number; `undefined` when the directory could not answer (the caller hears an apology). */
+  async function findBusiness(to: string, timing: Timing, callSid: string): Promise<Business | null | undefined> {
+    const started = performance.now();
+    try {
+      return await deps.lookups.business(to);
+    } catch (error) {
+      deps.log("error", "business lookup failed", { callSid, error: (error as Error).message });
+      return undefined;
+    } finally {
+      timing.businessMs = performance.now() - started;
+    }
+  }
+
+  app.post("/voice", async (c) => {
+    const timing = newTiming();
+    const { callSid, to } = c.var.twilio;
+    const business = await findBusiness(to, timing, callSid);
+    if (business === undefined) return twiml(c, response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
+    if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
+    const session = await deps.sessions.start(callSid, business.id, to);
+    if (session.turns === 0 && session.statusSeen.length === 0) deps.metrics.callStarted();
+    return twiml(c, listen(business, business.greeting), timing, "greeting");
+  });
+
+  app.post("/gather", async (c) => {
+    const timing = newTiming();
+    const { callSid, to, params } = c.var.twilio;
+    const business = await findBusiness(to, timing, callSid);
+    if (business === undefined) return twiml(c, response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
+    if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
+
+    // A session can be missing when it expired or the L2 lost it; the call goes on with a new one.
+    const stored = (await deps.sessions.get(callSid)) ?? (await deps.sessions.start(callSid, business.id, to));
+    // A copy: the cached object is shared by every reader of L1 and must stay as it was.
+    const session: CallSession = { ...stored };
+    const reply = await takeTurn({
+      business,
+      session,
+      speech: params.SpeechResult ?? "",
+      now: now(),
+      minConfidence: deps.minConfidence,
+      answer: deps.lookups.answer,
+    });
+    // Saved to L2 before answering, so the next webhook finds it on any instance.
+    await deps.sessions.save(session);
+    if (reply.knowledgeMs !== undefined) {
+      timing.knowledgeMs = reply.knowledgeMs;
+      deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
+    }
+    return twiml(c, render(business, reply), timing, reply.outcome);
+  });
+
+  app.post("/status", async (c) => {
+    const { callSid, params } = c.var.twilio;
+    const status = params.CallStatus ?? "";
+    const sequence = Number(params.SequenceNumber ?? Number.NaN);
+    const stored = await deps.sessions.get(callSid);
+    if (stored === undefined) return c.body(null, 204);
+    const session: CallSession = { ...stored };
+    if (Number.isInteger(sequence)) {
+      if (session.statusSeen.includes(sequence)) return c.body(null, 204);
+      session.statusSeen = [...session.statusSeen, sequence].slice(-32);
+    }
+    if (FINAL_STATUSES.has(status) && !session.ended) {
+      session.ended = true;
+      const duration = params.CallDuration === undefined ? undefined : Number(params.CallDuration);
+      deps.metrics.callEnded(status, duration);
+    }
+    await deps.sessions.save(session);
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+interface Timing {
+  started: number;
+  businessMs: number | undefined;
+  knowledgeMs: number | undefined;
+}
+
+function newTiming(): Timing {
+  return { started: performance.now(), businessMs: undefined, knowledgeMs: undefined };
+}
+
+function serverTiming(timing: Timing, totalMs: number): string {
+  let header = "";
+  if (timing.businessMs !== undefined) header += `biz;desc="business lookup";dur=${timing.businessMs.toFixed(3)}, `;
+  if (timing.knowledgeMs !== undefined) header += `kb;desc="knowledge query";dur=${timing.knowledgeMs.toFixed(3)}, `;
+  return `${header}total;dur=${totalMs.toFixed(3)}`;
+}
