@@ -16,7 +16,7 @@ describe("collector-path names (what the dashboards query)", () => {
     "voxedge.cache.l2.errors": "voxedge_cache_l2_errors_total",
     "voxedge.cache.l1.entries": "voxedge_cache_l1_entries",
     "voxedge.cache.l1.evictions": "voxedge_cache_l1_evictions_total",
-    "voxedge.cache.breaker.state": "voxedge_cache_breaker_state_ratio",
+    "voxedge.cache.breaker.state": "voxedge_cache_breaker_state",
     "voxedge.cache.breaker.transitions": "voxedge_cache_breaker_transitions_total",
     "voxedge.cache.bus.messages": "voxedge_cache_bus_messages_total",
   };

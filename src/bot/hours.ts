@@ -36,6 +36,7 @@ export type WeeklyHours = Partial<Record<Weekday, readonly TimeRange[]>>;
 
 const MINUTES_PER_DAY = 1440;
 
+/** The ranges of a day, or what is wrong with its text (worded to follow "expected …: "). */
 export type DayHoursParse = { ok: true; ranges: TimeRange[] } | { ok: false; problem: string };
 
 const TIME = /^([01]?\d|2[0-4]):([0-5]\d)$/;
@@ -217,7 +218,7 @@ export function openingStatus(hours: WeeklyHours, timezone: string, now: Date): 
   const yesterday = hours[weekdayAfter(today, -1)];
   if (yesterday) {
     for (const range of yesterday) {
-      if (range.opens - MINUTES_PER_DAY <= minute && minute < range.closes - MINUTES_PER_DAY) {
+      if (minute < range.closes - MINUTES_PER_DAY) {
         return openUntil(hours, today, range.closes - MINUTES_PER_DAY);
       }
     }

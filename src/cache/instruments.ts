@@ -18,7 +18,7 @@ export const CACHE_INSTRUMENTS = {
   /** Observable counter. */
   l1Evictions: { name: "voxedge.cache.l1.evictions", unit: "{entry}", description: "L1 entries evicted for room", kind: "observable_counter" },
   /** Observable gauge: 0 closed, 1 half-open, 2 open. Attribute: `cache.l2`. */
-  breakerState: { name: "voxedge.cache.breaker.state", unit: "1", description: "L2 circuit breaker state (0 closed, 1 half-open, 2 open)", kind: "gauge" },
+  breakerState: { name: "voxedge.cache.breaker.state", unit: "{state}", description: "L2 circuit breaker state (0 closed, 1 half-open, 2 open)", kind: "gauge" },
   /** Observable counter. Attributes: `cache.l2`, `breaker.to` (closed, half_open, open). */
   breakerTransitions: { name: "voxedge.cache.breaker.transitions", unit: "{transition}", description: "L2 circuit breaker state changes", kind: "observable_counter" },
   /** Observable counter. Attribute: `bus.direction` (sent, received, dropped). */

@@ -10,6 +10,7 @@
  */
 import { plugin } from "bun";
 import { readFileSync } from "node:fs";
+import type { Redis as Redis5 } from "ioredis5";
 
 type BentoModule = typeof import("bentocache");
 type RedisDriverModule = typeof import("bentocache/drivers/redis");
@@ -22,6 +23,21 @@ export interface Bentocache {
   memoryDriver: MemoryDriverModule["memoryDriver"];
   redisDriver: RedisDriverModule["redisDriver"];
   RedisDriver: RedisDriverModule["RedisDriver"];
+}
+
+type RedisConnection = Parameters<RedisDriverModule["redisDriver"]>[0]["connection"];
+
+/**
+ * bentocache's type declarations name the ioredis 6 types (what "ioredis" resolves to here); at run
+ * time its rewritten driver checks for ioredis 5, so an ioredis 5 client is what it must get.
+ *
+ * @example
+ * ```ts
+ * redisDriver({ connection: asBentoConnection(new Redis5({ port })) });
+ * ```
+ */
+export function asBentoConnection(client: Redis5): RedisConnection {
+  return client as unknown as RedisConnection;
 }
 
 const REDIS_DRIVER_FILE = /node_modules\/bentocache\/build\/src\/drivers\/redis\.js$/;
