@@ -86,17 +86,25 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * Which process listens on a TCP port, as "name (pid N)", when `ss` or `lsof` can tell; for
- * error messages about a taken port. Undefined when nothing can be found out.
+ * What holds a TCP port, for error messages about a taken port: the listening process as
+ * "name (pid N)" when `ss` or `lsof` can tell, else a connection that still uses the port as its
+ * local end (a client's TIME-WAIT blocks a listener too). Undefined when nothing can be found out.
  *
  * @example describePortOwner(7000) // "redis-server (pid 4242)"
  */
 export function describePortOwner(port: number): string | undefined {
   const ss = findExecutable("ss");
   if (ss) {
-    const out = runQuietly(ss, ["-Hltnp", `sport = :${port}`]);
-    const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(out);
-    if (match) return `${match[1]} (pid ${match[2]})`;
+    const listener = /users:\(\("([^"]+)",pid=(\d+)/.exec(runQuietly(ss, ["-Hltnp", `sport = :${port}`]));
+    if (listener) return `${listener[1]} (pid ${listener[2]})`;
+    const connection = runQuietly(ss, ["-Htanp", `sport = :${port}`]).split("\n")[0]?.trim();
+    const state = connection?.split(/\s+/)[0];
+    if (state) {
+      const user = /users:\(\("([^"]+)",pid=(\d+)/.exec(connection ?? "");
+      return user
+        ? `a connection of ${user[1]} (pid ${user[2]}, state ${state})`
+        : `a connection in state ${state}${state === "TIME-WAIT" ? " (it goes away within a minute or two)" : ""}`;
+    }
   }
   const lsof = findExecutable("lsof");
   if (lsof) {
