@@ -12,7 +12,10 @@ import type { Log } from "./log.ts";
 import { createBotMetrics } from "./telemetry/bot-metrics.ts";
 import { httpMetrics } from "./telemetry/http-metrics.ts";
 import { DEFAULT_CONFIDENCE_THRESHOLD } from "./bot/knowledge/index.ts";
+import { relayConversations } from "./twilio/relay.ts";
+import { relayRoutes } from "./twilio/relay-routes.ts";
 import { twilioRoutes } from "./twilio/routes.ts";
+import type { WebSocketHost } from "./runtime/websocket.ts";
 import { redirect, response, say, TWIML_CONTENT_TYPE } from "./twilio/twiml.ts";
 import { metrics } from "@opentelemetry/api";
 
@@ -29,6 +32,8 @@ export interface AppDeps {
   /** True once shutdown began: readiness answers 503 so the load balancer stops sending calls. */
   isDraining?: () => boolean;
   now?: () => Date;
+  /** Upgrades the ConversationRelay socket; without it `GET /twilio/relay` answers 503. */
+  websockets?: WebSocketHost;
 }
 
 /**
@@ -46,19 +51,44 @@ export function createApp(deps: AppDeps): Hono {
   const lookups = botLookups(deps.cache, deps.directory);
   const sessions = sessionStore(deps.cache.namespace<CallSession>("session"));
   const gatherUrl = `${deps.config.PUBLIC_BASE_URL?.replace(/\/+$/, "") ?? ""}/twilio/gather`;
+  const botMetrics = createBotMetrics(meter);
+  const minConfidence = deps.config.KNOWLEDGE_MIN_CONFIDENCE ?? DEFAULT_CONFIDENCE_THRESHOLD;
 
   const app = new Hono();
   app.use("*", httpMetrics(meter));
   app.route("/health", healthRoutes({ cache: deps.cache, isDraining: deps.isDraining ?? (() => false), version: deps.version }));
+  const relay = relayConversations({
+    lookups,
+    sessions,
+    metrics: botMetrics,
+    minConfidence,
+    log: deps.log,
+    now: deps.now,
+    warm: (business) => deps.cache.warm(lookups.warmSpecs([business]), { concurrency: 4 }),
+    tokenDelayMs: deps.config.RELAY_TOKEN_DELAY_MS,
+  });
+  // Before twilioRoutes: their form-only middleware would refuse the socket handshake.
+  app.route(
+    "/twilio",
+    relayRoutes({
+      relay,
+      sockets: deps.websockets,
+      lookups,
+      authToken: deps.config.TWILIO_AUTH_TOKEN,
+      publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+      log: deps.log,
+    }),
+  );
   app.route(
     "/twilio",
     twilioRoutes({
       lookups,
       sessions,
-      metrics: createBotMetrics(meter),
+      metrics: botMetrics,
       authToken: deps.config.TWILIO_AUTH_TOKEN,
       publicBaseUrl: deps.config.PUBLIC_BASE_URL,
-      minConfidence: deps.config.KNOWLEDGE_MIN_CONFIDENCE ?? DEFAULT_CONFIDENCE_THRESHOLD,
+      minConfidence,
+      voiceMode: deps.config.VOICE_MODE,
       now: deps.now,
       log: deps.log,
     }),

@@ -29,6 +29,8 @@ const schema = z
     KNOWLEDGE_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).optional(),
     SESSION_TTL_MS: ms(4 * 60 * 60 * 1000),
     VOICE_MODE: z.enum(["gather", "relay"]).default("gather"),
+    /** Relay mode: pause between streamed reply tokens (0 sends a reply at once). */
+    RELAY_TOKEN_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(0),
 
     CACHE_L2: z.enum(["memory", "redis", "redis-cluster", "upstash", "none"]).default("memory"),
     CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.' or '-' only").default("voxedge"),

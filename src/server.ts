@@ -11,6 +11,7 @@ import { createCache, l2FromEnv } from "./cache/index.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { createLog } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
+import { createWebSocketHost } from "./runtime/websocket.ts";
 import { startTelemetry } from "./telemetry/setup.ts";
 import { botLookups } from "./bot/lookups.ts";
 import packageJson from "../package.json" with { type: "json" };
@@ -59,6 +60,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   });
 
   let draining = false;
+  const websockets = createWebSocketHost();
   const app = createApp({
     config,
     cache,
@@ -67,9 +69,10 @@ export async function main(env: Record<string, string | undefined> = process.env
     version,
     prometheusHandler: telemetry.prometheusHandler,
     isDraining: () => draining,
+    websockets,
   });
 
-  const server = serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch });
+  const server = serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch, websockets });
   log("info", "voxedge listening", { port: server.port, l2: l2?.kind ?? "none", directory: directory.kind });
 
   const health = await cache.health();

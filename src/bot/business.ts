@@ -120,6 +120,8 @@ export const businessSchema = z
         .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, expecting("a language tag like en-US"))
         .default("en-US"),
       transferNumber: e164.optional(),
+      /** `relay` answers this business's calls over a ConversationRelay WebSocket; default: the server's VOICE_MODE. */
+      voiceMode: z.enum(["gather", "relay"], expecting('"gather" or "relay"')).optional(),
       hours: hoursSchema.default({}),
       faqs: z.array(faqSchema, expecting("a list of FAQs")).default([]),
     },

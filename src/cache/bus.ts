@@ -22,13 +22,24 @@ interface WireMessage {
   tg?: string[];
 }
 
+/** Publishes that failed and wait for the bus to be back; beyond this the oldest is dropped (and counted). */
 const MAX_QUEUED = 1_000;
+/** While publishes wait, how often they are tried again besides reconnects and successful publishes. */
+const RETRY_EVERY_MS = 1_000;
 const KINDS = new Set(["del", "exp", "clear", "tags"]);
 
 /**
  * The invalidation bus: every instance publishes what it invalidated and drops the same keys from
  * its own L1 when another instance does. Messages carry the sender's id (its own are ignored) and
- * the time it acted. Publishes that fail wait in a bounded queue and go out when the bus is back.
+ * the time it acted (an entry produced after that is newer than the message and is kept).
+ *
+ * Publishes that fail wait in a queue of at most 1 000 messages (the oldest is dropped beyond it,
+ * counted as `dropped`) and are sent again, oldest first, when the subscription comes back up,
+ * after any publish that succeeds, when {@link Bus.retry} is called (the cache calls it when its
+ * L2 breaker closes) and every second while any wait.
+ *
+ * `onStateChange` hears every change between `up` and `down`, including the first `up`; the
+ * cache turns it into the staleness bound described on `CacheOptions.bus`.
  *
  * @example
  * ```ts
@@ -40,16 +51,20 @@ const KINDS = new Set(["del", "exp", "clear", "tags"]);
 export function createBus(options: {
   adapter: L2Adapter | undefined;
   channel: string;
+  /** Marks this instance's messages; a random UUID by default. */
+  instanceId?: string;
   onMessage(message: BusMessage): void;
   onStateChange(state: "up" | "down"): void;
 }) {
   const transport = options.adapter?.bus;
-  const instanceId = crypto.randomUUID();
+  const instanceId = options.instanceId ?? crypto.randomUUID();
   let state: BusState = transport === undefined ? "off" : "connecting";
   let unsubscribe: (() => Promise<void>) | undefined;
   let closed = false;
   const queue: string[] = [];
   const counts = { sent: 0, received: 0, dropped: 0 };
+  let flushing = false;
+  let retryTimer: ReturnType<typeof setInterval> | undefined;
 
   function receive(raw: string): void {
     let wire: WireMessage;
@@ -68,23 +83,59 @@ export function createBus(options: {
     options.onMessage({ kind: wire.k, namespace: wire.n, keys: wire.ks, tags: wire.tg, sentAt: wire.t });
   }
 
+  function enqueue(text: string, atFront: boolean): void {
+    if (closed) return;
+    if (queue.length >= MAX_QUEUED) {
+      queue.shift();
+      counts.dropped++;
+    }
+    if (atFront) queue.unshift(text);
+    else queue.push(text);
+    if (retryTimer === undefined) {
+      retryTimer = setInterval(() => {
+        if (queue.length === 0 || closed) stopRetrying();
+        else void flush();
+      }, RETRY_EVERY_MS);
+      (retryTimer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  function stopRetrying(): void {
+    if (retryTimer !== undefined) clearInterval(retryTimer);
+    retryTimer = undefined;
+  }
+
   async function send(text: string): Promise<void> {
     if (transport === undefined) return;
     try {
       await transport.publish(options.channel, text);
       counts.sent++;
     } catch {
-      if (queue.length >= MAX_QUEUED) {
-        queue.shift();
-        counts.dropped++;
-      }
-      queue.push(text);
+      enqueue(text, false);
+      return;
     }
+    if (queue.length > 0) void flush();
   }
 
+  /** Sends what waits, oldest first; stops at the first failure and keeps the rest. */
   async function flush(): Promise<void> {
-    const waiting = queue.splice(0, queue.length);
-    for (const text of waiting) await send(text);
+    if (transport === undefined || flushing || closed) return;
+    flushing = true;
+    try {
+      while (queue.length > 0 && !closed) {
+        const text = queue.shift() as string;
+        try {
+          await transport.publish(options.channel, text);
+          counts.sent++;
+        } catch {
+          enqueue(text, true);
+          return;
+        }
+      }
+      stopRetrying();
+    } finally {
+      flushing = false;
+    }
   }
 
   return {
@@ -97,9 +148,8 @@ export function createBus(options: {
       transport
         .subscribe(options.channel, receive, (next) => {
           if (closed || next === state) return;
-          const wasDown = state === "down";
           state = next;
-          if (next === "down" || wasDown) options.onStateChange(next);
+          options.onStateChange(next);
           if (next === "up") void flush();
         })
         .then(
@@ -123,11 +173,20 @@ export function createBus(options: {
       if (message.tags !== undefined) wire.tg = message.tags;
       void send(JSON.stringify(wire));
     },
+    /** Tries the waiting publishes now (the cache calls it when L2 is back). */
+    retry(): Promise<void> {
+      return flush();
+    },
+    /** Publishes waiting to be sent again. */
+    get pending(): number {
+      return queue.length;
+    },
     stats() {
       return { state, ...counts };
     },
     async close(): Promise<void> {
       closed = true;
+      stopRetrying();
       state = transport === undefined ? "off" : state;
       await unsubscribe?.();
     },

@@ -9,6 +9,7 @@ import { NamespaceHandle, type CacheCore, type Loader } from "./namespace.ts";
 import { compilePolicy, type NamespaceOptions } from "./policy.ts";
 import type { L2ErrorKind, NamespaceCounters } from "./stats.ts";
 import { runWarm, type WarmOptions, type WarmReport, type WarmSpec } from "./warm.ts";
+import { createWriteQueue, type WriteQueue, type WriteQueueOptions, type WriteQueueStats } from "./write-queue.ts";
 
 export interface CacheOptions<N extends string> {
   /** First part of every L2 key and of the bus channel: `prefix:namespace:key`. Default `voxedge`. */
@@ -22,8 +23,26 @@ export interface CacheOptions<N extends string> {
   breaker?: BreakerOptions;
   /** Envelopes longer than this many characters are compressed. Default 2 048. */
   compressAbove?: number;
-  /** Invalidation bus over the L2's pub/sub. Default on when the L2 has one. */
+  /**
+   * Invalidation bus over the L2's pub/sub. Default on when the L2 has one.
+   *
+   * The staleness bound it keeps, for an invalidation (`set`, `delete`, `expire`, `invalidateTags`,
+   * `clear`) that has reached L2 on any instance:
+   * - while the bus is up, every instance drops the entry when the message arrives (loopback:
+   *   about a millisecond);
+   * - while the bus is down or not yet connected, an L1 entry answers for at most `l1TtlWhileDown`
+   *   before it is read from L2 again; entries filled before the drop are read from L2 again at
+   *   their next use (the epoch is bumped when the drop is noticed), so no instance serves an
+   *   invalidated value longer than `l1TtlWhileDown` after the invalidation;
+   * - when the bus is back up, every entry filled while it was down is read from L2 again at its
+   *   next use, so what was missed while down is not served at all after the reconnect.
+   * The clock starts when an instance notices the drop (a closed connection is noticed at once; a
+   * silently dead one only when the client's keepalive gives up). When L2 itself is out too, L1
+   * keeps answering within the logical TTL: nothing newer can be known then.
+   */
   bus?: { enabled?: boolean; /** While the bus is down, L1 answers for at most this long. Default 1 000 ms. */ l1TtlWhileDown?: number };
+  /** Replay of explicit writes that failed while L2 was out (see {@link WriteQueueOptions}); `false` turns it off. */
+  writeQueue?: WriteQueueOptions | false;
   /** Where metrics are recorded. Default: the global meter provider's `voxedge.cache` meter at creation time. */
   meter?: Meter;
 }
@@ -32,7 +51,9 @@ export interface CacheStats {
   namespaces: Record<string, NamespaceCounters & { l1Size: number; hitRatio: number }>;
   l2: { kind: string; errors: Record<L2ErrorKind, number> } | undefined;
   breaker: BreakerSnapshot | undefined;
-  bus: { state: BusState; sent: number; received: number; dropped: number };
+  bus: { state: BusState; sent: number; received: number; dropped: number; pending: number };
+  /** Explicit writes waiting for L2 to come back, and what became of earlier ones. */
+  writeQueue: WriteQueueStats | undefined;
 }
 
 export interface CacheHealth {
@@ -85,10 +106,18 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     description: CACHE_INSTRUMENTS.operationDuration.description,
   });
 
-  const guard: L2Guard | undefined = options.l2 ? createL2Guard(options.l2, { timeoutMs: options.l2TimeoutMs, breaker: options.breaker }, durations) : undefined;
+  const instanceId = crypto.randomUUID();
   const pending = new Set<Promise<unknown>>();
   const handles = new Map<string, NamespaceHandle<unknown>>();
   const l1TtlWhileDown = options.bus?.l1TtlWhileDown ?? 1_000;
+  const guard: L2Guard | undefined = options.l2
+    ? createL2Guard(options.l2, { timeoutMs: options.l2TimeoutMs, breaker: options.breaker }, durations, (state) => {
+        // L2 is back: send what waited. Not from inside the call that closed the breaker.
+        if (state === "closed") setTimeout(() => void recover(), 0);
+      })
+    : undefined;
+  const writes: WriteQueue | undefined = guard !== undefined && options.writeQueue !== false ? createWriteQueue(options.writeQueue || {}) : undefined;
+  const tagKey = (tag: string) => `${prefix}:__tag:${tag}`;
 
   const core: CacheCore = {
     guard,
@@ -96,6 +125,7 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     l1TtlCap: Infinity,
     compressAbove: options.compressAbove ?? 2_048,
     durations,
+    instanceId,
     background(work) {
       const tracked = work.catch(() => undefined);
       pending.add(tracked);
@@ -104,39 +134,81 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     publish(kind, namespace, keys) {
       bus.publish({ kind, namespace, keys });
     },
-    tagKey: (tag) => `${prefix}:__tag:${tag}`,
+    tagKey,
+    lockKey: (namespace, key) => `${prefix}:__lock:${namespace}:${key}`,
+    retryLater(id, write) {
+      writes?.add(id, write);
+    },
+    supersede(namespace, keys, at) {
+      if (writes === undefined || writes.size === 0) return;
+      const keySet = keys === undefined ? undefined : new Set(keys);
+      writes.discard((w) => w.namespace === namespace && w.at <= at && (keySet === undefined || keySet.has(w.key as string)));
+    },
   };
+
+  function supersedeTagged(tags: ReadonlySet<string>, at: number): void {
+    if (writes === undefined || writes.size === 0) return;
+    writes.discard((w) => w.at <= at && w.tags !== undefined && w.tags.some((t) => tags.has(t)));
+  }
+
+  let wasDown = false;
+
+  async function recover(): Promise<void> {
+    await writes?.flush();
+    await bus.retry();
+  }
 
   const bus = createBus({
     adapter: options.bus?.enabled === false ? undefined : options.l2,
     channel: `${prefix}:__bus`,
+    instanceId,
     onMessage(message) {
-      const handle = message.namespace === undefined ? undefined : handles.get(message.namespace);
+      const name = message.namespace;
+      const handle = name === undefined ? undefined : handles.get(name);
       const now = Date.now();
       switch (message.kind) {
         case "del":
           for (const key of message.keys ?? []) handle?.dropLocal(key, message.sentAt);
+          if (name !== undefined) core.supersede(name, message.keys ?? [], message.sentAt);
           break;
         case "exp":
           for (const key of message.keys ?? []) handle?.expireLocal(key, now, message.sentAt);
+          if (name !== undefined) core.supersede(name, message.keys ?? [], message.sentAt);
           break;
         case "clear":
           handle?.clearLocal();
+          if (name !== undefined) core.supersede(name, undefined, message.sentAt);
           break;
         case "tags": {
           const tags = new Set(message.tags ?? []);
           for (const h of handles.values()) h.dropTagged(tags);
+          supersedeTagged(tags, message.sentAt);
           break;
         }
       }
     },
     onStateChange(state) {
-      // Messages may have been missed while the bus was down: make every L1 entry check L2 again,
-      // and keep L1 lifetimes short until the bus is back.
-      core.epoch++;
+      // Going down: messages are being missed, so every L1 entry checks L2 again at its next use
+      // and new ones live at most l1TtlWhileDown. Coming back up: entries filled while down may
+      // have missed messages too, so they check L2 again as well. The first `up` needs no bump:
+      // entries filled while connecting already live at most l1TtlWhileDown. See `CacheOptions.bus`.
+      if (state === "down" || wasDown) core.epoch++;
+      if (state === "down") wasDown = true;
       core.l1TtlCap = state === "up" ? Infinity : l1TtlWhileDown;
     },
   });
+  // Until the subscription stands, messages can be missed just as while it is down.
+  if (bus.state !== "off") core.l1TtlCap = l1TtlWhileDown;
+
+  /** Removes a tag's entries and its member set from L2; `false` when L2 failed any step. */
+  async function invalidateTagInL2(l2: L2Guard, tag: string): Promise<boolean> {
+    const attributes = { "cache.namespace": "*", "cache.operation": "l2.delete" };
+    const key = tagKey(tag);
+    const members = await l2.call(attributes, () => l2.adapter.setMembers(key));
+    if (members === L2_FAILED) return false;
+    if (members.length > 0 && (await l2.call(attributes, () => l2.adapter.deleteMany(members))) === L2_FAILED) return false;
+    return (await l2.call(attributes, () => l2.adapter.delete(key))) !== L2_FAILED;
+  }
 
   const names = Object.keys(options.namespaces) as N[];
   for (const name of names) {
@@ -157,16 +229,25 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
 
     async invalidateTags(tags) {
       if (tags.length === 0) return;
+      const at = Date.now();
       const set = new Set(tags);
       for (const handle of handles.values()) handle.dropTagged(set);
+      supersedeTagged(set, at);
       if (guard !== undefined) {
-        const attributes = { "cache.namespace": "*", "cache.operation": "l2.delete" };
         for (const tag of set) {
-          const tagKey = core.tagKey(tag);
-          const members = await guard.call(attributes, () => guard.adapter.setMembers(tagKey));
-          if (members === L2_FAILED) continue;
-          if (members.length > 0) await guard.call(attributes, () => guard.adapter.deleteMany(members));
-          await guard.call(attributes, () => guard.adapter.delete(tagKey));
+          if (await invalidateTagInL2(guard, tag)) continue;
+          writes?.add(`t:${tag}`, {
+            kind: "tags",
+            namespace: undefined,
+            key: undefined,
+            tags: [tag],
+            at,
+            replay: async () => {
+              if (!(await invalidateTagInL2(guard, tag))) return false;
+              bus.publish({ kind: "tags", tags: [tag] });
+              return true;
+            },
+          });
         }
       }
       bus.publish({ kind: "tags", tags: [...set] });
@@ -187,7 +268,8 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
         namespaces,
         l2: guard === undefined ? undefined : { kind: guard.adapter.kind, errors: { ...guard.errors } },
         breaker: guard?.breaker.snapshot(),
-        bus: bus.stats(),
+        bus: { ...bus.stats(), pending: bus.pending },
+        writeQueue: writes?.stats(),
       };
     },
 
@@ -233,6 +315,10 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     },
 
     async close() {
+      // One last try for writes that waited, if L2 answers; each call is still bounded by the timeout.
+      await cache.idle();
+      if (guard !== undefined && guard.breaker.state === "closed") await recover();
+      writes?.close();
       await bus.close();
       await cache.idle();
       unregisterMetrics();

@@ -14,6 +14,7 @@ export { NamespaceHandle, LoaderTimeoutError, type Loader, type LoaderContext, t
 export type { NamespaceOptions, NamespacePolicy, WriteOptions } from "./policy.ts";
 export type { BreakerOptions, BreakerSnapshot, BreakerState } from "./breaker.ts";
 export type { BusState } from "./bus.ts";
+export type { WriteQueueOptions, WriteQueueStats } from "./write-queue.ts";
 export type { NamespaceCounters, L2ErrorKind } from "./stats.ts";
 export type { WarmSpec, WarmOptions, WarmReport } from "./warm.ts";
 export { encodeEnvelope, decodeEnvelope, type Envelope } from "./codec.ts";

@@ -9,7 +9,7 @@
 export const CACHE_INSTRUMENTS = {
   /** Observable counter. Attributes: `cache.namespace`, `cache.level` (l1, l2, loader), `cache.result` (hit, miss, stale). */
   requests: { name: "voxedge.cache.requests", unit: "{request}", description: "Cache lookups by namespace, level and result", kind: "observable_counter" },
-  /** Histogram, seconds. Attributes: `cache.namespace`, `cache.operation` (l2.get, l2.get_many, l2.set, l2.delete, loader). */
+  /** Histogram, seconds. Attributes: `cache.namespace`, `cache.operation` (l2.get, l2.get_many, l2.set, l2.delete, l2.lock, loader). */
   operationDuration: { name: "voxedge.cache.operation.duration", unit: "s", description: "Duration of L2 calls and loaders", kind: "histogram" },
   /** Observable counter. Attributes: `cache.l2` (adapter kind), `error.type` (timeout, connection, corrupt, breaker_open, other). */
   l2Errors: { name: "voxedge.cache.l2.errors", unit: "{error}", description: "L2 failures by kind", kind: "observable_counter" },

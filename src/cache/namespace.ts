@@ -5,6 +5,7 @@ import { decodeEnvelope, encodeEnvelope, type Envelope } from "./codec.ts";
 import { L2_FAILED, type L2Guard } from "./l2-guard.ts";
 import { mergeTags, type NamespacePolicy, type WriteOptions } from "./policy.ts";
 import { createCounters, type NamespaceCounters } from "./stats.ts";
+import type { QueuedWrite } from "./write-queue.ts";
 
 /** What a loader is told, and what it may change about the entry it produces (adaptive caching). */
 export interface LoaderContext<V> {
@@ -46,6 +47,14 @@ export interface CacheCore {
   background(work: Promise<unknown>): void;
   publish(kind: "del" | "exp" | "clear", namespace: string, keys?: string[]): void;
   tagKey(tag: string): string;
+  /** The L2 key of the distributed lock for `key` of `namespace` (outside the namespace's key prefix). */
+  lockKey(namespace: string, key: string): string;
+  /** Names this instance in lock values, for operators reading L2. */
+  readonly instanceId: string;
+  /** Keeps an explicit write that L2 failed, to replay it once L2 answers again. */
+  retryLater(id: string, write: QueuedWrite): void;
+  /** Discards queued `set`s of `namespace` (only `keys`, when given) made before `at`: an invalidation superseded them. */
+  supersede(namespace: string, keys: readonly string[] | undefined, at: number): void;
 }
 
 interface L1Entry<V> extends Envelope<V> {
@@ -59,6 +68,9 @@ interface L1Entry<V> extends Envelope<V> {
 }
 
 const NEVER_ABORTED = new AbortController().signal;
+/** Polling for another instance's value under a distributed lock: first delay, and the most between two polls. */
+const LOCK_POLL_FIRST_MS = 10;
+const LOCK_POLL_MAX_MS = 100;
 
 class Context<V> implements LoaderContext<V> {
   ttl: number;
@@ -94,7 +106,18 @@ export class NamespaceHandle<V = unknown> {
   readonly counters: NamespaceCounters = createCounters();
   private readonly l1: QuickLRU<string, L1Entry<V>>;
   private readonly inflight = new Map<string, Promise<V>>();
-  private readonly attrs: Record<"get" | "getMany" | "set" | "delete" | "loader", Attributes>;
+  private readonly attrs: Record<"get" | "getMany" | "set" | "delete" | "lock" | "loader", Attributes>;
+  /**
+   * Invalidations are numbered (`dropSeq`); `dropped` holds the number and time of each key's
+   * latest one, oldest first, and `droppedAllSeq` the latest that may have hit any key (clear,
+   * tags). An L2 read that was in flight when its key was invalidated may carry the old value: it
+   * answers its callers but does not stay in L1. Keys are forgotten once no L2 read can still be in
+   * flight from before their invalidation.
+   */
+  private dropSeq = 0;
+  private readonly dropped = new Map<string, { seq: number; at: number }>();
+  private droppedAllSeq = 0;
+  private readonly dropMemoryMs: number;
 
   constructor(
     readonly policy: NamespacePolicy,
@@ -109,7 +132,8 @@ export class NamespaceHandle<V = unknown> {
       },
     });
     const op = (operation: string): Attributes => ({ "cache.namespace": policy.name, "cache.operation": operation });
-    this.attrs = { get: op("l2.get"), getMany: op("l2.get_many"), set: op("l2.set"), delete: op("l2.delete"), loader: op("loader") };
+    this.attrs = { get: op("l2.get"), getMany: op("l2.get_many"), set: op("l2.set"), delete: op("l2.delete"), lock: op("l2.lock"), loader: op("loader") };
+    this.dropMemoryMs = Math.max(1_000, 2 * (core.guard?.timeoutMs ?? 0));
   }
 
   /**
@@ -162,9 +186,10 @@ export class NamespaceHandle<V = unknown> {
       }
     }
     this.counters.l1Misses++;
+    const asked = this.dropSeq;
     const fromL2 = await this.readL2(key);
     if (fromL2 === L2_FAILED) return this.fallback(key, entry, true)?.value;
-    if (fromL2 !== undefined && Date.now() < fromL2.expiresAt) return this.l2Hit(key, fromL2).value;
+    if (fromL2 !== undefined && Date.now() < fromL2.expiresAt) return this.l2Hit(key, fromL2, asked).value;
     this.counters.l2Misses++;
     return undefined;
   }
@@ -200,6 +225,7 @@ export class NamespaceHandle<V = unknown> {
     const guard = this.policy.useL2 ? this.core.guard : undefined;
     if (guard !== undefined) {
       const fullKeys = missing.map((i) => this.policy.keyPrefix + (keys[i] as string));
+      const asked = this.dropSeq;
       const texts = await guard.call(this.attrs.getMany, () => guard.adapter.getMany(fullKeys));
       if (texts !== L2_FAILED) {
         const stillMissing: number[] = [];
@@ -207,7 +233,7 @@ export class NamespaceHandle<V = unknown> {
         for (let j = 0; j < missing.length; j++) {
           const i = missing[j] as number;
           const envelope = this.decode(texts[j] ?? null);
-          if (envelope !== undefined && t < envelope.expiresAt) results[i] = this.l2Hit(keys[i] as string, envelope).value;
+          if (envelope !== undefined && t < envelope.expiresAt) results[i] = this.l2Hit(keys[i] as string, envelope, asked).value;
           else {
             this.counters.l2Misses++;
             stillMissing.push(i);
@@ -234,24 +260,42 @@ export class NamespaceHandle<V = unknown> {
       if (value === undefined) continue;
       this.counters.loaderHits++;
       results[missing[j] as number] = value;
-      this.store(missingKeys[j] as string, value, options?.ttl ?? this.policy.ttl, options?.grace ?? this.policy.grace, mergeTags(this.policy.tags, options?.tags), false);
+      this.core.background(this.store(missingKeys[j] as string, value, options?.ttl ?? this.policy.ttl, options?.grace ?? this.policy.grace, mergeTags(this.policy.tags, options?.tags), false));
     }
     return results;
   }
 
-  /** Writes a value to L1 and L2 and tells other instances to drop their copy. */
+  /**
+   * Writes a value to L1 and L2, then tells other instances to drop their copy. When L2 is out the
+   * write waits in the cache's write queue and is replayed once L2 is back.
+   */
   async set(key: string, value: V, options?: WriteOptions): Promise<void> {
     rejectUndefined(value, this.name, key);
-    const write = this.store(key, value, options?.ttl ?? this.policy.ttl, options?.grace ?? this.policy.grace, mergeTags(this.policy.tags, options?.tags), true);
+    await this.store(key, value, options?.ttl ?? this.policy.ttl, options?.grace ?? this.policy.grace, mergeTags(this.policy.tags, options?.tags), true);
+    // After the write: an instance that drops its copy and reads L2 again must find the new value.
     this.core.publish("del", this.name, [key]);
-    await write;
   }
 
   /** Removes `key` from L1, L2 and every other instance's L1. */
   async delete(key: string): Promise<void> {
+    const at = Date.now();
     this.l1.delete(key);
+    this.markDropped(key);
+    this.core.supersede(this.name, [key], at);
     const guard = this.policy.useL2 ? this.core.guard : undefined;
-    if (guard !== undefined) await guard.call(this.attrs.delete, () => guard.adapter.delete(this.policy.keyPrefix + key));
+    if (guard !== undefined) {
+      const done = await guard.call(this.attrs.delete, () => guard.adapter.delete(this.policy.keyPrefix + key));
+      if (done === L2_FAILED) {
+        this.core.retryLater(`k:${this.policy.keyPrefix}${key}`, {
+          kind: "delete",
+          namespace: this.name,
+          key,
+          tags: undefined,
+          at,
+          replay: () => this.replayDelete(key, at),
+        });
+      }
+    }
     this.core.publish("del", this.name, [key]);
   }
 
@@ -260,24 +304,49 @@ export class NamespaceHandle<V = unknown> {
    * loader can still fall back to it.
    */
   async expire(key: string): Promise<void> {
-    const now = Date.now();
-    this.expireLocal(key, now);
-    const guard = this.policy.useL2 ? this.core.guard : undefined;
-    if (guard !== undefined) {
-      const envelope = await this.readL2(key);
-      if (envelope !== L2_FAILED && envelope !== undefined && envelope.expiresAt > now) {
-        if (envelope.staleUntil <= now) await guard.call(this.attrs.delete, () => guard.adapter.delete(this.policy.keyPrefix + key));
-        else await this.writeL2(key, { ...envelope, expiresAt: now });
-      }
+    const at = Date.now();
+    this.expireLocal(key, at);
+    this.core.supersede(this.name, [key], at);
+    if (this.policy.useL2 && this.core.guard !== undefined && !(await this.expireL2(key, at))) {
+      this.core.retryLater(`k:${this.policy.keyPrefix}${key}`, {
+        kind: "expire",
+        namespace: this.name,
+        key,
+        tags: undefined,
+        at,
+        replay: async () => {
+          const done = await this.expireL2(key, at);
+          if (done) this.core.publish("exp", this.name, [key]);
+          return done;
+        },
+      });
     }
     this.core.publish("exp", this.name, [key]);
   }
 
   /** Removes every entry of the namespace, here, in L2 and in every other instance's L1. */
   async clear(): Promise<void> {
-    this.l1.clear();
+    const at = Date.now();
+    this.clearLocal();
+    this.core.supersede(this.name, undefined, at);
     const guard = this.policy.useL2 ? this.core.guard : undefined;
-    if (guard !== undefined) await guard.call(this.attrs.delete, () => guard.adapter.deleteByPrefix(this.policy.keyPrefix));
+    if (guard !== undefined) {
+      const clearL2 = () => guard.call(this.attrs.delete, () => guard.adapter.deleteByPrefix(this.policy.keyPrefix));
+      if ((await clearL2()) === L2_FAILED) {
+        this.core.retryLater(`c:${this.policy.keyPrefix}`, {
+          kind: "clear",
+          namespace: this.name,
+          key: undefined,
+          tags: undefined,
+          at,
+          replay: async () => {
+            if ((await clearL2()) === L2_FAILED) return false;
+            this.core.publish("clear", this.name);
+            return true;
+          },
+        });
+      }
+    }
     this.core.publish("clear", this.name);
   }
 
@@ -288,8 +357,10 @@ export class NamespaceHandle<V = unknown> {
 
   // ——— what the cache and the bus call ———
 
-  /** Drops L1 entries carrying any of `tags`; returns the L2 keys they had. */
+  /** Drops L1 entries carrying any of `tags`; returns how many it dropped. */
   dropTagged(tags: ReadonlySet<string>): number {
+    // Any key may carry the tags, including ones being read from L2 right now.
+    this.droppedAllSeq = ++this.dropSeq;
     let dropped = 0;
     for (const [key, entry] of this.l1) {
       if (entry.tags !== undefined && entry.tags.some((t) => tags.has(t))) {
@@ -302,11 +373,13 @@ export class NamespaceHandle<V = unknown> {
 
   /** Drops `key` from L1 unless the entry was produced after `sentAt` (a newer value than the message knew of). */
   dropLocal(key: string, sentAt = Infinity): void {
+    this.markDropped(key);
     const entry = this.l1.peek(key);
     if (entry !== undefined && entry.createdAt <= sentAt) this.l1.delete(key);
   }
 
   expireLocal(key: string, now: number, sentAt = Infinity): void {
+    this.markDropped(key);
     const entry = this.l1.peek(key);
     if (entry === undefined || entry.createdAt > sentAt) return;
     if (entry.staleUntil <= now) this.l1.delete(key);
@@ -314,6 +387,7 @@ export class NamespaceHandle<V = unknown> {
   }
 
   clearLocal(): void {
+    this.droppedAllSeq = ++this.dropSeq;
     this.l1.clear();
   }
 
@@ -323,29 +397,79 @@ export class NamespaceHandle<V = unknown> {
     const now = Date.now();
     let stale: Envelope<V> | undefined = entry !== undefined && now < entry.staleUntil ? entry : undefined;
 
+    const asked = this.dropSeq;
     const fromL2 = await this.readL2(key);
     if (fromL2 === L2_FAILED) {
       // L2 is out. An L1 entry that is still within its logical TTL is simply fresh: keep answering with it.
       const kept = this.fallback(key, entry, false);
       if (kept !== undefined) return kept.value;
-    } else if (fromL2 !== undefined) {
+      return this.runLoader(key, loader, options, stale);
+    }
+    if (fromL2 !== undefined) {
       const t = Date.now();
       if (t < fromL2.expiresAt) {
-        const filled = this.l2Hit(key, fromL2);
+        const filled = this.l2Hit(key, fromL2, asked);
         if (t >= filled.refreshAt) this.refresh(key, filled, loader, options);
-        return fromL2.value;
+        return filled.value;
       }
       if (t < fromL2.staleUntil && (stale === undefined || fromL2.createdAt > stale.createdAt)) stale = fromL2;
       this.counters.l2Misses++;
     } else if (this.policy.useL2 && this.core.guard !== undefined) {
       this.counters.l2Misses++;
     }
+    if (this.policy.distributedLock !== undefined && this.policy.useL2 && this.core.guard !== undefined) {
+      return this.loadUnderLock(key, loader, options, stale, this.core.guard, this.policy.distributedLock);
+    }
+    return this.runLoader(key, loader, options, stale);
+  }
+
+  /**
+   * Distributed single flight: the instance that takes the lock runs the loader and writes L2
+   * before letting go; the others poll L2 for its value until `wait` passes and then run the
+   * loader themselves. A lock that cannot be asked for (L2 out) never holds anyone up.
+   */
+  private async loadUnderLock(
+    key: string,
+    loader: Loader<V>,
+    options: WriteOptions | undefined,
+    stale: Envelope<V> | undefined,
+    guard: L2Guard,
+    lock: { readonly ttl: number; readonly wait: number },
+  ): Promise<V> {
+    const lockKey = this.core.lockKey(this.name, key);
+    const deadline = Date.now() + lock.wait;
+    for (let attempt = 0; ; attempt++) {
+      const acquired = await guard.call(this.attrs.lock, () => guard.adapter.setIfAbsent(lockKey, this.core.instanceId, lock.ttl));
+      if (acquired === L2_FAILED) break;
+      if (acquired) {
+        const produced = this.produce(key, loader, options, stale?.value, true);
+        this.core.background(produced.finally(() => guard.call(this.attrs.lock, () => guard.adapter.delete(lockKey))));
+        return this.withFallback(key, produced, stale);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.counters.lockTimeouts++;
+        break;
+      }
+      await sleep(Math.min(left, LOCK_POLL_FIRST_MS * 2 ** Math.min(attempt, 4), LOCK_POLL_MAX_MS));
+      const asked = this.dropSeq;
+      const polled = await this.readL2(key);
+      if (polled === L2_FAILED) break;
+      if (polled !== undefined && Date.now() < polled.expiresAt) {
+        this.counters.lockWaits++;
+        return this.l2Hit(key, polled, asked).value;
+      }
+    }
     return this.runLoader(key, loader, options, stale);
   }
 
   private runLoader(key: string, loader: Loader<V>, options: WriteOptions | undefined, stale: Envelope<V> | undefined): Promise<V> {
+    return this.withFallback(key, this.produce(key, loader, options, stale?.value, false), stale);
+  }
+
+  /** Adds grace and the soft timeout to a running loader: a stale value answers when it fails or is slow. */
+  private withFallback(key: string, produced: Promise<V>, stale: Envelope<V> | undefined): Promise<V> {
     const policy = this.policy;
-    const produced = this.produce(key, loader, options, stale?.value);
     if (stale === undefined) {
       return produced.catch((error: unknown) => {
         this.counters.loaderErrors++;
@@ -370,13 +494,14 @@ export class NamespaceHandle<V = unknown> {
     return Promise.race([withFallback, soft]);
   }
 
-  /** Runs the loader (with the hard timeout) and stores what it returns. */
-  private async produce(key: string, loader: Loader<V>, options: WriteOptions | undefined, staleValue: V | undefined): Promise<V> {
+  /** Runs the loader (with the hard timeout) and stores what it returns; `awaitL2` also waits for the L2 write. */
+  private async produce(key: string, loader: Loader<V>, options: WriteOptions | undefined, staleValue: V | undefined, awaitL2 = false): Promise<V> {
     const policy = this.policy;
     const controller = policy.hardTimeout > 0 ? new AbortController() : undefined;
     const context = new Context<V>(key, controller?.signal ?? NEVER_ABORTED, staleValue, policy, options);
     const started = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let value: V;
     try {
       let work: Promise<V> = Promise.resolve().then(() => loader(context));
       if (controller !== undefined) {
@@ -389,15 +514,17 @@ export class NamespaceHandle<V = unknown> {
         });
         work = Promise.race([work, hard]);
       }
-      const value = await work;
+      value = await work;
       rejectUndefined(value, policy.name, key);
       this.counters.loaderHits++;
-      this.store(key, value, context.ttl, context.grace, context.tags, false);
-      return value;
     } finally {
       clearTimeout(timer);
       this.core.durations.record((performance.now() - started) / 1000, this.attrs.loader);
     }
+    const written = this.store(key, value, context.ttl, context.grace, context.tags, false);
+    if (awaitL2) await written;
+    else this.core.background(written);
+    return value;
   }
 
   /** Starts one background refresh of a hot entry; a failure keeps the current value and backs off. */
@@ -407,12 +534,28 @@ export class NamespaceHandle<V = unknown> {
     this.counters.refreshes++;
     const refreshing = (async () => {
       // Another instance may have refreshed already: its newer L2 entry saves a loader run.
+      const asked = this.dropSeq;
       const fromL2 = await this.readL2(key);
       if (fromL2 !== L2_FAILED && fromL2 !== undefined && fromL2.createdAt > entry.createdAt) {
-        const filled = this.l2Hit(key, fromL2);
-        if (Date.now() < filled.refreshAt) return fromL2.value;
+        const filled = this.l2Hit(key, fromL2, asked);
+        if (Date.now() < filled.refreshAt) return filled.value;
       }
-      return this.produce(key, loader, options, entry.value);
+      const lock = this.policy.distributedLock;
+      const guard = this.policy.useL2 ? this.core.guard : undefined;
+      if (lock === undefined || guard === undefined || fromL2 === L2_FAILED) return this.produce(key, loader, options, entry.value);
+      const lockKey = this.core.lockKey(this.name, key);
+      const acquired = await guard.call(this.attrs.lock, () => guard.adapter.setIfAbsent(lockKey, this.core.instanceId, lock.ttl));
+      if (acquired === false) {
+        // Another instance is refreshing: look at L2 again once it has had time to write.
+        entry.refreshAt = Date.now() + lock.wait;
+        return entry.value;
+      }
+      if (acquired === L2_FAILED) return this.produce(key, loader, options, entry.value);
+      try {
+        return await this.produce(key, loader, options, entry.value, true);
+      } finally {
+        void guard.call(this.attrs.lock, () => guard.adapter.delete(lockKey));
+      }
     })();
     this.inflight.set(key, refreshing);
     this.core.background(
@@ -445,9 +588,33 @@ export class NamespaceHandle<V = unknown> {
     return undefined;
   }
 
-  private l2Hit(key: string, envelope: Envelope<V>): L1Entry<V> {
+  /**
+   * Takes a fresh L2 entry, read when `dropSeq` was `asked`, into L1. A newer L1 entry (written here while the read
+   * was in flight) wins; an entry whose key was invalidated while the read was in flight answers
+   * this once but is not kept.
+   */
+  private l2Hit(key: string, envelope: Envelope<V>, asked: number): L1Entry<V> {
     this.counters.l2Hits++;
-    return this.fillL1(key, envelope, Date.now());
+    const now = Date.now();
+    const current = this.l1.peek(key);
+    if (current !== undefined && current.createdAt > envelope.createdAt && now < current.expiresAt) return current;
+    if (this.droppedAllSeq > asked || (this.dropped.get(key)?.seq ?? 0) > asked) {
+      return { ...this.entryFrom(envelope, now), freshUntil: 0, refreshAt: Infinity };
+    }
+    return this.fillL1(key, envelope, now);
+  }
+
+  /** Numbers an invalidation of `key`, forgetting those that no L2 read still in flight can predate. */
+  private markDropped(key: string): void {
+    const at = Date.now();
+    const dropped = this.dropped;
+    dropped.delete(key);
+    dropped.set(key, { seq: ++this.dropSeq, at });
+    const horizon = at - this.dropMemoryMs;
+    for (const [k, mark] of dropped) {
+      if (mark.at > horizon) break;
+      dropped.delete(k);
+    }
   }
 
   /** L2 could not be asked: keep answering from an L1 entry that is fresh by its logical TTL, or stale within grace when `allowStale`. */
@@ -470,23 +637,24 @@ export class NamespaceHandle<V = unknown> {
 
   private rearm(key: string, envelope: Envelope<V>, now: number): L1Entry<V> {
     const entry: L1Entry<V> = {
-      value: envelope.value,
-      createdAt: envelope.createdAt,
-      expiresAt: envelope.expiresAt,
-      staleUntil: envelope.staleUntil,
-      tags: envelope.tags,
+      ...this.entryFrom(envelope, now),
       freshUntil: Math.min(now + this.policy.failSafeBackoff, Math.max(envelope.staleUntil, envelope.expiresAt)),
       refreshAt: Infinity,
-      epoch: this.core.epoch,
-      promise: undefined,
     };
     this.l1.set(key, entry);
     return entry;
   }
 
   private fillL1(key: string, envelope: Envelope<V>, now: number): L1Entry<V> {
+    const entry = this.entryFrom(envelope, now);
+    this.l1.set(key, entry);
+    return entry;
+  }
+
+  /** An L1 entry for `envelope` filled at `now`, fresh for the L1 TTL (capped while the bus is down). */
+  private entryFrom(envelope: Envelope<V>, now: number): L1Entry<V> {
     const { eagerRefresh, l1Ttl } = this.policy;
-    const entry: L1Entry<V> = {
+    return {
       value: envelope.value,
       createdAt: envelope.createdAt,
       expiresAt: envelope.expiresAt,
@@ -497,42 +665,95 @@ export class NamespaceHandle<V = unknown> {
       epoch: this.core.epoch,
       promise: undefined,
     };
-    this.l1.set(key, entry);
-    return entry;
   }
 
-  /** Puts a new value in L1 and writes it to L2 (awaited for `set`, in the background for loaders). */
-  private store(key: string, value: V, ttl: number, grace: number, tags: readonly string[] | undefined, awaitL2: boolean): Promise<void> {
+  /**
+   * Puts a new value in L1 and writes it to L2; resolves when the L2 write is done. An `explicit`
+   * write (`set`) that L2 fails is queued for replay; a loader's value is not (any instance can
+   * produce it again).
+   */
+  private store(key: string, value: V, ttl: number, grace: number, tags: readonly string[] | undefined, explicit: boolean): Promise<void> {
     const now = Date.now();
     const jitter = this.policy.jitter;
     const lifetime = jitter > 0 ? ttl + Math.floor(Math.random() * jitter * ttl) : ttl;
     const envelope: Envelope<V> = { value, createdAt: now, expiresAt: now + lifetime, staleUntil: now + lifetime + grace, tags };
     this.fillL1(key, envelope, now);
     if (!this.policy.useL2 || this.core.guard === undefined) return Promise.resolve();
-    const write = this.writeL2(key, envelope);
-    if (awaitL2) return write;
-    this.core.background(write);
-    return Promise.resolve();
+    return this.writeL2(key, envelope).then((written) => {
+      if (written || !explicit) return;
+      this.core.retryLater(`k:${this.policy.keyPrefix}${key}`, {
+        kind: "set",
+        namespace: this.name,
+        key,
+        tags,
+        at: envelope.createdAt,
+        replay: () => this.replaySet(key, envelope),
+      });
+    });
   }
 
-  private async writeL2(key: string, envelope: Envelope<V>): Promise<void> {
+  /** Writes the envelope and its tag memberships; `false` when L2 failed any of it (an unencodable value counts as done). */
+  private async writeL2(key: string, envelope: Envelope<V>): Promise<boolean> {
     const guard = this.core.guard;
-    if (guard === undefined) return;
+    if (guard === undefined) return true;
     let text: string;
     try {
       text = encodeEnvelope(envelope, this.core.compressAbove);
     } catch {
       // A value JSON cannot carry (a BigInt, a cycle) stays in L1 only.
       guard.countError("encode");
-      return;
+      return true;
     }
     const fullKey = this.policy.keyPrefix + key;
     const ttlMs = Math.max(1, envelope.staleUntil - Date.now());
     const wrote = await guard.call(this.attrs.set, () => guard.adapter.set(fullKey, text, ttlMs));
-    if (wrote === L2_FAILED || envelope.tags === undefined) return;
+    if (wrote === L2_FAILED) return false;
+    if (envelope.tags === undefined) return true;
+    let complete = true;
     for (const tag of envelope.tags) {
-      await guard.call(this.attrs.set, () => guard.adapter.setAdd(this.core.tagKey(tag), [fullKey], ttlMs));
+      const added = await guard.call(this.attrs.set, () => guard.adapter.setAdd(this.core.tagKey(tag), [fullKey], ttlMs));
+      if (added === L2_FAILED) complete = false;
     }
+    return complete;
+  }
+
+  // ——— replays of queued writes (see write-queue.ts) ———
+
+  /** A queued `set`: written unless it has expired meanwhile or L2 holds a newer entry. */
+  private async replaySet(key: string, envelope: Envelope<V>): Promise<boolean> {
+    if (Date.now() >= envelope.staleUntil) return true;
+    const current = await this.readL2(key);
+    if (current === L2_FAILED) return false;
+    if (current !== undefined && current.createdAt > envelope.createdAt) return true;
+    if (!(await this.writeL2(key, envelope))) return false;
+    // Instances that read L2 while the write waited may hold the older value.
+    this.core.publish("del", this.name, [key]);
+    return true;
+  }
+
+  /** A queued `delete`: done unless L2 now holds an entry written after it. */
+  private async replayDelete(key: string, at: number): Promise<boolean> {
+    const guard = this.core.guard;
+    if (guard === undefined) return true;
+    const current = await this.readL2(key);
+    if (current === L2_FAILED) return false;
+    if (current !== undefined && current.createdAt > at) return true;
+    if ((await guard.call(this.attrs.delete, () => guard.adapter.delete(this.policy.keyPrefix + key))) === L2_FAILED) return false;
+    this.core.publish("del", this.name, [key]);
+    return true;
+  }
+
+  /** Expires the L2 entry as of `at` (an entry written after `at` is left alone); `false` when L2 failed. */
+  private async expireL2(key: string, at: number): Promise<boolean> {
+    const guard = this.core.guard;
+    if (guard === undefined) return true;
+    const envelope = await this.readL2(key);
+    if (envelope === L2_FAILED) return false;
+    if (envelope === undefined || envelope.createdAt > at || envelope.expiresAt <= at) return true;
+    if (envelope.staleUntil <= Date.now()) {
+      return (await guard.call(this.attrs.delete, () => guard.adapter.delete(this.policy.keyPrefix + key))) !== L2_FAILED;
+    }
+    return this.writeL2(key, { ...envelope, expiresAt: at });
   }
 }
 
@@ -540,4 +761,8 @@ function rejectUndefined(value: unknown, namespace: string, key: string): void {
   if (value === undefined) {
     throw new TypeError(`Cannot cache undefined for ${namespace}:${key}; return null to cache an absence`);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

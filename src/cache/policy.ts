@@ -31,6 +31,14 @@ export interface NamespaceOptions {
   l1MaxEntries?: number;
   /** `false` keeps this namespace in L1 only (call sessions need L2; a per-process memo does not). Default true. */
   l2?: boolean;
+  /**
+   * Distributed single flight: on a miss, an instance takes a short lock in L2 before running the
+   * loader, so that N instances missing one key together run it once. The others poll L2 for the
+   * value for at most `wait` ms and then run the loader themselves. `ttl` bounds how long a lock
+   * whose holder died keeps others waiting. Worth it for expensive loaders; every miss costs one
+   * more L2 round trip. `true` takes the defaults (ttl 5 000, wait 1 000). Default: off.
+   */
+  distributedLock?: boolean | { ttl?: number; wait?: number };
 }
 
 /** Per-call overrides for writes and loaders. */
@@ -55,6 +63,8 @@ export interface NamespacePolicy {
   readonly tags: readonly string[] | undefined;
   readonly l1MaxEntries: number;
   readonly useL2: boolean;
+  /** Lock lifetime and longest wait for another instance's loader, or `undefined` when off (or L1 only). */
+  readonly distributedLock: { readonly ttl: number; readonly wait: number } | undefined;
   /** `prefix:namespace:` — every L2 key of the namespace starts with it. */
   readonly keyPrefix: string;
 }
@@ -97,6 +107,15 @@ export function compilePolicy(
   const eager = options.eagerRefresh === undefined ? Infinity : fraction("eagerRefresh", options.eagerRefresh, 1);
   const l1MaxEntries = options.l1MaxEntries ?? defaults.l1MaxEntries;
   if (!Number.isInteger(l1MaxEntries) || l1MaxEntries < 1) problems.push(`l1MaxEntries must be a positive integer (got ${l1MaxEntries})`);
+  const lockOption = options.distributedLock;
+  let distributedLock: NamespacePolicy["distributedLock"];
+  if (lockOption !== undefined && lockOption !== false && options.l2 !== false) {
+    const given = lockOption === true ? {} : lockOption;
+    distributedLock = Object.freeze({
+      ttl: duration("distributedLock.ttl", given.ttl, 5_000, false),
+      wait: duration("distributedLock.wait", given.wait, 1_000),
+    });
+  }
 
   const policy: NamespacePolicy = Object.freeze({
     name,
@@ -111,6 +130,7 @@ export function compilePolicy(
     tags: options.tags && options.tags.length > 0 ? Object.freeze([...options.tags]) : undefined,
     l1MaxEntries,
     useL2: options.l2 !== false,
+    distributedLock,
     keyPrefix: `${defaults.prefix}:${name}:`,
   });
   if (problems.length > 0) throw new Error(`Cache namespace "${name}" has bad options: ${problems.join("; ")}`);

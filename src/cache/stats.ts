@@ -16,6 +16,10 @@ export interface NamespaceCounters {
   refreshes: number;
   /** L1 entries evicted for room. */
   l1Evictions: number;
+  /** Misses answered by another instance's loader while waiting on its distributed lock. */
+  lockWaits: number;
+  /** Waits on another instance's lock that ran out, after which this instance ran the loader. */
+  lockTimeouts: number;
 }
 
 export function createCounters(): NamespaceCounters {
@@ -30,6 +34,8 @@ export function createCounters(): NamespaceCounters {
     corrupt: 0,
     refreshes: 0,
     l1Evictions: 0,
+    lockWaits: 0,
+    lockTimeouts: 0,
   };
 }
 

@@ -167,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (flags.relay) {
       const { runRelayCall } = await import("./relay-call.ts");
-      await runRelayCall({ url: options.url, to: options.to, from: options.from, utterances: options.utterances, token: options.token, print: options.print });
+      await runRelayCall({ url: options.url, publicUrl: options.publicUrl, to: options.to, from: options.from, utterances: options.utterances, token: options.token, print: options.print });
       return 0;
     }
     options.print(`calling ${options.to} at ${options.url}`);

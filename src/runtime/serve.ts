@@ -2,15 +2,22 @@
  * The one place that knows how the runtime listens: Bun's `Bun.serve` or Deno's `Deno.serve`.
  * Everything else speaks Web-standard `Request`/`Response`.
  */
+import type { RuntimeWebSocketHost } from "./websocket.ts";
+
 export interface ServeOptions {
   port: number;
   hostname: string;
   fetch: (request: Request) => Response | Promise<Response>;
+  /** Serve WebSockets upgraded through this host (see websocket.ts). */
+  websockets?: RuntimeWebSocketHost;
 }
 
 export interface RunningServer {
   readonly port: number;
-  /** Stops accepting connections and resolves once in-flight requests have finished. */
+  /**
+   * Stops accepting connections, closes open WebSockets (a call on a socket would otherwise hold
+   * the shutdown until it hangs up) and resolves once in-flight requests have finished.
+   */
   stop(): Promise<void>;
 }
 
@@ -31,15 +38,34 @@ interface DenoLike {
  * ```
  */
 export function serve(options: ServeOptions): RunningServer {
+  const sockets = options.websockets;
   const deno = (globalThis as { Deno?: DenoLike }).Deno;
   if (deno !== undefined) {
+    // Deno upgrades per request (Deno.upgradeWebSocket), so the host needs no binding here.
     const server = deno.serve({ port: options.port, hostname: options.hostname, onListen: () => {} }, options.fetch);
-    return { port: server.addr.port, stop: () => server.shutdown() };
+    return {
+      port: server.addr.port,
+      stop: () => {
+        sockets?.closeAll();
+        return server.shutdown();
+      },
+    };
   }
-  const server = Bun.serve({ port: options.port, hostname: options.hostname, fetch: options.fetch });
+  const fetch = (request: Request) => options.fetch(request);
+  let server: { readonly port: number | undefined; stop(closeActiveConnections?: boolean): Promise<void> };
+  if (sockets === undefined) {
+    server = Bun.serve({ port: options.port, hostname: options.hostname, fetch });
+  } else {
+    const withSockets = Bun.serve({ port: options.port, hostname: options.hostname, fetch, websocket: sockets.bun.handlers });
+    sockets.bun.attach(withSockets);
+    server = withSockets;
+  }
   return {
     port: server.port ?? options.port,
-    // false: let in-flight requests finish.
-    stop: () => server.stop(false),
+    stop: () => {
+      sockets?.closeAll();
+      // false: let in-flight requests finish.
+      return server.stop(false);
+    },
   };
 }

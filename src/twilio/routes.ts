@@ -5,6 +5,7 @@ import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
 import { takeTurn, type TurnReply } from "../bot/turn.ts";
 import type { BotMetrics, WebhookOutcome } from "../telemetry/bot-metrics.ts";
+import { relayConnect, relayUrls } from "./relay-twiml.ts";
 import { dial, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
 import { twilioWebhook, type TwilioVariables } from "./webhook.ts";
 
@@ -15,6 +16,8 @@ export interface TwilioRouteDeps {
   authToken: string | undefined;
   publicBaseUrl: string | undefined;
   minConfidence: number;
+  /** `relay`: incoming calls are handed to ConversationRelay (see relay-routes.ts). Default `gather`. */
+  voiceMode?: "gather" | "relay";
   now?: () => Date;
   /** Where failures the caller must not hear about are reported (never with caller data). */
   log: (level: "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
@@ -106,6 +109,10 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
     const session = await deps.sessions.start(callSid, business.id, to);
     if (session.turns === 0 && session.statusSeen.length === 0) deps.metrics.callStarted();
+    if ((business.voiceMode ?? deps.voiceMode) === "relay") {
+      const urls = relayUrls(base || new URL(c.req.url).origin);
+      return twiml(c, response(relayConnect(business, urls)), timing, "greeting");
+    }
     return twiml(c, listen(business, business.greeting), timing, "greeting");
   });
 

@@ -2,7 +2,7 @@
  * Cache benchmarks: voxedge against bentocache, cache-manager, cacheable and raw ioredis, in one
  * process and one run, on the same values and key sets.
  *
- *   bun run bench:cache                       # every section (about 2–3 minutes on 2 cores)
+ *   bun run bench:cache                       # every section (under a minute on 2 cores)
  *   bun tests/bench/cache.ts --sections=l1,l2 # some of: l1, l2, stampede, cluster, memory
  *
  * Prints markdown tables (median ns/op over interleaved rounds, after a warm-up) with a verdict
@@ -13,14 +13,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { metrics } from "@opentelemetry/api";
 import { createCache as createCacheManager } from "cache-manager";
-import { Cacheable } from "cacheable";
+import { Cacheable, createKeyv } from "cacheable";
 import { Cluster, Redis } from "ioredis";
 import { Redis as Redis5 } from "ioredis5";
 import QuickLRU from "quick-lru";
 import { createCache, memoryL2, redisClusterL2, redisL2, type Cache } from "../../src/cache/index.ts";
 import { asBentoConnection, loadBentocache } from "./lib/bentocache.ts";
 import { benchMetrics, filler, phoneKeys, prng, sampleBusiness, type BenchBusiness, type BenchMetrics } from "./lib/fixtures.ts";
-import { asyncLoop, concurrently, median, syncLoop, timeRounds, type Timing, type Variant } from "./lib/measure.ts";
+import { asyncLoop, concurrently, interleavedLatency, median, syncLoop, timeRounds, type Latency, type Timing, type Variant } from "./lib/measure.ts";
 import { formatMiB, formatNs, formatRatio, machineLine, markdownTable, verdict } from "./lib/report.ts";
 import { benchRedisCluster, benchRedisServer, stopServer, stopServers } from "./lib/servers.ts";
 
@@ -75,21 +75,34 @@ async function benchL1(telemetry: BenchMetrics): Promise<string> {
   onClose(() => manager.disconnect());
   for (const k of keys) await manager.set(k, value);
 
-  const cacheable = new Cacheable({ ttl: "1h" });
+  // cacheable's memory store clones every value it returns by default; the others return the
+  // stored reference, so the comparison turns cloning off and shows the default once, separately.
+  const cacheable = new Cacheable({ primary: createKeyv({ useClone: false }), ttl: "1h" });
+  const cacheableCloning = new Cacheable({ ttl: "1h" });
   onClose(() => cacheable.disconnect());
-  for (const k of keys) await cacheable.set(k, value);
+  onClose(() => cacheableCloning.disconnect());
+  for (const k of keys) {
+    await cacheable.set(k, value);
+    await cacheableCloning.set(k, value);
+  }
 
+  const map = new Map<string, Promise<BenchBusiness>>();
   const lru = new QuickLRU<string, BenchBusiness>({ maxSize: 10_000 });
   for (const k of keys) lru.set(k, value);
   const resolved = Promise.resolve(value);
+  for (const k of keys) map.set(k, resolved);
 
   await checkAllHit([
     ["voxedge", () => cache.namespace<BenchBusiness>("x").getOrSet(keys[0] as string, loader)],
     ["bentocache", () => bento.getOrSet({ key: keys[0] as string, factory: loader })],
     ["cache-manager", () => manager.wrap(keys[0] as string, loader, HOUR_MS)],
     ["cacheable", () => cacheable.getOrSet(keys[0] as string, asyncLoader)],
+    ["cacheable (cloning)", () => cacheableCloning.get(keys[0] as string)],
   ]);
 
+  const OPS = 1_000_000;
+  const SLOW_OPS = 200_000;
+  const ROUNDS = 7;
   const rows: Array<{ variant: Variant; library: string; op: string; ref: "get" | "getOrSet" }> = [
     {
       library: "voxedge",
@@ -141,15 +154,21 @@ async function benchL1(telemetry: BenchMetrics): Promise<string> {
     },
     {
       library: "cacheable 2",
-      op: "`getOrSet(key, loader)`",
+      op: "`getOrSet(key, loader)`, memory store `useClone: false`",
       ref: "getOrSet",
-      variant: { name: "cacheable getOrSet", loop: asyncLoop((i) => cacheable.getOrSet(key(i), asyncLoader)) },
+      variant: { name: "cacheable getOrSet", ops: SLOW_OPS, loop: asyncLoop((i) => cacheable.getOrSet(key(i), asyncLoader)) },
     },
     {
       library: "cacheable 2",
-      op: "`get(key)`",
+      op: "`get(key)`, memory store `useClone: false`",
       ref: "get",
-      variant: { name: "cacheable get", loop: asyncLoop((i) => cacheable.get(key(i))) },
+      variant: { name: "cacheable get", ops: SLOW_OPS, loop: asyncLoop((i) => cacheable.get(key(i))) },
+    },
+    {
+      library: "cacheable 2",
+      op: "`get(key)`, default store (clones each value)",
+      ref: "get",
+      variant: { name: "cacheable cloning get", ops: SLOW_OPS / 4, loop: asyncLoop((i) => cacheableCloning.get(key(i))) },
     },
     {
       library: "floor",
@@ -165,6 +184,12 @@ async function benchL1(telemetry: BenchMetrics): Promise<string> {
     },
     {
       library: "floor",
+      op: "`await` of `Map.get(key)` (a keyed lookup's floor)",
+      ref: "getOrSet",
+      variant: { name: "await map", loop: asyncLoop((i) => map.get(key(i))) },
+    },
+    {
+      library: "floor",
       op: "`await` of a plain value",
       ref: "getOrSet",
       variant: { name: "await value", loop: asyncLoop(() => value) },
@@ -174,10 +199,9 @@ async function benchL1(telemetry: BenchMetrics): Promise<string> {
   const hitsBefore = handle.counters.l1Hits;
   const missesBefore = handle.counters.l1Misses;
   const callsBefore = loaderCalls;
-  const OPS = 1_000_000;
   const timings = await timeRounds(
     rows.map((row) => row.variant),
-    { ops: OPS, rounds: 5, warmupOps: 200_000 },
+    { ops: OPS, rounds: ROUNDS, warmupOps: 200_000 },
   );
   const misses = handle.counters.l1Misses - missesBefore;
   const hits = handle.counters.l1Hits - hitsBefore;
@@ -192,22 +216,26 @@ async function benchL1(telemetry: BenchMetrics): Promise<string> {
       const t = timings[i] as Timing;
       return [row.library, row.op, formatNs(t.medianNs), `${formatNs(t.minNs)}–${formatNs(t.maxNs)}`, formatRatio(t.medianNs / refs[row.ref])];
     }),
+    2,
   );
 
   const floor = ns("await resolved");
   const vsFloor = refs.getOrSet / floor;
+  const keyedFloor = ns("await map");
   const bentoGetOrSet = ns("bentocache getOrSet") / refs.getOrSet;
   const bentoGet = ns("bentocache get") / refs.get;
   return [
     "## 1. L1 hit",
     "",
-    `${OPS.toLocaleString("en-US")} operations per round over ${keys.length} keys, 5 interleaved rounds after a warm-up; every library holds the same object under the same keys. ` +
+    `${OPS.toLocaleString("en-US")} operations per round (cacheable: ${SLOW_OPS.toLocaleString("en-US")}, its cloning store ${(SLOW_OPS / 4).toLocaleString("en-US")}) over ${keys.length} keys, ` +
+      `${ROUNDS} interleaved rounds after a warm-up; every library holds the same object under the same keys. ` +
       `voxedge runs as configured by default (memory L2, stats counters) with an OpenTelemetry SDK MeterProvider (periodic in-memory reader, 1 s) passed as \`meter\` and installed globally. ` +
       `"× voxedge" compares \`get\` rows with voxedge \`get\` and every other row with voxedge \`getOrSet\` (first row).`,
     "",
     table,
     "",
     verdict(vsFloor <= 1.5, "voxedge L1-hit `getOrSet` within 1.5× of the `await` floor", `${formatRatio(vsFloor)}: ${formatNs(refs.getOrSet)} vs ${formatNs(floor)}`),
+    `- for reference: voxedge \`getOrSet\` is ${formatRatio(refs.getOrSet / keyedFloor)} of \`await map.get(key)\` (${formatNs(keyedFloor)}), the least any keyed lookup plus \`await\` costs here; that floor alone is ${formatRatio(keyedFloor / floor)} of the bare \`await\`.`,
     verdict(bentoGetOrSet >= 10, "voxedge `getOrSet` ≥ 10× faster than bentocache `getOrSet`", `${formatRatio(bentoGetOrSet)} faster`),
     verdict(bentoGet >= 10, "voxedge `get` ≥ 10× faster than bentocache `get`", `${formatRatio(bentoGet)} faster`),
     `- check: voxedge counted ${hits.toLocaleString("en-US")} L1 hits and ${misses} misses during the timed loops; loaders ran ${loaderCalls - callsBefore} times; the SDK reader collected ${metricCount} cache metrics.`,
@@ -261,52 +289,74 @@ async function benchL2(telemetry: BenchMetrics): Promise<string> {
 
   const ops: Array<{ library: string; op: string; run: (i: number) => Promise<unknown> }> = [
     { library: "voxedge", op: '`cache.namespace("x").getOrSet(key, loader)`', run: (i) => cache.namespace<BenchBusiness>("x").getOrSet(key(i), loader) },
-    { library: "voxedge", op: '`cache.namespace("x").get(key)`', run: (i) => cache.namespace<BenchBusiness>("x").get(key(i)) },
+    // Half a key set ahead of getOrSet, so that when the two take turns neither reads what the other just put in L1.
+    { library: "voxedge", op: '`cache.namespace("x").get(key)`', run: (i) => cache.namespace<BenchBusiness>("x").get(key(i + keys.length / 2)) },
     { library: "bentocache 1.6.1", op: "`getOrSet({ key, factory })`, L2 only", run: (i) => bento.getOrSet({ key: key(i), factory: loader }) },
     { library: "bentocache 1.6.1", op: "`get({ key })`, L2 only", run: (i) => bento.get({ key: key(i) }) },
     { library: "ioredis 6 (raw)", op: "`GET`, default options", run: (i) => raw.get(`raw:${key(i)}`) },
     { library: "ioredis 6 (raw)", op: "`GET`, auto-pipelining", run: (i) => rawPiped.get(`raw:${key(i)}`) },
+    {
+      library: "ioredis 6 (raw)",
+      op: "`GET` + `JSON.parse`, auto-pipelining",
+      run: async (i) => JSON.parse((await rawPiped.get(`raw:${key(i)}`)) ?? "null") as unknown,
+    },
   ];
+  const RAW = [4, 5];
 
   const before = { ...handle.counters };
   const callsBefore = loaderCalls;
   const SEQ_OPS = 5_000;
-  const PAR_OPS = 20_000;
+  const PAR_OPS = 10_000;
+  const PAR_ROUNDS = 7;
   const IN_FLIGHT = 50;
-  const sequential = await timeRounds(
-    ops.map((o) => ({ name: `seq ${o.library} ${o.op}`, loop: asyncLoop(o.run) })),
-    { ops: SEQ_OPS, rounds: 5, warmupOps: 2_000, gcBetween: false },
+  const sequential = await interleavedLatency(
+    ops.map((o) => ({ name: `${o.library} ${o.op}`, op: o.run })),
+    SEQ_OPS,
+    1_000,
   );
   const parallel = await timeRounds(
-    ops.map((o) => ({ name: `par ${o.library} ${o.op}`, loop: (n: number) => concurrently(n, IN_FLIGHT, o.run) })),
-    { ops: PAR_OPS, rounds: 5, warmupOps: 5_000, gcBetween: false },
+    ops.map((o) => ({ name: `${o.library} ${o.op}`, loop: (n: number) => concurrently(n, IN_FLIGHT, o.run) })),
+    { ops: PAR_OPS, rounds: PAR_ROUNDS, warmupOps: 5_000, gcBetween: false },
   );
   const l1Hits = handle.counters.l1Hits - before.l1Hits;
   const l2Hits = handle.counters.l2Hits - before.l2Hits;
 
-  const refSeq = (sequential[0] as Timing).medianNs;
+  const refSeq = (sequential[0] as Latency).medianNs;
   const refPar = (parallel[0] as Timing).medianNs;
   const table = markdownTable(
-    ["library", "operation", "sequential: median latency", "× voxedge", `${IN_FLIGHT} in flight: ns/op`, "ops/s", "× voxedge"],
+    ["library", "operation", "sequential: median latency", "p10–p90", "× voxedge", `${IN_FLIGHT} in flight: time per op`, "ops/s", "× voxedge"],
     ops.map((o, i) => {
-      const s = sequential[i] as Timing;
+      const s = sequential[i] as Latency;
       const p = parallel[i] as Timing;
-      return [o.library, o.op, formatNs(s.medianNs), formatRatio(s.medianNs / refSeq), formatNs(p.medianNs), Math.round(1e9 / p.medianNs).toLocaleString("en-US"), formatRatio(p.medianNs / refPar)];
+      return [
+        o.library,
+        o.op,
+        formatNs(s.medianNs),
+        `${formatNs(s.p10Ns)}–${formatNs(s.p90Ns)}`,
+        formatRatio(s.medianNs / refSeq),
+        formatNs(p.medianNs),
+        Math.round(1e9 / p.medianNs).toLocaleString("en-US"),
+        formatRatio(p.medianNs / refPar),
+      ];
     }),
+    2,
   );
-  const bestRawSeq = Math.min((sequential[4] as Timing).medianNs, (sequential[5] as Timing).medianNs);
-  const bestRawPar = Math.min((parallel[4] as Timing).medianNs, (parallel[5] as Timing).medianNs);
+  const bestRawSeq = Math.min(...RAW.map((i) => (sequential[i] as Latency).medianNs));
+  const bestRawPar = Math.min(...RAW.map((i) => (parallel[i] as Timing).medianNs));
+  const parsedPar = (parallel[6] as Timing).medianNs;
   return [
     "## 2. L2 hit with L1 missing (one local redis-server)",
     "",
     `voxedge reads through a namespace with \`l1MaxEntries: 1\` while cycling through ${keys.length} keys, so every read misses L1, reads and decodes the L2 envelope and refills L1 (what a cold instance pays); ` +
-      `its redisL2 adapter uses ioredis 6 with auto-pipelining. bentocache has no L1 layer and its Redis driver runs on its own ioredis 5 client. Raw ioredis reads the same JSON under its own keys and does not parse it. ` +
-      `Sequential: ${SEQ_OPS.toLocaleString("en-US")} awaited reads per round; concurrent: ${PAR_OPS.toLocaleString("en-US")} reads per round with ${IN_FLIGHT} in flight; 5 interleaved rounds each.`,
+      `its redisL2 adapter uses ioredis 6 with auto-pipelining. bentocache has no L1 layer and its Redis driver runs on its own ioredis 5 client. Raw ioredis reads the same JSON under its own keys. ` +
+      `Sequential: ${SEQ_OPS.toLocaleString("en-US")} awaited reads per library, one at a time, the libraries taking turns read by read (loopback latency here drifts between about 20 and 60 µs, and turns keep that drift out of the comparison). ` +
+      `Concurrent: ${PAR_OPS.toLocaleString("en-US")} reads per round with ${IN_FLIGHT} in flight, ${PAR_ROUNDS} interleaved rounds, median. Targets compare with the faster of the two plain raw \`GET\` rows.`,
     "",
     table,
     "",
-    verdict(refSeq / bestRawSeq <= 1.2, "voxedge L2-hit `getOrSet` within 1.2× of the faster raw ioredis `GET`, sequential", `${formatRatio(refSeq / bestRawSeq)}: ${formatNs(refSeq)} vs ${formatNs(bestRawSeq)}`),
-    verdict(refPar / bestRawPar <= 1.2, `voxedge L2-hit \`getOrSet\` within 1.2× of the faster raw ioredis \`GET\`, ${IN_FLIGHT} in flight`, `${formatRatio(refPar / bestRawPar)}: ${formatNs(refPar)} vs ${formatNs(bestRawPar)} per op`),
+    verdict(refSeq / bestRawSeq <= 1.2, "voxedge L2-hit `getOrSet` within 1.2× of raw ioredis `GET`, sequential", `${formatRatio(refSeq / bestRawSeq)}: ${formatNs(refSeq)} vs ${formatNs(bestRawSeq)}`),
+    verdict(refPar / bestRawPar <= 1.2, `voxedge L2-hit \`getOrSet\` within 1.2× of raw ioredis \`GET\`, ${IN_FLIGHT} in flight`, `${formatRatio(refPar / bestRawPar)}: ${formatNs(refPar)} vs ${formatNs(bestRawPar)} per op`),
+    `- for reference: against raw \`GET\` + \`JSON.parse\` (every cache must decode what it reads), voxedge is at ${formatRatio(refPar / parsedPar)} with ${IN_FLIGHT} in flight.`,
     `- check: during the timed reads voxedge counted ${l1Hits} L1 hits and ${l2Hits.toLocaleString("en-US")} L2 hits; loaders ran ${loaderCalls - callsBefore} times.`,
   ].join("\n");
 }
@@ -373,12 +423,13 @@ async function benchStampede(telemetry: BenchMetrics, redisUrl: string | undefin
   }
 
   const table = markdownTable(
-    ["library", "operation", "loader runs per trial", "median wall time", "over the loader's 20 ms", "wrong answers"],
+    ["library", "operation", "loader runs per trial", "median wall time", `over the loader's ${LOADER_MS} ms`, "wrong answers"],
     contenders.map((c, i) => {
       const r = results[i] as (typeof results)[number];
       const wall = median(r.walls);
       return [c.library, c.op, [...new Set(r.runs)].join(", "), formatNs(wall), formatNs(wall - LOADER_MS * 1e6), String(r.wrong)];
     }),
+    2,
   );
   const voxedgeRuns = results.filter((_, i) => contenders[i]?.library === "voxedge").flatMap((r) => r.runs);
   return [
@@ -399,8 +450,8 @@ async function benchClusterGetMany(telemetry: BenchMetrics): Promise<string> {
   onClose(() => stopServer(cluster));
   const nodes = cluster.seeds;
   const BATCH = 100;
-  const OPS = 20;
-  const ROUNDS = 5;
+  const OPS = 30;
+  const ROUNDS = 7;
   const WARMUP = 10;
   const sets = WARMUP + OPS * ROUNDS;
   const keySets = Array.from({ length: sets }, (_, s) => phoneKeys(BATCH, `gm${s}:`));
@@ -424,7 +475,7 @@ async function benchClusterGetMany(telemetry: BenchMetrics): Promise<string> {
 
   const first = await reader.namespace<BenchBusiness>("x").getMany(keySets[0] as string[]);
   if (first.some((v) => v?.id !== value.id)) throw new Error("voxedge getMany did not return every value from L2");
-  const cursor = { voxedge: 1, seq: 0, par: 0, piped: 0 };
+  const cursor = { voxedge: 1, seq: 0, par: 0, piped: 0, parsed: 0 };
   const next = (which: keyof typeof cursor): string[] => keySets[cursor[which]++ % sets] as string[];
   const variants: Array<{ library: string; op: string; variant: Variant }> = [
     {
@@ -452,6 +503,15 @@ async function benchClusterGetMany(telemetry: BenchMetrics): Promise<string> {
       op: `${BATCH} parallel \`GET\`s, auto-pipelining`,
       variant: { name: "piped", loop: asyncLoop(() => Promise.all(next("piped").map((k) => rawPiped.get(full(k))))) },
     },
+    {
+      library: "ioredis 6 Cluster (raw)",
+      op: `${BATCH} parallel \`GET\` + \`JSON.parse\`, auto-pipelining`,
+      variant: {
+        name: "parsed",
+        // The stored text is voxedge's envelope: a 3-character format tag, then JSON.
+        loop: asyncLoop(() => Promise.all(next("parsed").map(async (k) => JSON.parse(((await rawPiped.get(full(k))) ?? "vx1null").slice(3)) as unknown))),
+      },
+    },
   ];
   const l1HitsBefore = reader.namespace("x").counters.l1Hits;
   // The voxedge cursor starts at 1 (set 0 was the check) and must never wrap to a warm set.
@@ -467,6 +527,7 @@ async function benchClusterGetMany(telemetry: BenchMetrics): Promise<string> {
       const t = timings[i] as Timing;
       return [v.library, v.op, formatNs(t.medianNs), formatNs(t.medianNs / BATCH), formatRatio(t.medianNs / ref)];
     }),
+    2,
   );
   const bestParallel = Math.min((timings[2] as Timing).medianNs, (timings[3] as Timing).medianNs);
   const sequential = (timings[1] as Timing).medianNs;
@@ -479,7 +540,12 @@ async function benchClusterGetMany(telemetry: BenchMetrics): Promise<string> {
     table,
     "",
     verdict(ref < sequential, "voxedge `getMany` faster than 100 sequential raw GETs", `${formatRatio(sequential / ref)} faster`),
-    verdict(ref / bestParallel <= 1.2, "voxedge `getMany` within 1.2× of the faster 100 parallel raw GETs (the L2 target applied to batches)", `${formatRatio(ref / bestParallel)}`),
+    verdict(
+      ref / bestParallel <= 1.2,
+      "voxedge `getMany` within 1.2× of the faster 100 parallel raw GETs (no target was set for batches; this applies the L2 one)",
+      `${formatRatio(ref / bestParallel)}`,
+    ),
+    `- for reference: against 100 parallel raw \`GET\` + \`JSON.parse\`, voxedge is at ${formatRatio(ref / (timings[4] as Timing).medianNs)}.`,
     `- check: voxedge L1 hits during the timed batches: ${l1HitsDuring} (0 means every batch was cold).`,
   ].join("\n");
 }
@@ -535,22 +601,26 @@ async function benchMemory(): Promise<string> {
   const bound = MAX_ENTRIES * 2;
   const heapBound = base.heap + bound * perEntry * 1.1;
   const table = markdownTable(
-    ["point", "L1 entries", "RSS", "heap used", "heap over baseline"],
+    ["point", "`l1Size`", "RSS", "heap used", "heap over baseline"],
     snapshots.map((s) => [s.label, s.l1.toLocaleString("en-US"), formatMiB(s.rss), formatMiB(s.heap), formatMiB(s.heap - base.heap)]),
   );
   const evictions = handle.counters.l1Evictions;
+  const half = snapshots[2] as (typeof snapshots)[number];
   return [
     "## 5. Memory of a bounded L1",
     "",
     `One namespace with \`l1.maxEntries: ${MAX_ENTRIES.toLocaleString("en-US")}\` and no L2; each value is a distinct object holding a ~1 KB string. ` +
       `The bound: L1 is per namespace, and quick-lru keeps up to 2 × maxEntries (${bound.toLocaleString("en-US")}) across its two generations. ` +
       `Mixed operations: 60 % \`getOrSet\` of known keys, 20 % \`set\`, 20 % \`getOrSet\` of new keys (${(fresh - MAX_ENTRIES).toLocaleString("en-US")} new keys in all). ` +
-      `Figures after \`Bun.gc(true)\`; about ${Math.round(perEntry).toLocaleString("en-US")} bytes of heap per entry.`,
+      `Figures after \`Bun.gc(true)\`; about ${Math.round(perEntry).toLocaleString("en-US")} bytes of heap per entry. ` +
+      `\`l1Size\` is quick-lru's \`size\`, which never reports more than maxEntries although up to twice that may be held; the heap shows what is really kept. ` +
+      `RSS also holds memory the allocator keeps after the churn (at least ${formatMiB(MIXED_OPS * 0.4 * VALUE_BYTES)} of values were created and dropped), so it plateaus rather than tracking the heap.`,
     "",
     table,
     "",
-    verdict(last.l1 <= bound, `L1 entries stay within 2 × maxEntries (${bound.toLocaleString("en-US")})`, `${last.l1.toLocaleString("en-US")}; ${evictions.toLocaleString("en-US")} evictions counted`),
+    verdict(last.rss <= half.rss * 1.1, "RSS steady over the second 500,000 operations (within 10 %)", `${formatMiB(half.rss)} → ${formatMiB(last.rss)}`),
     verdict(last.heap <= heapBound, "heap after 1,000,000 mixed operations within the bound (baseline + 2 × maxEntries × per-entry cost, +10 %)", `${formatMiB(last.heap)} ≤ ${formatMiB(heapBound)}`),
+    `- check: ${evictions.toLocaleString("en-US")} L1 evictions counted; \`l1Size\` at the end ${last.l1.toLocaleString("en-US")}.`,
   ].join("\n");
 }
 

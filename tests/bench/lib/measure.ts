@@ -13,6 +13,8 @@ export type Loop = (n: number) => Promise<unknown> | unknown;
 export interface Variant {
   name: string;
   loop: Loop;
+  /** Operations per round for this variant when it differs from the round's (a slow library). */
+  ops?: number;
 }
 
 /** Medians and spread of one variant, in nanoseconds per operation. */
@@ -96,19 +98,62 @@ export async function concurrently(total: number, inFlight: number, op: (i: numb
  */
 export async function timeRounds(variants: readonly Variant[], options: RoundOptions): Promise<Timing[]> {
   const gcBetween = options.gcBetween ?? true;
-  for (const variant of variants) await variant.loop(options.warmupOps);
+  for (const variant of variants) await variant.loop(Math.min(options.warmupOps, variant.ops ?? options.ops));
   const samples = variants.map(() => [] as number[]);
   for (let round = 0; round < options.rounds; round++) {
     for (let k = 0; k < variants.length; k++) {
       const index = (k + round) % variants.length;
       const variant = variants[index] as Variant;
+      const ops = variant.ops ?? options.ops;
       if (gcBetween) Bun.gc(true);
       const started = Bun.nanoseconds();
-      await variant.loop(options.ops);
-      (samples[index] as number[]).push((Bun.nanoseconds() - started) / options.ops);
+      await variant.loop(ops);
+      (samples[index] as number[]).push((Bun.nanoseconds() - started) / ops);
     }
   }
   return variants.map((variant, i) => summarize(variant.name, samples[i] as number[]));
+}
+
+/** Latency percentiles of single awaited operations, in nanoseconds. */
+export interface Latency {
+  name: string;
+  p10Ns: number;
+  medianNs: number;
+  p90Ns: number;
+}
+
+/**
+ * Times single awaited operations, one at a time, taking turns between variants (a, b, c, a, b, c…)
+ * so that every variant sees the same moments of the machine. Round trips over loopback on a busy
+ * 2-core machine drift between modes (20 µs one minute, 60 µs the next); whole-round timings
+ * then depend on which variant ran when, per-operation turns do not.
+ *
+ * @example
+ * ```ts
+ * const [raw] = await interleavedLatency([{ name: "GET", op: (i) => redis.get(keys[i % 1000]!) }], 5_000, 1_000);
+ * raw.medianNs; // ≈ 25_000
+ * ```
+ */
+export async function interleavedLatency(
+  variants: ReadonlyArray<{ name: string; op: (i: number) => Promise<unknown> }>,
+  opsPerVariant: number,
+  warmupOps: number,
+): Promise<Latency[]> {
+  for (const variant of variants) for (let i = 0; i < warmupOps; i++) await variant.op(i);
+  const samples = variants.map(() => new Float64Array(opsPerVariant));
+  for (let i = 0; i < opsPerVariant; i++) {
+    for (let k = 0; k < variants.length; k++) {
+      const index = (k + i) % variants.length;
+      const started = Bun.nanoseconds();
+      await (variants[index] as (typeof variants)[number]).op(i);
+      (samples[index] as Float64Array)[i] = Bun.nanoseconds() - started;
+    }
+  }
+  return variants.map((variant, k) => {
+    const sorted = (samples[k] as Float64Array).sort();
+    const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+    return { name: variant.name, p10Ns: at(0.1), medianNs: median(Array.from(sorted)), p90Ns: at(0.9) };
+  });
 }
 
 /** Median, min and max of per-operation samples. */

@@ -24,16 +24,17 @@ export function machineLine(now = new Date()): string {
 }
 
 /**
- * A GitHub-flavoured markdown table; columns after the first are right-aligned (they hold figures).
+ * A GitHub-flavoured markdown table: the first `textColumns` columns are left-aligned, the rest
+ * (figures) right-aligned.
  *
  * @example
  * ```ts
  * markdownTable(["library", "ns/op"], [["voxedge", "101"]]);
  * ```
  */
-export function markdownTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+export function markdownTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, textColumns = 1): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
-  const rule = headers.map((_, i) => (i === 0 ? "---" : "---:"));
+  const rule = headers.map((_, i) => (i < textColumns ? "---" : "---:"));
   return [line(headers), line(rule), ...rows.map(line)].join("\n");
 }
 
