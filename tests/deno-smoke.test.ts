@@ -7,34 +7,18 @@
  *
  * Deno is required: without it these tests fail and say how to install it.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Redis } from "ioredis";
-import { findFreePort } from "../src/ops/redis-server.ts";
-import { parseXml, type XmlElement } from "./support/xml-tree.ts";
+import { findElement, parseXml, textOf } from "./support/xml-tree.ts";
+import { startServer, type ServerProcess } from "./support/server-process.ts";
 import { expectedSignature, signedFormRequest } from "./support/twilio-peer.ts";
 import { sharedRedis, sharedUpstash } from "./support/servers.ts";
 
 const INSTALL_HINT = "deno is not on PATH. Install Deno 2.x with `npm install -g deno` (the binary ships in the npm package), then check `deno --version`.";
-const ROOT = `${import.meta.dir}/..`;
 const TOKEN = "deno-smoke-token-0123456789";
 const BELLA = "+15550001111";
 const CALLER = "+14155550100";
 const START_TIMEOUT_MS = 45_000;
-
-interface DenoServer {
-  url: string;
-  port: number;
-  output(): string;
-  stop(): Promise<number>;
-}
-
-const running = new Set<ReturnType<typeof Bun.spawn>>();
-process.on("exit", () => {
-  for (const child of running) child.kill("SIGKILL");
-});
-afterAll(() => {
-  for (const child of running) child.kill("SIGKILL");
-});
 
 function denoBinary(): string {
   const deno = Bun.which("deno");
@@ -43,73 +27,14 @@ function denoBinary(): string {
 }
 
 /** `deno task server` with `env`, once `/health` answers. */
-async function startDenoServer(env: Record<string, string>): Promise<DenoServer> {
-  const port = await findFreePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = Bun.spawn([denoBinary(), "task", "server"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      NO_COLOR: "1",
-      DENO_NO_UPDATE_CHECK: "1",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_BASE_URL: url,
-      ...env,
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  running.add(child);
-  let text = "";
-  const decoder = new TextDecoder();
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
-  };
-  void drain(child.stdout);
-  void drain(child.stderr);
-
-  const until = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`deno server exited with ${child.exitCode} before answering:\n${text}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) {
-      child.kill("SIGKILL");
-      throw new Error(`deno server did not answer /health within ${START_TIMEOUT_MS} ms:\n${text}`);
-    }
-    await Bun.sleep(100);
-  }
-  return {
-    url,
-    port,
-    output: () => text,
-    async stop() {
-      child.kill("SIGTERM");
-      const code = await child.exited;
-      running.delete(child);
-      return code;
-    },
-  };
+function startDenoServer(env: Record<string, string>): Promise<ServerProcess> {
+  return startServer({ NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...env }, { command: [denoBinary(), "task", "server"], waitMs: START_TIMEOUT_MS });
 }
 
-function find(el: XmlElement, name: string): XmlElement | undefined {
-  for (const c of el.children) {
-    if (typeof c === "string") continue;
-    if (c.name === name) return c;
-    const inner = find(c, name);
-    if (inner) return inner;
-  }
-  return undefined;
-}
-const textOf = (el: XmlElement | undefined): string => (el ? el.children.map((c) => (typeof c === "string" ? c : textOf(c))).join("") : "");
+const find = findElement;
 
 /** Plays greeting → a question → goodbye with signed webhooks; returns the transcript. */
-async function playCall(server: DenoServer, callSid: string): Promise<string[]> {
+async function playCall(server: ServerProcess, callSid: string): Promise<string[]> {
   const transcript: string[] = [];
   const params = (extra: Record<string, string>) => ({
     AccountSid: "AC" + "0".repeat(32),

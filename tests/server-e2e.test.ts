@@ -3,7 +3,7 @@
  * redis-server as L2, webhooks signed by the official `twilio` package, replies read as XML.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { parseXml, type XmlElement } from "./support/xml-tree.ts";
+import { findElement, parseXml, textOf, type XmlElement } from "./support/xml-tree.ts";
 import { signedFormRequest, VoiceResponse } from "./support/twilio-peer.ts";
 import { sharedRedis } from "./support/servers.ts";
 import { runServerToExit, startServer, type ServerProcess } from "./support/server-process.ts";
@@ -50,16 +50,7 @@ async function twiml(server: ServerProcess, path: string, params: Record<string,
   return { res, doc: parseXml(await res.text()) };
 }
 
-function find(el: XmlElement, name: string): XmlElement | undefined {
-  for (const child of el.children) {
-    if (typeof child === "string") continue;
-    if (child.name === name) return child;
-    const inner = find(child, name);
-    if (inner) return inner;
-  }
-  return undefined;
-}
-const textOf = (el: XmlElement | undefined): string => (el ? el.children.map((c) => (typeof c === "string" ? c : textOf(c))).join("") : "");
+const find = findElement;
 
 describe("a call, turn by turn, alternating between two instances", () => {
   test("greeting, answers, hours, repeat, transfer and goodbye; the session follows the call across instances", async () => {

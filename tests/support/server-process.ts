@@ -27,10 +27,13 @@ process.on("exit", () => {
  * await fetch(`${server.url}/health`);
  * ```
  */
-export async function startServer(env: Record<string, string>, options: { port?: number; waitMs?: number } = {}): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string>,
+  options: { port?: number; waitMs?: number; /** Default `bun src/server.ts`; e.g. `deno task server`. */ command?: string[] } = {},
+): Promise<ServerProcess> {
   const port = options.port ?? (await findFreePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = Bun.spawn(["bun", "src/server.ts"], {
+  const child = Bun.spawn(options.command ?? ["bun", "src/server.ts"], {
     cwd: `${import.meta.dir}/../..`,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: String(port), HOST: "127.0.0.1", PUBLIC_BASE_URL: url, ...env },
     stdout: "pipe",
@@ -60,16 +63,18 @@ export async function startServer(env: Record<string, string>, options: { port?:
     }
     await Bun.sleep(50);
   }
+  const stopped = child.exited.then((code) => {
+    running.delete(child);
+    return code;
+  });
 
   return {
     url,
     port,
     output: () => text,
     async stop(signal = "SIGTERM") {
-      child.kill(signal);
-      const code = await child.exited;
-      running.delete(child);
-      return code;
+      if (child.exitCode === null) child.kill(signal);
+      return stopped;
     },
   };
 }

@@ -115,3 +115,24 @@ export function parseXml(xml: string): XmlElement {
 function sortKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
+
+/**
+ * The first element named `name` anywhere below `element`, depth first.
+ *
+ * @example
+ * findElement(parseXml("<Response><Gather><Say>Hi</Say></Gather></Response>"), "Say")?.children // ["Hi"]
+ */
+export function findElement(element: XmlElement, name: string): XmlElement | undefined {
+  for (const child of element.children) {
+    if (typeof child === "string") continue;
+    if (child.name === name) return child;
+    const inner = findElement(child, name);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/** All text below `element`, concatenated; empty for `undefined`. */
+export function textOf(element: XmlElement | undefined): string {
+  return element ? element.children.map((c) => (typeof c === "string" ? c : textOf(c))).join("") : "";
+}
