@@ -55,7 +55,8 @@ export async function main(env: Record<string, string | undefined> = process.env
     l2,
     l2TimeoutMs: config.CACHE_L2_TIMEOUT_MS,
     breaker: { failureThreshold: config.CACHE_BREAKER_FAILURES, openMs: config.CACHE_BREAKER_OPEN_MS },
-    namespaces: botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined }),
+    // The in-process L2 is not shared with other instances, so sessions need not go through it on every webhook.
+    namespaces: botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined && l2.kind !== "memory" }),
     meter: metrics.getMeter("voxedge.cache"),
   });
 

@@ -7,14 +7,15 @@ import type { BotNamespace } from "./lookups.ts";
  *   so a directory outage never drops a call, and a soft timeout so a slow directory is not heard.
  * - knowledge: answers to normalised questions; tagged per business so a FAQ edit drops them all.
  * - session: call state; must be read from L2 on every webhook (another instance may have written
- *   it), so L1 keeps it only a moment — unless there is no L2, where L1 is all there is.
+ *   it), so L1 keeps it only a moment — unless no L2 is shared between instances (none, or the
+ *   in-process store), where L1 is all that is needed.
  *
  * @example
  * ```ts
  * createCache({ namespaces: botNamespaces({ sessionTtlMs: 4 * 3_600_000, hasL2: true }) });
  * ```
  */
-export function botNamespaces(options: { sessionTtlMs: number; hasL2: boolean }): Record<BotNamespace, NamespaceOptions> {
+export function botNamespaces(options: { sessionTtlMs: number; /** An L2 shared between instances. */ hasL2: boolean }): Record<BotNamespace, NamespaceOptions> {
   return {
     business: { ttl: 3_600_000, l1Ttl: 60_000, jitter: 0.1, grace: 86_400_000, softTimeout: 300, eagerRefresh: 0.8 },
     knowledge: { ttl: 900_000, l1Ttl: 300_000, jitter: 0.1, grace: 3_600_000 },

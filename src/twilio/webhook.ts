@@ -64,6 +64,7 @@ export function twilioWebhook(options: TwilioWebhookOptions): MiddlewareHandler<
 /** The URL Twilio requested: behind a proxy it is the configured public base, never the socket's address. */
 function publicUrl(requestUrl: string, base: string | undefined): string {
   if (base === undefined) return requestUrl;
-  const url = new URL(requestUrl);
-  return base + url.pathname + url.search;
+  // Request URLs are absolute and normalised by the runtime: the path starts at the first "/" after "://".
+  const pathStart = requestUrl.indexOf("/", requestUrl.indexOf("://") + 3);
+  return pathStart === -1 ? `${base}/` : base + requestUrl.slice(pathStart);
 }

@@ -43,6 +43,7 @@ function autocannon(): Autocannon {
   return loaded;
 }
 
+/** Where to send the load and how much of it. */
 export interface LoadOptions {
   /** Origin of the server, e.g. `http://127.0.0.1:3000`. */
   origin: string;

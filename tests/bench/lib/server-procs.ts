@@ -154,7 +154,15 @@ export async function benchRedisCluster(): Promise<RedisClusterProcess> {
   return cluster;
 }
 
-/** Stops every Redis server and cluster started by this module. */
+/**
+ * Stops every Redis server and cluster started by this module (the clean path; the exit hook is
+ * the fallback).
+ *
+ * @example
+ * ```ts
+ * try { await benchmark(); } finally { await stopAllRedis(); }
+ * ```
+ */
 export async function stopAllRedis(): Promise<void> {
   const all = [...redisProcesses];
   redisProcesses.clear();
