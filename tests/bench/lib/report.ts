@@ -2,14 +2,14 @@
  * Markdown output for the benchmarks: the machine line, tables, durations and target verdicts.
  */
 import { readFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 
 /**
  * One line naming the machine the figures come from.
  *
  * @example
  * ```ts
- * machineLine(); // "AMD EPYC, 2 cores, Bun 1.4.5, 2026-11-26T05:40:00Z"
+ * machineLine(); // "AMD EPYC, 2 cores, Bun 1.4.5, 2026-11-26T05:40:00Z, load average 0.4"
  * ```
  */
 export function machineLine(now = new Date()): string {
@@ -20,7 +20,9 @@ export function machineLine(now = new Date()): string {
     // Not Linux: fall back to what node:os reports.
   }
   model ??= cpus()[0]?.model ?? "unknown CPU";
-  return `${model}, ${availableParallelism()} cores, Bun ${Bun.version}, ${now.toISOString().replace(/\.\d+Z$/, "Z")}`;
+  // The load average tells a reader how much else was competing for the cores during the run.
+  const load = loadavg()[0] ?? 0;
+  return `${model}, ${availableParallelism()} cores, Bun ${Bun.version}, ${now.toISOString().replace(/\.\d+Z$/, "Z")}, load average ${load.toFixed(1)}`;
 }
 
 /**
