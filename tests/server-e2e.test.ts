@@ -115,6 +115,15 @@ describe("a call, turn by turn, alternating between two instances", () => {
     expect(doc).toEqual(parseXml(expected.toString()));
   });
 
+  test("a retried incoming-call webhook keeps the call's progress", async () => {
+    const callSid = `CA${Date.now()}${sid++}`;
+    await twiml(a, "/twilio/voice", callParams(callSid));
+    const answer = await twiml(b, "/twilio/gather", callParams(callSid, { SpeechResult: "do you deliver" }));
+    await twiml(b, "/twilio/voice", callParams(callSid));
+    const repeat = await twiml(a, "/twilio/gather", callParams(callSid, { SpeechResult: "say that again" }));
+    expect(textOf(find(repeat.doc, "Say"))).toBe(textOf(find(answer.doc, "Say")));
+  });
+
   test("an unknown number gets a polite sentence and a hang-up, with status 200", async () => {
     const { doc } = await twiml(a, "/twilio/voice", { ...callParams(`CA${sid++}`), To: "+15557770000" });
     expect(textOf(find(doc, "Say")).length).toBeGreaterThan(10);

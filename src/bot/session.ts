@@ -29,33 +29,40 @@ export interface CallSession {
  * @example
  * ```ts
  * const sessions = sessionStore(cache.namespace("session"));
- * const session = await sessions.start("CA123", business, "+15550001111");
+ * const { session } = await sessions.open("CA123", "bella-pizza", "+15550001111");
  * await sessions.save({ ...session, turns: session.turns + 1 });
  * ```
  */
 export function sessionStore(handle: NamespaceHandle<CallSession>) {
+  /** A fresh session for the call, replacing any other. */
+  async function start(callSid: string, businessId: string, to: string, now = Date.now()): Promise<CallSession> {
+    const session: CallSession = {
+      callSid,
+      businessId,
+      to,
+      startedAt: now,
+      turns: 0,
+      misses: 0,
+      silences: 0,
+      lastReply: undefined,
+      statusSeen: [],
+      ended: false,
+    };
+    await handle.set(callSid, session);
+    return session;
+  }
+
   return {
+    start,
     get(callSid: string): Promise<CallSession | undefined> {
       return handle.get(callSid);
     },
-    async start(callSid: string, businessId: string, to: string, now = Date.now()): Promise<CallSession> {
+    /** The call's session, created when there is none; `created` tells a new call from a retried webhook. */
+    async open(callSid: string, businessId: string, to: string, now = Date.now()): Promise<{ session: CallSession; created: boolean }> {
       const existing = await handle.get(callSid);
       // Twilio may post the incoming-call webhook again (a retry): keep the call's progress.
-      if (existing !== undefined && !existing.ended) return existing;
-      const session: CallSession = {
-        callSid,
-        businessId,
-        to,
-        startedAt: now,
-        turns: 0,
-        misses: 0,
-        silences: 0,
-        lastReply: undefined,
-        statusSeen: [],
-        ended: false,
-      };
-      await handle.set(callSid, session);
-      return session;
+      if (existing !== undefined && !existing.ended) return { session: existing, created: false };
+      return { session: await start(callSid, businessId, to, now), created: true };
     },
     save(session: CallSession): Promise<void> {
       return handle.set(session.callSid, session);

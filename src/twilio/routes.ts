@@ -107,8 +107,8 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     const business = await findBusiness(to, timing, callSid);
     if (business === undefined) return twiml(c, response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
     if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
-    const session = await deps.sessions.start(callSid, business.id, to);
-    if (session.turns === 0 && session.statusSeen.length === 0) deps.metrics.callStarted();
+    const { created } = await deps.sessions.open(callSid, business.id, to);
+    if (created) deps.metrics.callStarted();
     if ((business.voiceMode ?? deps.voiceMode) === "relay") {
       const urls = relayUrls(base || new URL(c.req.url).origin);
       return twiml(c, response(relayConnect(business, urls)), timing, "greeting");
