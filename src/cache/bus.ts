@@ -1,3 +1,4 @@
+import { unrefTimer } from "./clock.ts";
 import type { L2Adapter } from "./l2/types.ts";
 
 /** `up`: subscribed; `down`: the subscription dropped; `connecting`: not yet up; `off`: no bus (L1-only or no pub/sub). */
@@ -96,7 +97,7 @@ export function createBus(options: {
         if (queue.length === 0 || closed) stopRetrying();
         else void flush();
       }, RETRY_EVERY_MS);
-      (retryTimer as { unref?: () => void }).unref?.();
+      unrefTimer(retryTimer);
     }
   }
 

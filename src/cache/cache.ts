@@ -9,7 +9,7 @@ import { NamespaceHandle, type CacheCore, type Loader } from "./namespace.ts";
 import { compilePolicy, type NamespaceOptions } from "./policy.ts";
 import type { L2ErrorKind, NamespaceCounters } from "./stats.ts";
 import { runWarm, type WarmOptions, type WarmReport, type WarmSpec } from "./warm.ts";
-import { createWriteQueue, type WriteQueue, type WriteQueueOptions, type WriteQueueStats } from "./write-queue.ts";
+import { createWriteQueue, type QueuedWrite, type WriteQueue, type WriteQueueOptions, type WriteQueueStats } from "./write-queue.ts";
 
 export interface CacheOptions<N extends string> {
   /** First part of every L2 key and of the bus channel: `prefix:namespace:key`. Default `voxedge`. */
@@ -141,8 +141,10 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     },
     supersede(namespace, keys, at) {
       if (writes === undefined || writes.size === 0) return;
-      const keySet = keys === undefined ? undefined : new Set(keys);
-      writes.discard((w) => w.namespace === namespace && w.at <= at && (keySet === undefined || keySet.has(w.key as string)));
+      const older = (w: QueuedWrite) => w.at <= at;
+      // Queued writes of a key are filed under `k:<its L2 key>` (see NamespaceHandle).
+      if (keys !== undefined) for (const key of keys) writes.discardOne(`k:${prefix}:${namespace}:${key}`, older);
+      else writes.discard((w) => w.namespace === namespace && older(w));
     },
   };
 

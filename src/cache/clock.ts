@@ -38,11 +38,23 @@ export function coarseNow(): number {
     now = Date.now();
     idleTicks = 0;
     timer = setInterval(tick, TICK_MS);
-    // Bun and Node return an object with unref(); Deno returns a number and has Deno.unrefTimer.
-    const handle = timer as unknown as { unref?: () => void };
-    if (typeof handle.unref === "function") handle.unref();
-    else (globalThis as { Deno?: { unrefTimer(id: unknown): void } }).Deno?.unrefTimer(timer);
+    unrefTimer(timer);
   }
   readSinceTick = true;
   return now;
+}
+
+/**
+ * Lets the process exit while `timer` is pending: housekeeping timers must never keep it alive.
+ *
+ * @example
+ * ```ts
+ * unrefTimer(setInterval(retry, 1_000));
+ * ```
+ */
+export function unrefTimer(timer: ReturnType<typeof setTimeout> | ReturnType<typeof setInterval>): void {
+  // Bun and Node return an object with unref(); Deno returns a number and has Deno.unrefTimer.
+  const handle = timer as unknown as { unref?: () => void };
+  if (typeof handle.unref === "function") handle.unref();
+  else (globalThis as { Deno?: { unrefTimer(id: unknown): void } }).Deno?.unrefTimer(timer);
 }

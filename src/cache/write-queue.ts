@@ -1,3 +1,5 @@
+import { unrefTimer } from "./clock.ts";
+
 /** One L2 write that failed and waits to be tried again. */
 export interface QueuedWrite {
   /** `set` writes a value; the others only remove or shorten entries and can never bring one back. */
@@ -22,6 +24,7 @@ export interface WriteQueueOptions {
 
 /** Figures for stats. */
 export interface WriteQueueStats {
+  /** Writes waiting, including any being replayed right now. */
   pending: number;
   /** Writes replayed successfully. */
   replayed: number;
@@ -44,8 +47,10 @@ const CONCURRENCY = 8;
  *
  * Values produced by loaders are never queued: any instance can produce them again, and replaying
  * one late could bring back a value another instance invalidated meanwhile. A queued `set` is
- * discarded when an invalidation of its key, tag or namespace sent after it arrives, and its
- * replay does not overwrite a newer entry already in L2.
+ * discarded when an invalidation of its key, tag or namespace sent after it arrives, its replay
+ * does not overwrite a newer entry already in L2, and a replayed delete leaves alone an entry
+ * written after it. Each replay that changes L2 is announced on the bus again, so instances that
+ * read the old entry meanwhile drop it.
  *
  * @example
  * ```ts
@@ -60,6 +65,7 @@ export function createWriteQueue(options: WriteQueueOptions = {}) {
   const entries = new Map<string, QueuedWrite>();
   const counts = { replayed: 0, dropped: 0, discarded: 0 };
   let flushing: Promise<void> | undefined;
+  let replaying = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   let closed = false;
 
@@ -70,7 +76,7 @@ export function createWriteQueue(options: WriteQueueOptions = {}) {
       else void flush();
     }, retryEveryMs);
     // Waiting writes must never keep a process alive.
-    (timer as { unref?: () => void }).unref?.();
+    unrefTimer(timer);
   }
 
   function stopTimer(): void {
@@ -96,6 +102,7 @@ export function createWriteQueue(options: WriteQueueOptions = {}) {
     } catch {
       done = false;
     }
+    replaying--;
     if (done) counts.replayed++;
     // Put it back unless a newer write of the same id arrived while it ran.
     else if (!entries.has(id) && !closed) put(id, write);
@@ -112,6 +119,7 @@ export function createWriteQueue(options: WriteQueueOptions = {}) {
         if (alone || batch.length >= CONCURRENCY) break;
       }
       for (const [id] of batch) entries.delete(id);
+      replaying += batch.length;
       const results = await Promise.all(batch.map(([id, write]) => replayOne(id, write)));
       // L2 failed again: leave the rest for the next attempt instead of hammering it.
       if (results.includes(false)) return;
@@ -133,7 +141,15 @@ export function createWriteQueue(options: WriteQueueOptions = {}) {
       put(id, write);
       startTimer();
     },
-    /** Discards queued `set`s that `superseded` says an invalidation has made obsolete. */
+    /** Discards the queued `set` under `id` if `superseded` says an invalidation has made it obsolete. */
+    discardOne(id: string, superseded: (write: QueuedWrite) => boolean): void {
+      const write = entries.get(id);
+      if (write !== undefined && write.kind === "set" && superseded(write)) {
+        entries.delete(id);
+        counts.discarded++;
+      }
+    },
+    /** Discards every queued `set` that `superseded` says an invalidation has made obsolete. */
     discard(superseded: (write: QueuedWrite) => boolean): void {
       for (const [id, write] of entries) {
         if (write.kind === "set" && superseded(write)) {
@@ -148,7 +164,7 @@ export function createWriteQueue(options: WriteQueueOptions = {}) {
       return entries.size;
     },
     stats(): WriteQueueStats {
-      return { pending: entries.size, ...counts };
+      return { pending: entries.size + replaying, ...counts };
     },
     /** Stops the retry timer; what still waits is dropped (and counted). */
     close(): void {
