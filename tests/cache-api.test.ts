@@ -174,6 +174,17 @@ describe("cache API", () => {
     expect(cache.namespace("business").peek("+1000")).toBe("reloaded");
   });
 
+  test("a namespace with broadcast: false writes without announcing on the bus", async () => {
+    const store = memoryL2();
+    const cache = createCache({ l2: store, namespaces: { session: { ttl: 60_000, l1Ttl: 1, broadcast: false }, business: { ttl: 60_000 } } });
+    await cache.namespace("session").set("CA1", { turns: 1 });
+    await cache.namespace("session").delete("CA1");
+    expect(cache.stats().bus.sent).toBe(0);
+    await cache.namespace("business").set("+1555", "bella");
+    await waitFor(() => cache.stats().bus.sent === 1);
+    await cache.close();
+  });
+
   test("stats and OpenTelemetry instruments report the same figures", async () => {
     const reader = new TestReader();
     const provider = new MeterProvider({ readers: [reader] });
@@ -214,4 +225,12 @@ function pointsOf(resourceMetrics: ResourceMetrics, name: string): Array<{ attri
     }
   }
   return out;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await Bun.sleep(5);
+  }
 }

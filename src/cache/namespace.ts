@@ -176,16 +176,20 @@ export class NamespaceHandle<V = unknown> {
   }
 
   /** The value for `key` from L1 or L2, or `undefined`. Serves a stale value only while L2 is failing. */
-  async get(key: string): Promise<V | undefined> {
+  get(key: string): Promise<V | undefined> {
     const entry = this.l1.get(key);
     if (entry !== undefined) {
       const now = coarseNow();
       if (now < entry.freshUntil && entry.epoch === this.core.epoch) {
         this.counters.l1Hits++;
-        return entry.value;
+        return entry.promise ?? (entry.promise = Promise.resolve(entry.value));
       }
     }
     this.counters.l1Misses++;
+    return this.getFromL2(key, entry);
+  }
+
+  private async getFromL2(key: string, entry: L1Entry<V> | undefined): Promise<V | undefined> {
     const asked = this.dropSeq;
     const fromL2 = await this.readL2(key);
     if (fromL2 === L2_FAILED) return this.fallback(key, entry, true)?.value;
@@ -273,7 +277,12 @@ export class NamespaceHandle<V = unknown> {
     rejectUndefined(value, this.name, key);
     await this.store(key, value, options?.ttl ?? this.policy.ttl, options?.grace ?? this.policy.grace, mergeTags(this.policy.tags, options?.tags), true);
     // After the write: an instance that drops its copy and reads L2 again must find the new value.
-    this.core.publish("del", this.name, [key]);
+    this.announce("del", this.name, [key]);
+  }
+
+  /** Tells other instances to drop their L1 copies, unless the namespace's copies are too short-lived to need it. */
+  private announce(kind: "del" | "exp" | "clear", namespace: string, keys?: string[]): void {
+    if (this.policy.broadcast) this.core.publish(kind, namespace, keys);
   }
 
   /** Removes `key` from L1, L2 and every other instance's L1. */
@@ -296,7 +305,7 @@ export class NamespaceHandle<V = unknown> {
         });
       }
     }
-    this.core.publish("del", this.name, [key]);
+    this.announce("del", this.name, [key]);
   }
 
   /**
@@ -316,12 +325,12 @@ export class NamespaceHandle<V = unknown> {
         at,
         replay: async () => {
           const done = await this.expireL2(key, at);
-          if (done) this.core.publish("exp", this.name, [key]);
+          if (done) this.announce("exp", this.name, [key]);
           return done;
         },
       });
     }
-    this.core.publish("exp", this.name, [key]);
+    this.announce("exp", this.name, [key]);
   }
 
   /** Removes every entry of the namespace, here, in L2 and in every other instance's L1. */
@@ -341,13 +350,13 @@ export class NamespaceHandle<V = unknown> {
           at,
           replay: async () => {
             if ((await clearL2()) === L2_FAILED) return false;
-            this.core.publish("clear", this.name);
+            this.announce("clear", this.name);
             return true;
           },
         });
       }
     }
-    this.core.publish("clear", this.name);
+    this.announce("clear", this.name);
   }
 
   /** Entries in L1 now (including ones past their TTL that have not been evicted yet). */
@@ -727,7 +736,7 @@ export class NamespaceHandle<V = unknown> {
     if (current !== undefined && current.createdAt > envelope.createdAt) return true;
     if (!(await this.writeL2(key, envelope))) return false;
     // Instances that read L2 while the write waited may hold the older value.
-    this.core.publish("del", this.name, [key]);
+    this.announce("del", this.name, [key]);
     return true;
   }
 
@@ -739,7 +748,7 @@ export class NamespaceHandle<V = unknown> {
     if (current === L2_FAILED) return false;
     if (current !== undefined && current.createdAt > at) return true;
     if ((await guard.call(this.attrs.delete, () => guard.adapter.delete(this.policy.keyPrefix + key))) === L2_FAILED) return false;
-    this.core.publish("del", this.name, [key]);
+    this.announce("del", this.name, [key]);
     return true;
   }
 

@@ -29,6 +29,12 @@ export interface NamespaceOptions {
   tags?: readonly string[];
   /** Maximum L1 entries of this namespace. Default: the cache's `l1.maxEntries`. */
   l1MaxEntries?: number;
+  /**
+   * `false`: writes and deletes are not announced on the invalidation bus. For namespaces whose L1
+   * copies live only a moment (call sessions read from L2 on every webhook), the messages would
+   * cost every instance work and protect nothing. Default true.
+   */
+  broadcast?: boolean;
   /** `false` keeps this namespace in L1 only (call sessions need L2; a per-process memo does not). Default true. */
   l2?: boolean;
   /**
@@ -63,6 +69,7 @@ export interface NamespacePolicy {
   readonly tags: readonly string[] | undefined;
   readonly l1MaxEntries: number;
   readonly useL2: boolean;
+  readonly broadcast: boolean;
   /** Lock lifetime and longest wait for another instance's loader, or `undefined` when off (or L1 only). */
   readonly distributedLock: { readonly ttl: number; readonly wait: number } | undefined;
   /** `prefix:namespace:` — every L2 key of the namespace starts with it. */
@@ -130,6 +137,7 @@ export function compilePolicy(
     tags: options.tags && options.tags.length > 0 ? Object.freeze([...options.tags]) : undefined,
     l1MaxEntries,
     useL2: options.l2 !== false,
+    broadcast: options.broadcast !== false,
     distributedLock,
     keyPrefix: `${defaults.prefix}:${name}:`,
   });
