@@ -174,6 +174,24 @@ describe("cache API", () => {
     expect(cache.namespace("business").peek("+1000")).toBe("reloaded");
   });
 
+  test("l1Ttl 0: every read checks L2, so another instance's write is seen at once without the bus", async () => {
+    const store = memoryL2();
+    const shared = { ...store, bus: undefined, close: async () => undefined };
+    const ns = { session: { ttl: 60_000, l1Ttl: 0, broadcast: false } };
+    const a = createCache({ l2: shared, namespaces: ns });
+    const b = createCache({ l2: shared, namespaces: ns });
+    for (let turn = 1; turn <= 20; turn++) {
+      const writer = turn % 2 ? a : b;
+      const reader = turn % 2 ? b : a;
+      await writer.namespace("session").set("CA1", { turn });
+      expect(await reader.namespace("session").get("CA1")).toEqual({ turn });
+    }
+    expect(a.namespace("session").peek("CA1")).toBeUndefined();
+    await a.close();
+    await b.close();
+    await store.close();
+  });
+
   test("a namespace with broadcast: false writes without announcing on the bus", async () => {
     const store = memoryL2();
     const cache = createCache({ l2: store, namespaces: { session: { ttl: 60_000, l1Ttl: 1, broadcast: false }, business: { ttl: 60_000 } } });

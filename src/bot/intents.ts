@@ -48,7 +48,18 @@ const POLITE_FILLER = new Set(
   "no nope nah ok okay alright all right great perfect cool awesome good fine thanks thank you so well um uh oh then very much really i appreciate it for now please yes yeah yep sure think actually just that is got it".split(" "),
 );
 
+/**
+ * One regular expression matching wherever any of `patterns` matches. A single pass over the
+ * utterance rules most of them out, which is what nearly every turn (a knowledge question) needs.
+ */
+function anyOf(patterns: readonly RegExp[]): RegExp {
+  return new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"));
+}
+
+const ANY_GOODBYE = anyOf(GOODBYE_PHRASES);
+
 function isGoodbye(text: string): boolean {
+  if (!ANY_GOODBYE.test(text)) return false;
   let rest = text;
   let found = false;
   for (const phrase of GOODBYE_PHRASES) {
@@ -85,8 +96,10 @@ const BARE_PERSON_WORDS = new Set(
 );
 const BARE_PERSON_NOUNS = /\b(human|person|operator|agent|representative|rep|customer service|front desk|reception|receptionist|someone|somebody|manager)\b/;
 
+const ANY_HUMAN = anyOf(HUMAN_PATTERNS);
+
 function wantsHuman(text: string): boolean {
-  if (HUMAN_PATTERNS.some((pattern) => pattern.test(text))) return true;
+  if (ANY_HUMAN.test(text)) return true;
   return BARE_PERSON_NOUNS.test(text) && text.split(" ").every((word) => BARE_PERSON_WORDS.has(word));
 }
 
@@ -150,8 +163,10 @@ function dayIn(text: string): DayReference | undefined {
   return undefined;
 }
 
+const ANY_HOURS = anyOf([...CLOSE_TIME, ...OPEN_TIME, ...OPEN_NOW, ...GENERAL_HOURS]);
+
 function hoursIntent(text: string): Intent | null {
-  if (HOLIDAY.test(text)) return null;
+  if (!ANY_HOURS.test(text) || HOLIDAY.test(text)) return null;
   const day = dayIn(text);
   const withDay = (hoursQuestion: HoursQuestion): Intent => (day === undefined ? { kind: "hours", hoursQuestion } : { kind: "hours", day, hoursQuestion });
   if (CLOSE_TIME.some((p) => p.test(text))) return withDay("close_time");
@@ -181,8 +196,10 @@ const REPEAT_PATTERNS: readonly RegExp[] = [
   /\bsay again\b/,
 ];
 
+const ANY_REPEAT = anyOf(REPEAT_PATTERNS);
+
 function wantsRepeat(text: string): boolean {
-  return REPEAT_PATTERNS.some((pattern) => pattern.test(text));
+  return ANY_REPEAT.test(text);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { BotNamespace } from "./lookups.ts";
  *   so a directory outage never drops a call, and a soft timeout so a slow directory is not heard.
  * - knowledge: answers to normalised questions; tagged per business so a FAQ edit drops them all.
  * - session: call state; must be read from L2 on every webhook (another instance may have written
- *   it), so L1 keeps it only a moment — unless no L2 is shared between instances (none, or the
+ *   it), so L1 never answers for it on its own (its copy serves only while L2 is out) — unless no L2 is shared between instances (none, or the
  *   in-process store), where L1 is all that is needed. Either way no other instance holds a copy
  *   worth invalidating, so session writes are not announced on the bus.
  *
@@ -20,6 +20,8 @@ export function botNamespaces(options: { sessionTtlMs: number; /** An L2 shared 
   return {
     business: { ttl: 3_600_000, l1Ttl: 60_000, jitter: 0.1, grace: 86_400_000, softTimeout: 300, eagerRefresh: 0.8 },
     knowledge: { ttl: 900_000, l1Ttl: 300_000, jitter: 0.1, grace: 3_600_000 },
-    session: { ttl: options.sessionTtlMs, l1Ttl: options.hasL2 ? 1 : options.sessionTtlMs, broadcast: false },
+    session: options.hasL2
+      ? { ttl: options.sessionTtlMs, l1Ttl: 0, broadcast: false }
+      : { ttl: options.sessionTtlMs, l2: false, broadcast: false },
   };
 }

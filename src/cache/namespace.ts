@@ -392,7 +392,7 @@ export class NamespaceHandle<V = unknown> {
     const entry = this.l1.peek(key);
     if (entry === undefined || entry.createdAt > sentAt) return;
     if (entry.staleUntil <= now) this.l1.delete(key);
-    else this.l1.set(key, { ...entry, expiresAt: Math.min(entry.expiresAt, now), freshUntil: now, refreshAt: Infinity, promise: undefined });
+    else this.l1.set(key, { ...entry, expiresAt: Math.min(entry.expiresAt, now), freshUntil: 0, refreshAt: Infinity, promise: undefined });
   }
 
   clearLocal(): void {
@@ -669,7 +669,8 @@ export class NamespaceHandle<V = unknown> {
       expiresAt: envelope.expiresAt,
       staleUntil: envelope.staleUntil,
       tags: envelope.tags,
-      freshUntil: Math.min(envelope.expiresAt, now + Math.min(l1Ttl, this.core.l1TtlCap)),
+      // With l1Ttl 0 the copy never answers on its own: not even a coarse clock a millisecond late may let it.
+      freshUntil: l1Ttl === 0 ? 0 : Math.min(envelope.expiresAt, now + Math.min(l1Ttl, this.core.l1TtlCap)),
       refreshAt: eagerRefresh === Infinity ? Infinity : envelope.createdAt + eagerRefresh * (envelope.expiresAt - envelope.createdAt),
       epoch: this.core.epoch,
       promise: undefined,

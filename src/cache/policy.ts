@@ -11,7 +11,11 @@
 export interface NamespaceOptions {
   /** Logical lifetime of a value. Required. */
   ttl: number;
-  /** How long L1 may answer before checking L2 again; at most `ttl`. Default: `ttl`. */
+  /**
+   * How long L1 may answer before checking L2 again; at most `ttl`. Default: `ttl`. `0`: every
+   * read checks L2 (data another instance may have just written, like call sessions); the L1 copy
+   * then only answers while L2 is out.
+   */
   l1Ttl?: number;
   /** Random extra TTL, as a fraction of `ttl` (0–1), so that entries filled together do not expire together. Default 0. */
   jitter?: number;
@@ -110,7 +114,7 @@ export function compilePolicy(
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) problems.push("the name may contain only letters, digits, '_', '.' and '-'");
   const ttl = duration("ttl", options.ttl, 60_000, false);
   if (options.ttl === undefined) problems.push("ttl is required");
-  const l1Ttl = Math.min(duration("l1Ttl", options.l1Ttl, ttl, false), ttl);
+  const l1Ttl = Math.min(duration("l1Ttl", options.l1Ttl, ttl), ttl);
   const eager = options.eagerRefresh === undefined ? Infinity : fraction("eagerRefresh", options.eagerRefresh, 1);
   const l1MaxEntries = options.l1MaxEntries ?? defaults.l1MaxEntries;
   if (!Number.isInteger(l1MaxEntries) || l1MaxEntries < 1) problems.push(`l1MaxEntries must be a positive integer (got ${l1MaxEntries})`);

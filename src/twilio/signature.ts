@@ -224,15 +224,18 @@ function isStringList(value: string | readonly string[] | undefined): value is r
 }
 
 /**
- * Tries the URL variants in the library's order and stops at the first match. The first two cover
- * nearly every real request, so the normalised variants (which parse the URL) are built only when
- * both fail.
+ * Tries the URL variants the library accepts and stops at the first match. Which one matches does
+ * not change the answer, so the URL exactly as configured goes first (one HMAC for nearly every
+ * real request, also behind a non-default port); the normalised variants (which parse the URL) are
+ * built only when the first two fail.
  */
 function someUrlVariant(url: string, payload: string, matches: (candidateUrl: string, payload: string) => boolean): boolean {
   const withoutPort = removePort(url);
-  if (matches(withoutPort, payload)) return true;
   const withPort = addDefaultPort(url);
-  if (withPort !== withoutPort && matches(withPort, payload)) return true;
+  const first = url === withPort ? withPort : withoutPort;
+  const second = first === withPort ? withoutPort : withPort;
+  if (matches(first, payload)) return true;
+  if (second !== first && matches(second, payload)) return true;
   const normalised = normalisedVariants(url);
   for (let i = 0; i < normalised.length; i++) {
     const candidate = normalised[i]!;
