@@ -94,6 +94,28 @@ describe("a call, turn by turn, alternating between two instances", () => {
     expect(textOf(find(second.doc, "Dial"))).toBe("+15550009999");
   });
 
+  test("a yes to the bot's offer of a person transfers; a no keeps the conversation going", async () => {
+    const yesCall = `CA${Date.now()}${sid++}`;
+    await twiml(a, "/twilio/voice", callParams(yesCall));
+    const offer = await twiml(b, "/twilio/gather", callParams(yesCall, { SpeechResult: "what is the capital of france" }));
+    expect(textOf(find(offer.doc, "Say"))).toContain("connect you");
+    const yes = await twiml(a, "/twilio/gather", callParams(yesCall, { SpeechResult: "Yes, please." }));
+    expect(textOf(find(yes.doc, "Dial"))).toBe("+15550009999");
+
+    const noCall = `CA${Date.now()}${sid++}`;
+    await twiml(a, "/twilio/voice", callParams(noCall));
+    await twiml(a, "/twilio/gather", callParams(noCall, { SpeechResult: "what is the capital of france" }));
+    const no = await twiml(b, "/twilio/gather", callParams(noCall, { SpeechResult: "no thanks" }));
+    expect(find(no.doc, "Dial")).toBeUndefined();
+    expect(find(no.doc, "Hangup")).toBeUndefined();
+    expect(textOf(find(no.doc, "Say"))).toContain("anything else");
+    // Outside an offer, a bare "yes" is not a request for a person.
+    const plain = `CA${Date.now()}${sid++}`;
+    await twiml(a, "/twilio/voice", callParams(plain));
+    const yesAlone = await twiml(a, "/twilio/gather", callParams(plain, { SpeechResult: "yes" }));
+    expect(find(yesAlone.doc, "Dial")).toBeUndefined();
+  });
+
   test("silence reprompts, three silences in a row say goodbye", async () => {
     const callSid = `CA${Date.now()}${sid++}`;
     await twiml(a, "/twilio/voice", callParams(callSid));

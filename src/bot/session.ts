@@ -17,6 +17,8 @@ export interface CallSession {
   /** Turns without speech in a row. */
   silences: number;
   lastReply: string | undefined;
+  /** The bot offered to put the caller through to a person; a "yes" now means exactly that. */
+  transferOffered?: boolean;
   /** Status callbacks already applied (`SequenceNumber`), so a repeated callback changes nothing. */
   statusSeen: number[];
   ended: boolean;

@@ -1,5 +1,6 @@
 import type { Business } from "./business.ts";
 import { detectIntent } from "./intents.ts";
+import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
 import { answerHoursQuestion, replies } from "./replies.ts";
 import type { CallSession } from "./session.ts";
@@ -47,18 +48,27 @@ export const MISSES_BEFORE_TRANSFER = 2;
 export async function takeTurn(input: TurnInput): Promise<TurnReply> {
   const { business, session } = input;
   session.turns++;
-  const reply = await decide(input);
+  const offered = session.transferOffered === true;
+  session.transferOffered = false;
+  const reply = await decide(input, offered);
   if (reply.outcome !== "reprompt") session.silences = 0;
   if (reply.outcome !== "repeat") session.lastReply = reply.say;
   return reply;
 }
 
-async function decide(input: TurnInput): Promise<TurnReply> {
+async function decide(input: TurnInput, transferOffered: boolean): Promise<TurnReply> {
   const { business, session, speech } = input;
   if (speech.trim() === "") {
     session.silences++;
     if (session.silences >= MAX_SILENCES) return { outcome: "goodbye", say: replies.silenceGoodbye(business), next: "hangup" };
     return { outcome: "reprompt", say: replies.reprompt(business), next: "gather" };
+  }
+
+  // A bare yes or no answers the bot's own offer of a person ("Would you like me to connect you…?").
+  if (transferOffered) {
+    const answer = yesOrNo(speech);
+    if (answer === "yes") return transfer(business);
+    if (answer === "no") return { outcome: "fallback", say: replies.anythingElse(business), next: "gather" };
   }
 
   const intent = detectIntent(speech);
@@ -87,7 +97,19 @@ async function decide(input: TurnInput): Promise<TurnReply> {
     session.misses = 0;
     return { ...transfer(business, true), knowledgeMs };
   }
+  session.transferOffered = business.transferNumber !== undefined;
   return { outcome: "fallback", say: replies.notSure(business), next: "gather", knowledgeMs };
+}
+
+const YES = /^(yes|yeah|yep|yup|sure|sure thing|ok|okay|please|alright|all right|go ahead|please do|connect me|do it|that would be (great|good|nice)|i would like that)( yes)?( please| thanks| thank you)?$/;
+const NO = /^(no|nope|nah|not now|not really|no thanks|no thank you|i am good|i am fine|that is ok|that is okay)( thanks| thank you)?$/;
+
+/** A bare yes or no, as callers answer a question; anything more ("no thanks, that's all") is left to the intents. */
+function yesOrNo(speech: string): "yes" | "no" | undefined {
+  const text = normalizeText(speech);
+  if (YES.test(text)) return "yes";
+  if (NO.test(text)) return "no";
+  return undefined;
 }
 
 function transfer(business: Business, afterMisses = false): TurnReply {
