@@ -1,7 +1,8 @@
+import { metrics, type Meter } from "@opentelemetry/api";
 import { Hono } from "hono";
-import type { Meter } from "@opentelemetry/api";
 import type { Cache } from "./cache/index.ts";
 import type { BusinessDirectory } from "./bot/directory/index.ts";
+import { DEFAULT_CONFIDENCE_THRESHOLD } from "./bot/knowledge/index.ts";
 import { botLookups, type BotNamespace } from "./bot/lookups.ts";
 import { replies } from "./bot/replies.ts";
 import { sessionStore, type CallSession } from "./bot/session.ts";
@@ -11,13 +12,11 @@ import { healthRoutes } from "./http/health.ts";
 import type { Log } from "./log.ts";
 import { createBotMetrics } from "./telemetry/bot-metrics.ts";
 import { httpMetrics } from "./telemetry/http-metrics.ts";
-import { DEFAULT_CONFIDENCE_THRESHOLD } from "./bot/knowledge/index.ts";
 import { relayConversations } from "./twilio/relay.ts";
 import { relayRoutes } from "./twilio/relay-routes.ts";
 import { twilioRoutes } from "./twilio/routes.ts";
 import type { WebSocketHost } from "./runtime/websocket.ts";
 import { redirect, response, say, TWIML_CONTENT_TYPE } from "./twilio/twiml.ts";
-import { metrics } from "@opentelemetry/api";
 
 export interface AppDeps {
   config: Config;

@@ -5,7 +5,7 @@ import { CACHE_INSTRUMENTS } from "./instruments.ts";
 import { createL2Guard, L2_FAILED, type L2Guard } from "./l2-guard.ts";
 import type { L2Adapter, L2Description } from "./l2/types.ts";
 import { registerCacheMetrics } from "./metrics.ts";
-import { NamespaceHandle, type CacheCore, type Loader } from "./namespace.ts";
+import { NamespaceHandle, type CacheCore } from "./namespace.ts";
 import { compilePolicy, type NamespaceOptions } from "./policy.ts";
 import type { L2ErrorKind, NamespaceCounters } from "./stats.ts";
 import { runWarm, type WarmOptions, type WarmReport, type WarmSpec } from "./warm.ts";
@@ -332,5 +332,3 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
   bus.start();
   return cache;
 }
-
-export type { Loader };
