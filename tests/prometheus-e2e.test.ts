@@ -74,7 +74,8 @@ test("Prometheus scrapes the server and answers hit ratio and latency quantile q
   const requests = directPromName(CACHE_INSTRUMENTS.requests);
   const http = directPromName(APP_INSTRUMENTS.httpServerDuration);
   const turn = directPromName(APP_INSTRUMENTS.turnDuration);
-  const hitRatio = `sum(${requests}{cache_level="l1",cache_result="hit"}) / sum(${requests}{cache_level="l1"})`;
+  // Business lookups: one miss, then hits. (Sessions read L2 on every webhook by design, so they are left out.)
+  const hitRatio = `sum(${requests}{cache_namespace="business",cache_level="l1",cache_result="hit"}) / sum(${requests}{cache_namespace="business",cache_level="l1"})`;
   // Over the cumulative buckets: the burst of calls ends before two scrapes could give a rate.
   const p99 = `histogram_quantile(0.99, sum by (le) (${http}_bucket{http_route="/twilio/gather"}))`;
 
@@ -85,13 +86,13 @@ test("Prometheus scrapes the server and answers hit ratio and latency quantile q
   while (Date.now() < until) {
     ratio = await query(hitRatio);
     latency = await query(p99);
-    if (ratio !== undefined && latency !== undefined && Number.isFinite(latency) && ratio > 0.5) break;
+    if (ratio !== undefined && latency !== undefined && Number.isFinite(latency) && ratio > 0.9) break;
     await Bun.sleep(500);
   }
   console.log(`prometheus: ${hitRatio} = ${ratio}`);
   console.log(`prometheus: ${p99} = ${latency}`);
-  // 20 calls × 4 questions on one business: everything after the first miss per key hits L1.
-  expect(ratio).toBeGreaterThan(0.5);
+  // 20 calls × 5 webhooks to one number: everything after the first lookup hits L1.
+  expect(ratio).toBeGreaterThan(0.9);
   expect(ratio).toBeLessThanOrEqual(1);
   expect(latency).toBeGreaterThan(0);
   expect(latency).toBeLessThan(1);
