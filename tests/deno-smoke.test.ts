@@ -11,7 +11,7 @@ import { describe, expect, test } from "bun:test";
 import { Redis } from "ioredis";
 import { findElement, parseXml, textOf } from "./support/xml-tree.ts";
 import { startServer, type ServerProcess } from "./support/server-process.ts";
-import { expectedSignature, signedFormRequest } from "./support/twilio-peer.ts";
+import { callFields, expectedSignature, signedFormRequest } from "./support/twilio-peer.ts";
 import { sharedRedis, sharedUpstash } from "./support/servers.ts";
 
 const INSTALL_HINT = "deno is not on PATH. Install Deno 2.x with `npm install -g deno` (the binary ships in the npm package), then check `deno --version`.";
@@ -36,16 +36,7 @@ const find = findElement;
 /** Plays greeting → a question → goodbye with signed webhooks; returns the transcript. */
 async function playCall(server: ServerProcess, callSid: string): Promise<string[]> {
   const transcript: string[] = [];
-  const params = (extra: Record<string, string>) => ({
-    AccountSid: "AC" + "0".repeat(32),
-    ApiVersion: "2010-04-01",
-    CallSid: callSid,
-    CallStatus: "in-progress",
-    Direction: "inbound",
-    From: CALLER,
-    To: BELLA,
-    ...extra,
-  });
+  const params = (extra: Record<string, string>) => callFields(callSid, extra, { from: CALLER, to: BELLA });
   const post = async (path: string, fields: Record<string, string>) => {
     const res = await fetch(signedFormRequest(`${server.url}${path}`, fields, TOKEN));
     expect(res.status).toBe(200);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { findElement, parseXml, textOf, type XmlElement } from "./support/xml-tree.ts";
-import { signedFormRequest, VoiceResponse } from "./support/twilio-peer.ts";
+import { callFields, signedFormRequest, VoiceResponse } from "./support/twilio-peer.ts";
 import { sharedRedis } from "./support/servers.ts";
 import { runServerToExit, startServer, type ServerProcess } from "./support/server-process.ts";
 
@@ -26,18 +26,7 @@ afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
 });
 
-function callParams(callSid: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    AccountSid: "AC00000000000000000000000000000000",
-    ApiVersion: "2010-04-01",
-    CallSid: callSid,
-    CallStatus: "in-progress",
-    Direction: "inbound",
-    From: CALLER,
-    To: BELLA,
-    ...extra,
-  };
-}
+const callParams = (callSid: string, extra: Record<string, string> = {}) => callFields(callSid, extra, { from: CALLER, to: BELLA });
 
 async function post(server: ServerProcess, path: string, params: Record<string, string>): Promise<Response> {
   return fetch(signedFormRequest(`${server.url}${path}`, params, TOKEN));

@@ -6,6 +6,7 @@
  * good; the documented bound must hold anyway: B never serves a value more than `l1TtlWhileDown`
  * after a newer one reached L2.
  */
+import { busesUp } from "../support/load.ts";
 import { afterAll, expect, test } from "bun:test";
 import { createCache, redisL2, type Cache } from "../../src/cache/index.ts";
 import { redisCommand, type RedisServerProcess } from "../../src/ops/redis-server.ts";
@@ -51,11 +52,7 @@ test(
     };
     const a = make();
     const b = make();
-    const until = Date.now() + 10_000;
-    while (a.stats().bus.state !== "up" || b.stats().bus.state !== "up") {
-      if (Date.now() > until) throw new Error("buses did not come up");
-      await Bun.sleep(10);
-    }
+    await busesUp([a, b]);
     const ka = a.namespace<number>("business");
     const kb = b.namespace<number>("business");
 

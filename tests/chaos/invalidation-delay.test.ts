@@ -7,7 +7,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { createCache, redisL2, type Cache } from "../../src/cache/index.ts";
 import { startRedis } from "../support/servers.ts";
-import { percentiles } from "../support/load.ts";
+import { busesUp, percentiles } from "../support/load.ts";
 import type { RedisServerProcess } from "../../src/ops/redis-server.ts";
 
 const INVALIDATIONS = 1_000;
@@ -36,11 +36,7 @@ test(
     };
     const a = make();
     const b = make();
-    const until = Date.now() + 10_000;
-    while (a.stats().bus.state !== "up" || b.stats().bus.state !== "up") {
-      if (Date.now() > until) throw new Error("buses did not come up");
-      await Bun.sleep(10);
-    }
+    await busesUp([a, b]);
     const ka = a.namespace<string>("business");
     const kb = b.namespace<string>("business");
 

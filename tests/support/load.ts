@@ -239,3 +239,18 @@ export function watchReadiness(url: string, everyMs = 100) {
     },
   };
 }
+
+/**
+ * Waits until every cache's invalidation bus is subscribed, so a test measures invalidations
+ * rather than the first connection.
+ *
+ * @example
+ * await busesUp([a, b]);
+ */
+export async function busesUp(caches: ReadonlyArray<{ stats(): { bus: { state: string } } }>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (caches.some((cache) => cache.stats().bus.state !== "up")) {
+    if (Date.now() > until) throw new Error("buses did not come up");
+    await Bun.sleep(10);
+  }
+}

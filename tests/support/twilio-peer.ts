@@ -95,3 +95,23 @@ export function signedJsonRequest(url: string, payload: unknown, token: string):
 export function expectedBodyHash(body: string): string {
   return getExpectedBodyHash(body);
 }
+
+/**
+ * The fields Twilio posts to a voice webhook for one call to a business number, plus `extra`
+ * (`SpeechResult`, `CallStatus`, …).
+ *
+ * @example
+ * callFields("CA1", { SpeechResult: "do you have parking" }) // { AccountSid, ApiVersion, CallSid: "CA1", …, SpeechResult }
+ */
+export function callFields(callSid: string, extra: Record<string, string> = {}, call: { from?: string; to?: string } = {}): Record<string, string> {
+  return {
+    AccountSid: "AC00000000000000000000000000000000",
+    ApiVersion: "2010-04-01",
+    CallSid: callSid,
+    CallStatus: "in-progress",
+    Direction: "inbound",
+    From: call.from ?? "+14155550100",
+    To: call.to ?? "+15550001111",
+    ...extra,
+  };
+}
