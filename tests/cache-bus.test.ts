@@ -399,16 +399,7 @@ describe("writes made while L2 is out", () => {
 
 // ---------------------------------------------------------------------------------------------
 
-const lockBackends: Array<[string, () => Promise<() => L2Adapter>]> = [
-  ["redis", async () => {
-    const { url } = await sharedRedis();
-    return () => redisL2({ url });
-  }],
-  ["redis-cluster", async () => {
-    const { seeds } = await sharedCluster();
-    return () => redisClusterL2({ nodes: seeds });
-  }],
-];
+const lockBackends = transports.filter(([name]) => name === "redis" || name === "redis-cluster");
 
 const lockNamespaces = {
   business: { ttl: 60_000 },

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { parse as parseQuery, stringify as stringifyQuery } from "node:querystring";
 import { createSignatureValidator, createWebCryptoSignatureValidator } from "../src/twilio/signature.ts";
 import { parseTwilioForm } from "../src/twilio/form.ts";
+import { prng } from "./support/prng.ts";
 import { expectedSignature, peerValidate, signedJsonRequest, toLibraryParams } from "./support/twilio-peer.ts";
 
 // The published example: token, URL and fields as Twilio documents them.
@@ -160,17 +161,6 @@ describe("JSON bodies (bodySHA256)", () => {
   });
 });
 
-// Randomised agreement with the library: a seeded generator so a failure reproduces.
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ["a", "Z", "0", "9", "+", "&", "=", "%", "%20", "%zz", "%2B", " ", "'", "\"", ":", "@", ",", ";", "$", "!", "*", "(", ")", "~", "-", "_", ".", "/", "?", "é", "ß", "日本", "😀", "[", "]", "<", ">"];
 
@@ -193,7 +183,7 @@ function legacyQuery(url: string): string {
 }
 
 function randomCorpus(count: number, seed: number) {
-  const random = seededRandom(seed);
+  const random = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const text = (max: number, pieces = PIECES) => {
     let out = "";

@@ -7,7 +7,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { startCluster } from "../support/servers.ts";
 import { startServer, type ServerProcess } from "../support/server-process.ts";
-import { runLoad, watchReadiness, webhookTurns } from "../support/load.ts";
+import { runLoad, watchReadiness, webhookTurns, probeUntilClosed } from "../support/load.ts";
 import type { RedisClusterProcess } from "../../src/ops/redis-cluster.ts";
 
 const TOKEN = "chaos-auth-token-0123456789";
@@ -59,15 +59,7 @@ test(
     });
     const killedPort = await killed;
 
-    // The turns are over. A breaker still open needs a call to probe L2 with: one turn per instance
-    // every 200 ms until both have closed (or 15 s pass, and the assertions below say so).
-    const until = Date.now() + 15_000;
-    for (let i = 1_000_000; Date.now() < until; i += 2 * 8) {
-      const states = await Promise.all(servers.map(async (s) => ((await (await fetch(`${s.url}/health/ready`)).json()) as { cache: { breaker: { state: string } } }).cache.breaker.state));
-      if (states.every((state) => state === "closed")) break;
-      await Promise.all([fetch(turns.request(i)), fetch(turns.request(i + 1))]);
-      await Bun.sleep(200);
-    }
+    await probeUntilClosed(servers.map((s) => s.url), turns.request, 15_000);
     const seen = await Promise.all(watches.map((w) => w.stop()));
     const stats = await Promise.all(
       servers.map(async (s) => (await (await fetch(`${s.url}/cache/stats`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { l2: { errors: Record<string, number> }; writeQueue?: { replayed: number; dropped: number; pending: number } }),

@@ -7,7 +7,7 @@ import { afterAll, expect, test } from "bun:test";
 import { Redis } from "ioredis";
 import { startRedis } from "../support/servers.ts";
 import { startServer, type ServerProcess } from "../support/server-process.ts";
-import { runLoad, watchReadiness, webhookTurns } from "../support/load.ts";
+import { runLoad, watchReadiness, webhookTurns, probeUntilClosed } from "../support/load.ts";
 import { signedFormRequest } from "../support/twilio-peer.ts";
 import type { RedisServerProcess } from "../../src/ops/redis-server.ts";
 
@@ -66,13 +66,7 @@ test(
     expect(redisPhase.now).toBe("started");
 
     // A breaker still open needs calls to probe with: keep a trickle of turns until both close.
-    const until = Date.now() + 10_000;
-    for (let i = 1_000_000; Date.now() < until; i += 16) {
-      const states = await Promise.all(servers.map(async (s) => ((await (await fetch(`${s.url}/health/ready`)).json()) as { cache: { breaker: { state: string } } }).cache.breaker.state));
-      if (states.every((state) => state === "closed")) break;
-      await Promise.all([fetch(turns.request(i)), fetch(turns.request(i + 1))]);
-      await Bun.sleep(200);
-    }
+    await probeUntilClosed(servers.map((s) => s.url), turns.request, 10_000);
     const seen = await Promise.all(watches.map((w) => w.stop()));
 
     // L2 is used again: a call started now keeps its session in redis, and the other instance finds it.

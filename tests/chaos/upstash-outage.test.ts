@@ -6,7 +6,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { startUpstash, type UpstashShimProcess } from "../support/servers.ts";
 import { startServer, type ServerProcess } from "../support/server-process.ts";
-import { runLoad, watchReadiness, webhookTurns } from "../support/load.ts";
+import { runLoad, watchReadiness, webhookTurns, probeUntilClosed } from "../support/load.ts";
 
 const TOKEN = "chaos-auth-token-0123456789";
 const RATE = 100;
@@ -58,14 +58,7 @@ test(
     });
     await Promise.all(faults);
 
-    // A breaker still open needs calls to probe with: keep a trickle of turns until it closes.
-    const until = Date.now() + 10_000;
-    for (let i = 1_000_000; Date.now() < until; i += 8) {
-      const health = (await (await fetch(`${server.url}/health/ready`)).json()) as { cache: { breaker: { state: string } } };
-      if (health.cache.breaker.state === "closed") break;
-      await fetch(turns.request(i));
-      await Bun.sleep(200);
-    }
+    await probeUntilClosed([server.url], turns.request, 10_000);
     const { states, last } = await watch.stop();
     const transitions = last?.transitions ?? { open: 0, half_open: 0, closed: 0 };
 

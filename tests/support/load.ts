@@ -254,3 +254,23 @@ export async function busesUp(caches: ReadonlyArray<{ stats(): { bus: { state: s
     await Bun.sleep(10);
   }
 }
+
+/**
+ * After the load: a breaker still open needs calls to probe L2 with. Sends one turn per server
+ * every 200 ms until every server's breaker reads closed, or `timeoutMs` passes (the caller's
+ * assertions then say so).
+ *
+ * @example
+ * await probeUntilClosed([a.url, b.url], turns.request);
+ */
+export async function probeUntilClosed(urls: readonly string[], request: (i: number) => Request, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (let i = 1_000_000; Date.now() < until; i += 8 * urls.length) {
+    const states = await Promise.all(
+      urls.map(async (url) => ((await (await fetch(`${url}/health/ready`)).json()) as { cache: { breaker: { state: string } } }).cache.breaker.state),
+    );
+    if (states.every((state) => state === "closed")) return;
+    await Promise.all(urls.map((_, n) => fetch(request(i + n))));
+    await Bun.sleep(200);
+  }
+}

@@ -65,17 +65,7 @@ export function filler(seed: number, bytes: number): { id: number; answer: strin
   return { id: seed, answer: `answer ${seed} `.padEnd(bytes, "abcdefghijklmnopqrstuvwxyz") };
 }
 
-/** A small deterministic PRNG (mulberry32), so that mixed workloads are the same on every run. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { prng } from "../../support/prng.ts";
 
 /** An SDK meter whose instruments really aggregate, plus a way to stop it. */
 export interface BenchMetrics {
