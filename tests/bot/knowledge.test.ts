@@ -1,0 +1,229 @@
+import { describe, expect, test } from "bun:test";
+import type { Business } from "../../src/bot/business.ts";
+import {
+  DEFAULT_CONFIDENCE_THRESHOLD,
+  buildKnowledgeIndex,
+  canonicalQuery,
+  normalizeText,
+  queryKnowledge,
+  stem,
+  termsOf,
+  type KnowledgeIndex,
+} from "../../src/bot/knowledge/index.ts";
+import { SYNONYM_GROUPS, IRREGULAR } from "../../src/bot/knowledge/synonyms.ts";
+import { sampleBusinesses } from "../../src/bot/sample-businesses.ts";
+
+const businesses = new Map<string, Business>(sampleBusinesses().map((b) => [b.id, b]));
+const indexes = new Map<string, KnowledgeIndex>(
+  [...businesses.values()].map((b) => [b.id, buildKnowledgeIndex(b.faqs, { businessName: b.name })]),
+);
+
+function ask(businessId: string, text: string) {
+  const index = indexes.get(businessId);
+  if (!index) throw new Error(`no sample business ${businessId}`);
+  return queryKnowledge(index, text);
+}
+
+describe("normalizeText", () => {
+  test("lowercases, strips punctuation and accents, expands contractions", () => {
+    expect(normalizeText("What's the Café's Wi-Fi password?!")).toBe("what is the cafe wi fi password");
+    expect(normalizeText("I don't think we'll make it, y'all can't wait")).toBe("i do not think we will make it you all can not wait");
+    expect(normalizeText("We’re open — aren’t we?")).toBe("we are open are not we");
+    expect(normalizeText("  ¿Dónde   está?  ")).toBe("donde esta");
+    expect(normalizeText("...")).toBe("");
+  });
+});
+
+describe("stem", () => {
+  test("conflates inflections callers mix freely", () => {
+    expect(["parking", "parked", "parks", "park"].map(stem)).toEqual(["park", "park", "park", "park"]);
+    expect(["deliveries", "delivery", "delivered", "delivering", "deliver"].map(stem)).toEqual(Array(5).fill("deliver"));
+    expect(new Set(["close", "closes", "closed", "closing"].map(stem)).size).toBe(1);
+    expect(new Set(["price", "prices", "priced", "pricing"].map(stem)).size).toBe(1);
+    expect(new Set(["appointment", "appointments"].map(stem)).size).toBe(1);
+    expect(stem("payment")).toBe(stem("pay"));
+    expect(stem("weekly")).toBe("week");
+    expect(stem("stopped")).toBe("stop");
+    expect(stem("tomatoes")).toBe("tomato");
+  });
+
+  test("keeps apart words that only look alike", () => {
+    expect(stem("care")).not.toBe(stem("car"));
+    expect(stem("hoping")).not.toBe(stem("hopping"));
+    expect(stem("need")).toBe("need");
+    expect(stem("bring")).toBe("bring");
+    expect(stem("city")).toBe("city");
+    expect(stem("glass")).toBe("glass");
+    expect(stem("free")).toBe("free");
+  });
+});
+
+describe("terms", () => {
+  test("drop stop words and filler, fold synonyms and phrases onto one term", () => {
+    expect(termsOf("Um, hi, I was wondering if you guys have parking?")).toEqual(["park"]);
+    expect(termsOf("How much does delivery cost?")).toEqual(["cost", "deliver"]);
+    expect(termsOf("what's the price")).toEqual(termsOf("what do you charge"));
+    expect(termsOf("my vehicle")).toEqual(termsOf("my car"));
+    expect(termsOf("the children")).toEqual(termsOf("my kids"));
+    expect(termsOf("do you take walk-ins")).toEqual(["walkin"]);
+    expect(termsOf("how much time does it take")).toEqual(["duration"]);
+    expect(termsOf("yes okay thanks")).toEqual([]);
+  });
+
+  test("no word belongs to two synonym groups (it would merge unrelated FAQs)", () => {
+    const owner = new Map<string, string>();
+    for (const group of SYNONYM_GROUPS) {
+      for (const word of group) {
+        const key = stem(IRREGULAR[word] ?? word);
+        const previous = owner.get(key);
+        if (previous !== undefined && previous !== group[0]) throw new Error(`"${word}" is in "${previous}" and "${group[0]}"`);
+        owner.set(key, group[0]!);
+      }
+    }
+    expect(owner.size).toBeGreaterThan(50);
+  });
+
+  test("canonicalQuery is one key for questions that must get one answer", () => {
+    expect(canonicalQuery("Do you have PARKING?")).toBe(canonicalQuery("parking??"));
+    expect(canonicalQuery("how much does delivery cost")).toBe(canonicalQuery("Delivery: what's the charge?"));
+    expect(canonicalQuery("do you deliver")).not.toBe(canonicalQuery("do you cater"));
+    const index = indexes.get("bella-pizza")!;
+    expect(queryKnowledge(index, "how much does delivery cost")).toEqual(queryKnowledge(index, "Delivery: what's the charge?"));
+  });
+});
+
+// [business, what a caller says, the FAQ question that should answer it]
+const PARAPHRASES: ReadonlyArray<readonly [string, string, string]> = [
+  ["bella-pizza", "is there somewhere to park my car", "Do you have parking?"],
+  ["bella-pizza", "where can I park", "Do you have parking?"],
+  ["bella-pizza", "hi yeah um do you guys have a parking lot", "Do you have parking?"],
+  ["bella-pizza", "how much does delivery cost", "Is there a delivery fee?"],
+  ["bella-pizza", "what do you charge for delivery", "Is there a delivery fee?"],
+  ["bella-pizza", "what's the minimum order for delivery", "Is there a delivery fee?"],
+  ["bella-pizza", "do you guys deliver to my neighborhood", "Do you deliver?"],
+  ["bella-pizza", "can you bring the food to my house", "Do you deliver?"],
+  ["bella-pizza", "does Bella Pizza do deliveries", "Do you deliver?"],
+  ["bella-pizza", "what's the price of a medium cheese pizza", "How much is a large pizza?"],
+  ["bella-pizza", "what sizes do your pizzas come in", "How much is a large pizza?"],
+  ["bella-pizza", "do you have gluten free crust", "Do you have gluten-free pizza?"],
+  ["bella-pizza", "I have celiac disease, can I eat there", "Do you have gluten-free pizza?"],
+  ["bella-pizza", "do you have meatless options", "Do you have vegetarian or vegan options?"],
+  ["bella-pizza", "can I bring my kid", "Are kids welcome? Do you have a kids menu?"],
+  ["bella-pizza", "do you have high chairs for babies", "Are kids welcome? Do you have a kids menu?"],
+  ["bella-pizza", "can I book a table for eight people", "Can I make a reservation?"],
+  ["bella-pizza", "do you take credit cards", "What payment methods do you accept?"],
+  ["bella-pizza", "can I pay with apple pay", "What payment methods do you accept?"],
+  ["bella-pizza", "can you cater an office party", "Do you do catering?"],
+  ["bella-pizza", "my son is allergic to peanuts", "Do you have any nut allergies concerns or allergen information?"],
+  ["bella-pizza", "do you sell gift certificates", "Do you sell gift cards?"],
+  ["bright-smile-dental", "is my insurance accepted", "Which insurance plans do you accept?"],
+  ["bright-smile-dental", "are you in network with cigna", "Which insurance plans do you accept?"],
+  ["bright-smile-dental", "I'm a new patient, can I sign up", "Are you accepting new patients?"],
+  ["bright-smile-dental", "I have a terrible toothache", "What should I do in a dental emergency?"],
+  ["bright-smile-dental", "my tooth hurts really bad", "What should I do in a dental emergency?"],
+  ["bright-smile-dental", "what's the price of a checkup", "How much does a cleaning cost?"],
+  ["bright-smile-dental", "I'd like to schedule an appointment", "How do I book an appointment?"],
+  ["bright-smile-dental", "is there a fee if I miss my appointment", "What is your cancellation policy?"],
+  ["bright-smile-dental", "is parking validated", "Is there parking at the office?"],
+  ["bright-smile-dental", "do you treat children", "Do you see children?"],
+  ["bright-smile-dental", "do you take care credit", "Do you offer payment plans or financing?"],
+  ["bright-smile-dental", "can I pay in monthly installments", "Do you offer payment plans or financing?"],
+  ["bright-smile-dental", "I'm really scared of dentists", "I'm nervous about the dentist. Do you offer sedation?"],
+  ["riverside-auto", "what do you charge for an oil change", "How much is an oil change?"],
+  ["riverside-auto", "how much time does an oil change take", "How long does an oil change take?"],
+  ["riverside-auto", "can I just walk in", "Do I need an appointment or do you take walk-ins?"],
+  ["riverside-auto", "can I get a courtesy car while mine is in the shop", "Do you have loaner cars or a shuttle?"],
+  ["riverside-auto", "are your repairs guaranteed", "Do you offer a warranty on repairs?"],
+  ["riverside-auto", "my check engine light is on", "How much do you charge to check the engine light?"],
+  ["riverside-auto", "my brakes are grinding", "Do you work on brakes?"],
+  ["riverside-auto", "I have a flat tire", "Do you sell and install tires?"],
+  ["riverside-auto", "my car won't start, can you tow it", "Do you offer towing?"],
+  ["riverside-auto", "can I leave my car overnight", "Can I drop off my car after hours?"],
+  ["riverside-auto", "do you fix Hondas", "Do you work on all makes and models?"],
+  ["riverside-auto", "can I pay with a credit card", "What forms of payment do you take?"],
+];
+
+// [business, an off-topic or other-business question]
+const OFF_TOPIC: ReadonlyArray<readonly [string, string]> = [
+  ["bella-pizza", "what's the capital of France"],
+  ["bella-pizza", "who won the game last night"],
+  ["bella-pizza", "do you sell used cars"],
+  ["bella-pizza", "how old is the owner"],
+  ["bella-pizza", "do you sell pizza ovens"],
+  ["bright-smile-dental", "can you fix my car"],
+  ["bright-smile-dental", "do you deliver pizza"],
+  ["bright-smile-dental", "tell me a joke"],
+  ["bright-smile-dental", "do you do botox"],
+  ["bright-smile-dental", "can I bring my dog"],
+  ["riverside-auto", "how much is a large pizza"],
+  ["riverside-auto", "what's the best car to buy"],
+  ["riverside-auto", "do you have a kids menu"],
+  ["riverside-auto", "is the mayor running for reelection"],
+  ["riverside-auto", "can you recommend a good dentist"],
+];
+
+describe("queryKnowledge", () => {
+  test(`has at least 30 paraphrases to answer (${PARAPHRASES.length})`, () => {
+    expect(PARAPHRASES.length).toBeGreaterThanOrEqual(30);
+  });
+
+  for (const [businessId, text, question] of PARAPHRASES) {
+    test(`${businessId}: "${text}" → "${question}"`, () => {
+      const match = ask(businessId, text);
+      expect(match?.question).toBe(question);
+      expect(match!.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+      expect(match!.score).toBeLessThanOrEqual(1);
+      expect(match!.answer).toBe(businesses.get(businessId)!.faqs[match!.faqIndex]!.answer);
+    });
+  }
+
+  for (const [businessId, text] of OFF_TOPIC) {
+    test(`${businessId}: "${text}" falls below the threshold`, () => {
+      const match = ask(businessId, text);
+      expect(match === null || match.score < DEFAULT_CONFIDENCE_THRESHOLD).toBe(true);
+    });
+  }
+
+  test("every FAQ's own question finds itself at full confidence, in every business", () => {
+    for (const business of businesses.values()) {
+      const index = indexes.get(business.id)!;
+      business.faqs.forEach((faq, faqIndex) => {
+        const match = queryKnowledge(index, faq.question);
+        expect({ business: business.id, faqIndex: match?.faqIndex, score: match?.score }).toEqual({ business: business.id, faqIndex, score: 1 });
+      });
+    }
+  });
+
+  test("the confidence scale does not depend on how many FAQs a business has", () => {
+    const parking = businesses.get("bella-pizza")!.faqs[0]!;
+    const alone = buildKnowledgeIndex([parking]);
+    const among = indexes.get("bella-pizza")!;
+    for (const text of ["is there somewhere to park my car", "do you have parking"]) {
+      expect(queryKnowledge(alone, text)!.score).toBeCloseTo(queryKnowledge(among, text)!.score, 5);
+    }
+    expect(queryKnowledge(alone, "what's the capital of France")).toBeNull();
+  });
+
+  test("the business's own name neither helps nor hurts", () => {
+    const withName = ask("bella-pizza", "does Bella Pizza deliver")!;
+    const without = ask("bella-pizza", "do you deliver")!;
+    expect(withName.faqIndex).toBe(without.faqIndex);
+    expect(withName.score).toBeCloseTo(without.score, 5);
+  });
+
+  test("nothing to match gives null", () => {
+    expect(ask("bella-pizza", "")).toBeNull();
+    expect(ask("bella-pizza", "um, okay, yes")).toBeNull();
+    expect(queryKnowledge(buildKnowledgeIndex([]), "do you have parking")).toBeNull();
+  });
+
+  test("keywords let an FAQ answer words its question never uses", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Do you have parking?", answer: "Behind the building.", keywords: [] },
+      { question: "Can I bring my dog?", answer: "Dogs are welcome on the patio.", keywords: ["garage"] },
+    ]);
+    const withoutKeyword = buildKnowledgeIndex([{ question: "Do you have parking?", answer: "Behind the building.", keywords: [] }]);
+    expect(queryKnowledge(withoutKeyword, "is there a garage")).toBeNull();
+    expect(queryKnowledge(index, "is there a garage")?.faqIndex).toBe(1);
+  });
+});

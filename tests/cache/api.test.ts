@@ -1,0 +1,254 @@
+import { describe, expect, test } from "bun:test";
+import { MeterProvider, MetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
+import {
+  businessKey,
+  businessLookup,
+  cached,
+  CACHE_INSTRUMENTS,
+  createCache,
+  hashText,
+  keyOf,
+  knowledgeKey,
+  knowledgeQuery,
+  memoryL2,
+  normalizeQuestion,
+  type Cache,
+  type NamespaceHandle,
+} from "../../src/cache/index.ts";
+import { decodeEnvelope, encodeEnvelope } from "../../src/cache/codec.ts";
+import { createBreaker } from "../../src/cache/breaker.ts";
+
+describe("keys", () => {
+  test("keyOf is stable and separator-safe", () => {
+    expect(keyOf("bella-pizza", "parking")).toBe(keyOf("bella-pizza", "parking"));
+    expect(keyOf("a:b")).not.toBe(keyOf("a", "b"));
+    expect(keyOf("a%3Ab")).not.toBe(keyOf("a:b"));
+    expect(keyOf("x", 1, true)).toBe("x:1:true");
+  });
+
+  test("long parts are hashed so keys stay short", () => {
+    const long = "why ".repeat(10_000);
+    const key = keyOf("biz", long);
+    expect(key.length).toBeLessThan(40);
+    expect(key).toBe(keyOf("biz", long));
+    expect(key).not.toBe(keyOf("biz", `${long}?`));
+    expect(hashText("a")).toHaveLength(22);
+  });
+
+  test("normalizeQuestion maps case, punctuation and spacing variants to one key", () => {
+    expect(normalizeQuestion("What are your hours?")).toBe(normalizeQuestion("what are your  hours"));
+    expect(normalizeQuestion("  Do you have PARKING?! ")).toBe("do you have parking");
+    expect(normalizeQuestion("What’s the price?")).toBe(normalizeQuestion("what's the price"));
+    expect(normalizeQuestion("do you deliver")).not.toBe(normalizeQuestion("do you delivery"));
+    expect(knowledgeKey("bella", "Is there PARKING?")).toBe(knowledgeKey("bella", "is there parking"));
+    expect(businessKey("+1 (555) 000-1111")).toBe("+15550001111");
+  });
+});
+
+describe("codec", () => {
+  test("a foreign or damaged text is not an envelope", () => {
+    expect(decodeEnvelope("hello").ok).toBe(false);
+    expect(decodeEnvelope("vx1{").ok).toBe(false);
+    expect(decodeEnvelope("vx1[1,2,3,0]").ok).toBe(false);
+    expect(decodeEnvelope("vz1!!!notbase64deflate").ok).toBe(false);
+    expect(decodeEnvelope('vx1[1,2,3,[4],"x"]').ok).toBe(false);
+  });
+
+  test("compression starts above the threshold and round-trips", () => {
+    const envelope = { value: "x".repeat(5_000), createdAt: 1, expiresAt: 2, staleUntil: 3, tags: ["t"] };
+    const small = encodeEnvelope({ ...envelope, value: "x" }, 2_048);
+    const big = encodeEnvelope(envelope, 2_048);
+    expect(small.startsWith("vx1")).toBe(true);
+    expect(big.startsWith("vz1")).toBe(true);
+    expect(big.length).toBeLessThan(500);
+    expect(decodeEnvelope(big)).toEqual({ ok: true, envelope });
+  });
+});
+
+describe("breaker", () => {
+  test("opens after the threshold, lets one probe through after the open period, closes on success", async () => {
+    const changes: string[] = [];
+    const breaker = createBreaker({ failureThreshold: 3, windowMs: 1_000, openMs: 50 }, (s) => changes.push(s));
+    breaker.failure();
+    breaker.failure();
+    expect(breaker.state).toBe("closed");
+    breaker.failure();
+    expect(breaker.state).toBe("open");
+    expect(breaker.allow()).toBe(false);
+    await Bun.sleep(60);
+    expect(breaker.allow()).toBe(true);
+    expect(breaker.state).toBe("half_open");
+    expect(breaker.allow()).toBe(false);
+    breaker.failure();
+    expect(breaker.state).toBe("open");
+    await Bun.sleep(60);
+    expect(breaker.allow()).toBe(true);
+    breaker.success();
+    expect(breaker.state).toBe("closed");
+    expect(changes).toEqual(["open", "half_open", "open", "half_open", "closed"]);
+  });
+});
+
+describe("cache API", () => {
+  const make = (): Cache<"business" | "knowledge"> =>
+    createCache({ l2: memoryL2(), namespaces: { business: { ttl: 60_000 }, knowledge: { ttl: 60_000, tags: ["kb"] } } });
+
+  test("an unknown namespace throws an error naming the configured ones", () => {
+    const cache = make();
+    expect(() => cache.namespace("nope" as "business")).toThrow(/Unknown cache namespace "nope".*business, knowledge/);
+  });
+
+  test("bad namespace options fail at creation, listing every problem", () => {
+    expect(() => createCache({ namespaces: { x: { ttl: -1, jitter: 2, l1Ttl: 0 } } })).toThrow(/ttl.*jitter.*|jitter.*ttl/);
+  });
+
+  test("cached() wraps a function; calls with one key share one value", async () => {
+    const cache = make();
+    let calls = 0;
+    const lookup = cached(cache.namespace<string>("business"), async (n: string) => (calls++, `biz-for-${n}`), { key: (n) => businessKey(n) });
+    expect(await lookup("+1 555 000 1111")).toBe("biz-for-+1 555 000 1111");
+    expect(await lookup("+15550001111")).toBe("biz-for-+1 555 000 1111");
+    expect(calls).toBe(1);
+  });
+
+  test("method decorators cache business lookups and knowledge queries under Bun", async () => {
+    const cache = make();
+    class Directory {
+      calls = 0;
+      constructor(readonly handle: NamespaceHandle<{ id: string } | null>) {}
+      @businessLookup((self: Directory) => self.handle)
+      async byNumber(number: string): Promise<{ id: string } | null> {
+        this.calls++;
+        return number.endsWith("1111") ? { id: "bella" } : null;
+      }
+    }
+    class Knowledge {
+      calls = 0;
+      constructor(readonly handle: NamespaceHandle<string>) {}
+      @knowledgeQuery((self: Knowledge) => self.handle)
+      async answer(businessId: string, question: string): Promise<string> {
+        this.calls++;
+        return `${businessId}: ${question}`;
+      }
+    }
+    const directory = new Directory(cache.namespace("business"));
+    expect(await directory.byNumber("+15550001111")).toEqual({ id: "bella" });
+    expect(await directory.byNumber("+1 (555) 000-1111")).toEqual({ id: "bella" });
+    expect(await directory.byNumber("+15559999999")).toBeNull();
+    expect(await directory.byNumber("+15559999999")).toBeNull();
+    expect(directory.calls).toBe(2);
+
+    const knowledge = new Knowledge(cache.namespace("knowledge"));
+    expect(await knowledge.answer("bella", "Do you have parking?")).toBe("bella: Do you have parking?");
+    expect(await knowledge.answer("bella", "do you have  parking")).toBe("bella: Do you have parking?");
+    expect(knowledge.calls).toBe(1);
+  });
+
+  test("warm reports warmed, skipped and failed, with bounded concurrency", async () => {
+    const cache = make();
+    await cache.namespace("business").set("+1000", "already");
+    let running = 0;
+    let peak = 0;
+    const loader = (v: string) => async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await Bun.sleep(5);
+      running--;
+      if (v === "bad") throw new Error("directory timed out");
+      return v;
+    };
+    const specs = [
+      { namespace: "business" as const, key: "+1000", loader: loader("x") },
+      ...Array.from({ length: 10 }, (_, i) => ({ namespace: "knowledge" as const, key: `q${i}`, loader: loader(`a${i}`) })),
+      { namespace: "knowledge" as const, key: "qbad", loader: loader("bad") },
+    ];
+    const report = await cache.warm(specs, { concurrency: 3 });
+    expect(report.warmed).toBe(10);
+    expect(report.skipped).toBe(1);
+    expect(report.failed).toEqual([{ namespace: "knowledge", key: "qbad", error: "directory timed out" }]);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(cache.namespace("knowledge").peek("q3")).toBe("a3");
+
+    const forced = await cache.warm([{ namespace: "business", key: "+1000", loader: async () => "reloaded", force: true }]);
+    expect(forced.warmed).toBe(1);
+    expect(cache.namespace("business").peek("+1000")).toBe("reloaded");
+  });
+
+  test("l1Ttl 0: every read checks L2, so another instance's write is seen at once without the bus", async () => {
+    const store = memoryL2();
+    const shared = { ...store, bus: undefined, close: async () => undefined };
+    const ns = { session: { ttl: 60_000, l1Ttl: 0, broadcast: false } };
+    const a = createCache({ l2: shared, namespaces: ns });
+    const b = createCache({ l2: shared, namespaces: ns });
+    for (let turn = 1; turn <= 20; turn++) {
+      const writer = turn % 2 ? a : b;
+      const reader = turn % 2 ? b : a;
+      await writer.namespace("session").set("CA1", { turn });
+      expect(await reader.namespace("session").get("CA1")).toEqual({ turn });
+    }
+    expect(a.namespace("session").peek("CA1")).toBeUndefined();
+    await a.close();
+    await b.close();
+    await store.close();
+  });
+
+  test("a namespace with broadcast: false writes without announcing on the bus", async () => {
+    const store = memoryL2();
+    const cache = createCache({ l2: store, namespaces: { session: { ttl: 60_000, l1Ttl: 1, broadcast: false }, business: { ttl: 60_000 } } });
+    await cache.namespace("session").set("CA1", { turns: 1 });
+    await cache.namespace("session").delete("CA1");
+    expect(cache.stats().bus.sent).toBe(0);
+    await cache.namespace("business").set("+1555", "bella");
+    await waitFor(() => cache.stats().bus.sent === 1);
+    await cache.close();
+  });
+
+  test("stats and OpenTelemetry instruments report the same figures", async () => {
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const cache = createCache({ l2: memoryL2(), meter: provider.getMeter("test"), namespaces: { business: { ttl: 60_000 } } });
+    const business = cache.namespace<string>("business");
+    await business.getOrSet("a", () => "A");
+    await business.getOrSet("a", () => "A");
+    await business.getOrSet("a", () => "A");
+    await business.get("missing");
+    const stats = cache.stats().namespaces.business!;
+    expect(stats).toMatchObject({ l1Hits: 2, l1Misses: 2, l2Misses: 2, loaderHits: 1, l1Size: 1 });
+
+    const { resourceMetrics } = await reader.collect();
+    const points = pointsOf(resourceMetrics, CACHE_INSTRUMENTS.requests.name);
+    const find = (level: string, result: string) =>
+      points.find((p) => p.attributes["cache.level"] === level && p.attributes["cache.result"] === result)?.value;
+    expect(find("l1", "hit")).toBe(2);
+    expect(find("l1", "miss")).toBe(2);
+    expect(find("loader", "hit")).toBe(1);
+    expect(pointsOf(resourceMetrics, CACHE_INSTRUMENTS.l1Entries.name)[0]?.value).toBe(1);
+    expect(pointsOf(resourceMetrics, CACHE_INSTRUMENTS.operationDuration.name).length).toBeGreaterThan(0);
+    await cache.close();
+    await provider.shutdown();
+  });
+});
+
+class TestReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+function pointsOf(resourceMetrics: ResourceMetrics, name: string): Array<{ attributes: Record<string, unknown>; value: unknown }> {
+  const out: Array<{ attributes: Record<string, unknown>; value: unknown }> = [];
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name !== name) continue;
+      for (const point of metric.dataPoints as Array<{ attributes: Record<string, unknown>; value: unknown }>) out.push(point);
+    }
+  }
+  return out;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await Bun.sleep(5);
+  }
+}
