@@ -1,29 +1,17 @@
 /**
- * One conformance suite run against every L2 adapter (memory, redis, redis-cluster, upstash), on
- * real servers from tests/support/servers.ts, plus the behaviour specific to each backend: a dead
- * server, the cluster seed with cluster mode off, Upstash errors that must not leak, and the
- * CACHE_L2 environment table.
+ * The L2 conformance suite (tests/support/l2-conformance.ts) run against every L2 adapter (memory,
+ * redis, redis-cluster, upstash), on real servers from tests/support/servers.ts, plus the behaviour
+ * specific to each backend: a dead server, the cluster seed with cluster mode off, Upstash errors
+ * that must not leak, and the CACHE_L2 environment table.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { Cluster, Redis } from "ioredis";
 import { l2FromEnv, memoryL2, redisClusterL2, redisL2, upstashL2 } from "../../src/cache/l2/index.ts";
-import type { L2Adapter, L2Description } from "../../src/cache/l2/index.ts";
+import type { L2Adapter } from "../../src/cache/l2/index.ts";
+import { runL2Conformance } from "../support/l2-conformance.ts";
 import { sharedCluster, sharedRedis, sharedUpstash, startCluster, startRedis, startUpstash } from "../support/servers.ts";
-
-/** Polls until `check` holds; fails the test with `what` after `timeoutMs` (a hang guard, not a timing assertion). */
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
-    await Bun.sleep(20);
-  }
-}
+import { waitFor } from "../support/wait.ts";
 
 /** Settles `work` or reports that it hung; a generous bound so a noisy machine cannot fail it. */
 async function settleOrHang<T>(work: Promise<T>, hangMs = 5_000): Promise<{ value: T } | { error: Error } | "hung"> {
@@ -36,261 +24,29 @@ async function settleOrHang<T>(work: Promise<T>, hangMs = 5_000): Promise<{ valu
   ]);
 }
 
-/** Reads the store behind an adapter directly, to check what the adapter really wrote. */
-interface RawStore {
-  pttl(key: string): Promise<number>;
-  close(): Promise<void>;
-}
-
-interface Fixture {
-  /** The adapter under test. */
-  a: L2Adapter;
-  /** A second adapter on the same store (for memory: the same instance, as two caches would share it). */
-  b: L2Adapter;
-  raw: RawStore | undefined;
-  expected: { kind: L2Adapter["kind"]; mode: L2Description["mode"] };
-  /** Distinct hash slots of the keys, where the store has slots. */
-  slotsOf?: (keys: string[]) => Promise<number>;
-  close(): Promise<void>;
-}
-
-const VALUES = [
-  "plain",
-  "123",
-  "true",
-  "null",
-  "false",
-  "0",
-  "-1.5e3",
-  "",
-  "  spaced  ",
-  '{"json":true,"n":1}',
-  "héllo wörld — 日本語 — 🌍🎉",
-  "line\nbreak\ttab",
-  "x".repeat(64 * 1024),
-];
-
-function conformance(name: string, setup: () => Promise<Fixture>): void {
-  describe(`${name} L2 conformance`, () => {
-    let fx: Fixture;
-    const prefix = `l2t:${name}:${randomUUID()}:`;
-    const key = (suffix: string) => `${prefix}${suffix}`;
-
-    beforeAll(async () => {
-      fx = await setup();
-    });
-    afterAll(async () => {
-      await fx?.a.deleteByPrefix(prefix).catch(() => 0);
-      await fx?.close();
-    });
-
-    test("set then get returns the value; a missing key is null", async () => {
-      await fx.a.set(key("basic"), "hello", 60_000);
-      expect(await fx.a.get(key("basic"))).toBe("hello");
-      expect(await fx.b.get(key("basic"))).toBe("hello");
-      expect(await fx.a.get(key("never-set"))).toBeNull();
-    });
-
-    test("the TTL is honoured: stored in milliseconds, and the key expires", async () => {
-      await fx.a.set(key("ttl-long"), "v", 60_000);
-      if (fx.raw) {
-        const pttl = await fx.raw.pttl(key("ttl-long"));
-        expect(pttl).toBeGreaterThan(50_000);
-        expect(pttl).toBeLessThanOrEqual(60_000);
-      }
-      await fx.a.set(key("ttl-short"), "v", 40);
-      await waitFor("short TTL key to expire", async () => (await fx.a.get(key("ttl-short"))) === null);
-      expect(await fx.a.get(key("ttl-long"))).toBe("v");
-    });
-
-    test("values come back as the very same strings (numbers-looking, unicode, empty, large)", async () => {
-      const keys = VALUES.map((_, i) => key(`value:${i}`));
-      for (let i = 0; i < VALUES.length; i++) await fx.a.set(keys[i]!, VALUES[i]!, 60_000);
-      for (let i = 0; i < VALUES.length; i++) {
-        const got = await fx.b.get(keys[i]!);
-        expect(typeof got).toBe("string");
-        expect(got).toBe(VALUES[i]!);
-      }
-      expect(await fx.b.getMany(keys)).toEqual(VALUES);
-    });
-
-    test("getMany answers in order, null for misses, over keys in many slots", async () => {
-      const keys = Array.from({ length: 40 }, (_, i) => key(`many:${i}:${randomUUID()}`));
-      for (let i = 0; i < keys.length; i += 2) await fx.a.set(keys[i]!, `v${i}`, 60_000);
-      if (fx.slotsOf) expect(await fx.slotsOf(keys)).toBeGreaterThan(10);
-      const got = await fx.a.getMany(keys);
-      expect(got).toEqual(keys.map((_, i) => (i % 2 === 0 ? `v${i}` : null)));
-      expect(await fx.a.getMany([])).toEqual([]);
-    });
-
-    test("setIfAbsent sets once and leaves an existing value alone", async () => {
-      const k = key("lock");
-      expect(await fx.a.setIfAbsent(k, "first", 30_000)).toBe(true);
-      expect(await fx.b.setIfAbsent(k, "second", 30_000)).toBe(false);
-      expect(await fx.a.get(k)).toBe("first");
-      if (fx.raw) {
-        const pttl = await fx.raw.pttl(k);
-        expect(pttl).toBeGreaterThan(20_000);
-        expect(pttl).toBeLessThanOrEqual(30_000);
-      }
-    });
-
-    test("delete and deleteMany remove exactly the given keys, across slots", async () => {
-      const keys = Array.from({ length: 30 }, (_, i) => key(`del:${i}:${randomUUID()}`));
-      for (const k of keys) await fx.a.set(k, "v", 60_000);
-      await fx.a.delete(keys[0]!);
-      expect(await fx.a.get(keys[0]!)).toBeNull();
-      expect(await fx.a.get(keys[1]!)).toBe("v");
-
-      const doomed = keys.slice(1, 20);
-      if (fx.slotsOf) expect(await fx.slotsOf(doomed)).toBeGreaterThan(5);
-      await fx.a.deleteMany([...doomed, key("del:not-there")]);
-      expect(await fx.a.getMany(doomed)).toEqual(doomed.map(() => null));
-      expect(await fx.a.getMany(keys.slice(20))).toEqual(keys.slice(20).map(() => "v"));
-      await fx.a.deleteMany([]);
-    });
-
-    test("deleteByPrefix removes only keys under the prefix, taking glob characters literally", async () => {
-      const base = key("scan:");
-      const literal = `${base}a*b?[c]\\d:`;
-      const inside = Array.from({ length: 25 }, (_, i) => `${literal}${i}:${randomUUID()}`);
-      // Each of the first five matches the prefix used as a pattern with one kind of glob
-      // character left unescaped (all of them, `*`, `?`, `[]`, `\`); the last two are plain neighbours.
-      const outside = [
-        `${base}aZZbQcd:1`,
-        `${base}aXXb?[c]\\d:1`,
-        `${base}a*bQ[c]\\d:1`,
-        `${base}a*b?c\\d:1`,
-        `${base}a*b?[c]d:1`,
-        `${base}a*b?[c]\\d`,
-        `${base}other`,
-      ];
-      for (const k of [...inside, ...outside]) await fx.a.set(k, "v", 60_000);
-
-      expect(await fx.a.deleteByPrefix(literal)).toBe(inside.length);
-      expect(await fx.a.getMany(inside)).toEqual(inside.map(() => null));
-      expect(await fx.a.getMany(outside)).toEqual(outside.map(() => "v"));
-      expect(await fx.a.deleteByPrefix(literal)).toBe(0);
-    });
-
-    test("setAdd accumulates members; setMembers lists them; the set's TTL only grows", async () => {
-      const k = key("tagset");
-      expect(await fx.a.setMembers(k)).toEqual([]);
-      await fx.a.setAdd(k, ["a", "b"], 60_000);
-      await fx.b.setAdd(k, ["b", "c", "123"], 1_000);
-      expect((await fx.a.setMembers(k)).sort()).toEqual(["123", "a", "b", "c"]);
-      if (fx.raw) {
-        // The shorter TTL of the second call did not shorten the set's life.
-        expect(await fx.raw.pttl(k)).toBeGreaterThan(50_000);
-        await fx.a.setAdd(k, ["d"], 120_000);
-        expect(await fx.raw.pttl(k)).toBeGreaterThan(110_000);
-      }
-      const fresh = key("tagset-short");
-      await fx.a.setAdd(fresh, ["x"], 40);
-      await waitFor("short-lived set to expire", async () => (await fx.a.setMembers(fresh)).length === 0);
-    });
-
-    test("ping answers and describe names the backend without credentials", async () => {
-      await fx.a.ping();
-      const description = fx.a.describe();
-      expect(description.kind).toBe(fx.expected.kind);
-      expect(description.mode).toBe(fx.expected.mode);
-      expect(description.target.length).toBeGreaterThan(0);
-      expect(fx.a.kind).toBe(fx.expected.kind);
-    });
-
-    test("bus: a message published on one adapter reaches a subscriber on the other", async () => {
-      const channel = key("bus");
-      const payload = '{"k":"del","keys":["a,b","c"],"note":"commas, ünïcode 🌍, data: inside"}';
-      const received: string[] = [];
-      const states: string[] = [];
-      const stop = await fx.b.bus!.subscribe(channel, (message) => received.push(message), (state) => states.push(state));
-      expect(states).toEqual(["up"]);
-
-      await fx.a.bus!.publish(channel, payload);
-      await fx.a.bus!.publish(channel, "123");
-      await waitFor("both messages to arrive", () => received.length >= 2);
-      expect(received).toEqual([payload, "123"]);
-
-      // After unsubscribing, a second subscription on the same channel still hears messages the first does not.
-      const later: string[] = [];
-      const stopLater = await fx.b.bus!.subscribe(channel, (message) => later.push(message));
-      await stop();
-      await fx.a.bus!.publish(channel, "after");
-      await waitFor("the remaining subscriber to get the message", () => later.includes("after"));
-      expect(received).toEqual([payload, "123"]);
-      await stopLater();
-    });
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
-// The four backends.
+// The contract, one call per backend.
 
-conformance("memory", async () => {
+runL2Conformance("memory", async () => {
   const shared = memoryL2();
-  return {
-    a: shared,
-    b: shared,
-    raw: undefined,
-    expected: { kind: "memory", mode: "memory" },
-    close: () => shared.close(),
-  };
+  return { a: shared, b: shared, expected: { kind: "memory", mode: "memory" } };
 });
 
-conformance("redis", async () => {
+runL2Conformance("redis", async () => {
   const { url } = await sharedRedis();
-  const raw = new Redis(url);
-  const a = redisL2({ url });
-  const b = redisL2({ url });
-  return {
-    a,
-    b,
-    raw: { pttl: (k) => raw.pttl(k), close: async () => void raw.disconnect() },
-    expected: { kind: "redis", mode: "single" },
-    async close() {
-      await Promise.all([a.close(), b.close()]);
-      raw.disconnect();
-    },
-  };
+  return { a: redisL2({ url }), b: redisL2({ url }), raw: new Redis(url), expected: { kind: "redis", mode: "single" } };
 });
 
-conformance("redis-cluster", async () => {
+runL2Conformance("redis-cluster", async () => {
   const { seeds } = await sharedCluster();
-  const raw = new Cluster(seeds);
-  const a = redisClusterL2({ nodes: seeds });
   const b = redisClusterL2({ nodes: [...seeds].reverse() });
-  return {
-    a,
-    b,
-    raw: { pttl: (k) => raw.pttl(k), close: async () => void raw.disconnect() },
-    expected: { kind: "redis-cluster", mode: "cluster" },
-    async slotsOf(keys) {
-      const slots = await Promise.all(keys.map((k) => raw.cluster("KEYSLOT", k)));
-      return new Set(slots).size;
-    },
-    async close() {
-      await Promise.all([a.close(), b.close()]);
-      raw.disconnect();
-    },
-  };
+  return { a: redisClusterL2({ nodes: seeds }), b, raw: new Cluster(seeds), expected: { kind: "redis-cluster", mode: "cluster" } };
 });
 
-conformance("upstash", async () => {
+runL2Conformance("upstash", async () => {
   const { url, token, redisUrl } = await sharedUpstash();
-  const raw = new Redis(redisUrl);
-  const a = upstashL2({ url, token });
   const b = upstashL2({ env: { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } });
-  return {
-    a,
-    b,
-    raw: { pttl: (k) => raw.pttl(k), close: async () => void raw.disconnect() },
-    expected: { kind: "upstash", mode: "rest" },
-    async close() {
-      await Promise.all([a.close(), b.close()]);
-      raw.disconnect();
-    },
-  };
+  return { a: upstashL2({ url, token }), b, raw: new Redis(redisUrl), expected: { kind: "upstash", mode: "rest" } };
 });
 
 // ---------------------------------------------------------------------------------------------
