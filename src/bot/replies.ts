@@ -66,6 +66,17 @@ export const replies = {
     return "Sorry, I didn't catch that. How can I help you?";
   },
 
+  /** Two FAQs fit the question about equally well: ask which one, as a receptionist would. */
+  clarify(topicA: string, topicB: string): string {
+    return `Do you mean ${topicA} or ${topicB}?`;
+  },
+
+  /** A key other than 0 was pressed: say what the keypad does. */
+  keypadHelp(business: Business): string {
+    if (canTransfer(business)) return "To talk to someone, press 0. Or just tell me how I can help.";
+    return "Sorry, I can only understand speech on this line. How can I help you?";
+  },
+
   /** After an answer, when the caller should know they can go on. */
   anythingElse(_business: Business): string {
     return "Is there anything else I can help you with?";
