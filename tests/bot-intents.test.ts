@@ -184,6 +184,11 @@ describe("detectIntent on transcripts: no punctuation, no apostrophes, regional 
       "can i speak to you about catering for a wedding",
       "does the chef do vegan dishes",
       "do you have a lawyer who does wills",
+      "i need someone to fix my sink",
+      "how do i reach your office from the station",
+      "are your trainers available on weekends",
+      "is the pool open on sundays",
+      "i want someone to look at my car this week",
     ];
     expect(kinds(questions)).toEqual(all(questions, "none"));
   });
@@ -195,6 +200,9 @@ describe("detectIntent on transcripts: no punctuation, no apostrophes, regional 
       "whats the latest the salon is open on thursday": { kind: "hours", day: "thu", hoursQuestion: "general" },
       "are ye open on monday": { kind: "hours", day: "mon", hoursQuestion: "general" },
       "what time does the studio open tomorrow": { kind: "hours", day: "tomorrow", hoursQuestion: "open_time" },
+      "is the kitchen still open": { kind: "hours", hoursQuestion: "open_now" },
+      "what time does the pool close": { kind: "none" },
+      "does the parking garage close at night": { kind: "none" },
     };
     const detected = Object.fromEntries(Object.keys(cases).map((text) => [text, detectIntent(text)]));
     expect(detected).toEqual(cases);

@@ -145,7 +145,8 @@ const PRESENCE = "(?:in|around|there|about|available|free|on|in today|in the off
 
 const HUMAN_PATTERNS: readonly RegExp[] = [
   new RegExp(`\\b${TO_PERSON} ${REFERENCE(ANYONE)}`),
-  new RegExp(`\\b${ASK_FOR} (?:to (?:talk|speak) to )?${REFERENCE(STAFF)}`),
+  // "i need someone" asks for a person only when nothing follows ("i need someone to fix my sink" asks for a service).
+  new RegExp(`\\b${ASK_FOR} (?:to (?:talk|speak) to )?${REFERENCE(STAFF)}(?= please| now| right now| on the (?:phone|line)| thanks| thank you|$)`),
   new RegExp(`\\b(?:is|are) ${REFERENCE(ANYONE)} ${PRESENCE}`),
   /\btransfer (me|my call|this call|the call)\b/,
   /\bput (me|my call|this call) through\b/,
@@ -229,8 +230,15 @@ function dayIn(text: string): DayReference | undefined {
 
 const ANY_HOURS = anyOf([...CLOSE_TIME, ...OPEN_TIME, ...OPEN_NOW, ...GENERAL_HOURS]);
 
+/** "is the pool open", "does the parking lot close": a facility that is not the business itself, for the FAQs to answer. */
+const FACILITY = /\b(?:is|are|does|do|will) (?:the|your|ur) ((?:[a-z]+ )?[a-z]+) (?:open|close|closed|shut)\b/;
+const ADVERBS = /\b(?:still|even|usually|normally|currently|already|ever) /g;
+const PLACE_WORD = new RegExp(`^(?:[a-z]+ )?${PLACE}$`);
+
 function hoursIntent(text: string): Intent | null {
   if (!ANY_HOURS.test(text) || HOLIDAY.test(text)) return null;
+  const facility = FACILITY.exec(text.replace(ADVERBS, ""))?.[1];
+  if (facility !== undefined && !PLACE_WORD.test(facility)) return null;
   const day = dayIn(text);
   const withDay = (hoursQuestion: HoursQuestion): Intent => (day === undefined ? { kind: "hours", hoursQuestion } : { kind: "hours", day, hoursQuestion });
   if (CLOSE_TIME.some((p) => p.test(text))) return withDay("close_time");

@@ -18,7 +18,7 @@ export const STAFF_WORDS: readonly string[] = [
   "staff", "staff member", "member of staff", "employee", "team member", "colleague",
   "receptionist", "reception", "front desk", "front office", "main desk", "desk", "switchboard",
   "manager", "supervisor", "owner", "boss", "proprietor", "director", "administrator", "coordinator",
-  "secretary", "assistant", "clerk", "concierge", "office",
+  "secretary", "assistant", "clerk", "concierge",
   "customer service", "customer services", "customer support", "customer care", "support", "help desk", "helpdesk",
   "billing", "accounts", "sales", "bookings",
 ];
