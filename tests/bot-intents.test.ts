@@ -122,6 +122,10 @@ describe("detectIntent on transcripts: no punctuation, no apostrophes, regional 
       "ok ill let you go",
       "good night",
       "ok talk to you later",
+      "thanks for your help",
+      "nope all good",
+      "righto cheers",
+      "ok ill call back later",
     ];
     expect(kinds(goodbyes)).toEqual(all(goodbyes, "goodbye"));
   });
@@ -137,6 +141,8 @@ describe("detectIntent on transcripts: no punctuation, no apostrophes, regional 
       "thank you",
       "no",
       "see you later alligator is that a real dish",
+      "thanks for the info what about parking",
+      "is it all good for kids",
     ];
     expect(kinds(questions)).toEqual(all(questions, "none"));
   });
@@ -165,6 +171,8 @@ describe("detectIntent on transcripts: no punctuation, no apostrophes, regional 
       "can i get someone from customer service",
       "let me talk to a mechanic",
       "i want to talk to an actual human",
+      "can i talk to whoever is in charge",
+      "could you connect me to the service department",
     ];
     expect(kinds(humans)).toEqual(all(humans, "human"));
   });

@@ -73,6 +73,9 @@ const GOODBYE_PHRASES: readonly RegExp[] = [
   /\b(nothing|no) (else|more)\b/g,
   /\bno thank(s| you)\b/g,
   /\b(i will|ill|we will|i am going to|i am gonna) let you go\b/g,
+  /\b(i will|ill|we will|i can) (call|ring|phone|try) (you )?(back|again)( later| tomorrow| another time)?\b/g,
+  /\bthank(s| you)( so much| very much)? for (your |all your |all the |the )?(help|time|info|information)\b/g,
+  /\b(it is |that is |we are |i am )?all good\b/g,
   /\bhave a (good|nice|great|lovely|wonderful|good rest of the|nice rest of the) (day|night|evening|one|weekend|afternoon|morning)\b/g,
   /\b(take care|all the best)\b/g,
 ];
@@ -85,10 +88,10 @@ const POLITE_PHRASES: readonly RegExp[] = [
   /\b(good|great) to know\b/g,
 ];
 
-const APPROVAL = new Set("grand great perfect brilliant lovely cool awesome fantastic excellent wonderful super sound nice".split(" "));
+const APPROVAL = new Set("grand great perfect brilliant lovely cool awesome fantastic excellent wonderful super sound nice sweet ace".split(" "));
 const THANKS = /\b(thanks|thank you|ta|cheers)\b/;
 const POLITE_FILLER = new Set(
-  "no nope nah ok okay alright all right right great perfect cool awesome good fine grand brilliant lovely fantastic excellent wonderful super sound nice thanks thank you ta so well um uh oh ah er hmm then very much really i appreciate it for now please yes yeah yep sure think actually just that is got it and mate again".split(" "),
+  "no nope nah ok okay alright all right right great perfect cool awesome good fine grand brilliant lovely fantastic excellent wonderful super sound nice sweet ace stuff righto thanks thank you ta so well um uh oh ah er hmm then very much really i appreciate it for now please yes yeah yep sure think actually just that is got it and mate again".split(" "),
 );
 
 /**

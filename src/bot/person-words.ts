@@ -20,7 +20,8 @@ export const STAFF_WORDS: readonly string[] = [
   "manager", "supervisor", "owner", "boss", "proprietor", "director", "administrator", "coordinator",
   "secretary", "assistant", "clerk", "concierge",
   "customer service", "customer services", "customer support", "customer care", "support", "help desk", "helpdesk",
-  "billing", "accounts", "sales", "bookings",
+  "billing", "accounts", "sales", "bookings", "department", "dept", "team",
+  "whoever is in charge", "person in charge", "someone in charge", "whoever is on",
 ];
 
 /**
