@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseBusinessFile } from "../../src/bot/business.ts";
+import { replies } from "../../src/bot/replies.ts";
 import { main } from "../../src/cli/eval.ts";
+import { classify } from "../../src/cli/eval/classify.ts";
 import { evaluate } from "../../src/cli/eval/evaluate.ts";
 import { failedThresholds, parseRatio } from "../../src/cli/eval/thresholds.ts";
 import { startServer, type ServerProcess } from "../support/server-process.ts";
@@ -133,7 +136,7 @@ describe("bun run eval on the command line", () => {
     );
     const text = out.join("\n");
     expect(code).toBe(1);
-    expect(text).toContain("Tiny Cafe: right answers 1/3 (33.3%) · wrong FAQ 1 (33.3%) · out-of-scope declined 1/2 (false answers 1)");
+    expect(text).toContain("Tiny Cafe: right answers 1/3 (33.3%) · wrong FAQ 1 (33.3%) · asked which FAQ 0 · out-of-scope declined 1/2 (false answers 1)");
     expect(text).toContain("all: right answers 1/3 (33.3%)");
     expect(text).toMatch(/understanding time per turn \(server\): p50 [\d.]+ ms · p99 [\d.]+ ms/);
     expect(text).toContain('"what is the capital of france" · expected "Birch Lane" · fallback · said "I\'m not sure about that one.');
@@ -165,6 +168,14 @@ describe("bun run eval on the command line", () => {
     await writeFile(unknownNumber, JSON.stringify({ businesses: [{ number: "+15559990000", goodbye: ["bye"] }] }));
     expect(await main(["--businesses", businessesFile, "--utterances", unknownNumber], () => {}, (line) => errors.push(line))).toBe(2);
     expect(errors.at(-1)).toContain("+15559990000");
+  });
+
+  test("the bot asking which FAQ is told apart from a fallback and from an answer", () => {
+    const [tiny] = parseBusinessFile(tinyBusinesses, "tiny.json");
+    const heard = (said: string) => ({ said, dialed: false, hungUp: false });
+    expect(classify(tiny!, "answers", "Birch Lane", heard(replies.clarify("our parking", "whether we deliver")))).toBe("clarify");
+    expect(classify(tiny!, "answers", "Birch Lane", heard(replies.notSure(tiny!)))).toBe("fallback");
+    expect(classify(tiny!, "unknown", undefined, heard(replies.clarify("our parking", "whether we deliver")))).toBe("declined");
   });
 
   test("pass marks read as decimals, percentages or fractions", () => {

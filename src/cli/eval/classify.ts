@@ -14,9 +14,20 @@ import type { Expectation } from "./utterances.ts";
  * - `wrong-faq`: another FAQ's answer of the business, given with confidence.
  * - `false-answer`: an FAQ answer to an out-of-scope question.
  * - `declined`: no FAQ answer to an out-of-scope question (right).
+ * - `clarify`: the bot asked which of two FAQs the caller means (no answer yet).
  * - `fallback`: nothing wrong was said, but not what was expected either.
  */
-export type Verdict = "right" | "wrong-faq" | "false-answer" | "declined" | "fallback";
+export type Verdict = "right" | "wrong-faq" | "false-answer" | "declined" | "clarify" | "fallback";
+
+// The bot's clarifying sentence, read from the product's own wording so the two cannot drift apart.
+const CLARIFY_PARTS = replies.clarify("\u0000", "\u0000").split("\u0000"); // ["Do you mean ", " or ", "?"]
+const CLARIFY_HEAD = CLARIFY_PARTS[0] ?? "";
+const CLARIFY_TAIL = CLARIFY_PARTS[CLARIFY_PARTS.length - 1] ?? "";
+
+/** Whether the reply is the bot asking "Do you mean A or B?". */
+export function isClarifyingQuestion(said: string): boolean {
+  return CLARIFY_HEAD !== "" && said.startsWith(CLARIFY_HEAD) && said.endsWith(CLARIFY_TAIL);
+}
 
 /** A reply as the eval reads it: everything said, and what the call does next. */
 export interface HeardReply {
@@ -72,7 +83,8 @@ export function classify(business: Business, kind: Expectation, expected: string
       if (typeof expected === "string" && reply.said.includes(expected)) return "right";
       const marker = typeof expected === "string" ? expected : "";
       const others = answersSaid(business, reply.said).filter((index) => !business.faqs[index]!.answer.includes(marker));
-      return others.length > 0 ? "wrong-faq" : "fallback";
+      if (others.length > 0) return "wrong-faq";
+      return isClarifyingQuestion(reply.said) ? "clarify" : "fallback";
     }
     case "unknown":
       return answersSaid(business, reply.said).length > 0 ? "false-answer" : "declined";

@@ -19,6 +19,8 @@ export interface Scores {
   readonly answers: Tally;
   /** In-scope questions answered with another FAQ's answer. */
   wrongFaq: number;
+  /** In-scope questions the bot answered with "Do you mean A or B?". */
+  clarifying: number;
   /** Out-of-scope questions declined (no FAQ answer given). */
   readonly unknown: Tally;
   /** Out-of-scope questions given an FAQ answer anyway. */
@@ -48,7 +50,7 @@ export interface EvalReport {
 
 function emptyScores(name: string): Scores {
   const tally = (): Tally => ({ right: 0, total: 0 });
-  return { name, answers: tally(), wrongFaq: 0, unknown: tally(), falseAnswers: 0, person: tally(), goodbye: tally(), hours: tally(), intents: tally() };
+  return { name, answers: tally(), wrongFaq: 0, clarifying: 0, unknown: tally(), falseAnswers: 0, person: tally(), goodbye: tally(), hours: tally(), intents: tally() };
 }
 
 function count(scores: Scores, result: TurnResult): void {
@@ -61,6 +63,7 @@ function count(scores: Scores, result: TurnResult): void {
     scores.intents.right += right;
   }
   if (result.verdict === "wrong-faq") scores.wrongFaq++;
+  if (result.verdict === "clarify") scores.clarifying++;
   if (result.verdict === "false-answer") scores.falseAnswers++;
 }
 
@@ -132,7 +135,7 @@ export function shorten(text: string, max = 90): string {
 export function scoreLine(s: Scores): string {
   const wrongShare = s.answers.total === 0 ? 0 : s.wrongFaq / s.answers.total;
   return (
-    `${s.name}: right answers ${withPercent(s.answers)} · wrong FAQ ${s.wrongFaq} (${percent(wrongShare)}) · ` +
+    `${s.name}: right answers ${withPercent(s.answers)} · wrong FAQ ${s.wrongFaq} (${percent(wrongShare)}) · asked which FAQ ${s.clarifying} · ` +
     `out-of-scope declined ${fraction(s.unknown)} (false answers ${s.falseAnswers}) · ` +
     `person ${fraction(s.person)} · goodbye ${fraction(s.goodbye)} · hours ${fraction(s.hours)} · intents ${fraction(s.intents)}`
   );
