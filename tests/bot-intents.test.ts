@@ -211,6 +211,12 @@ describe("detectIntent on transcripts: no punctuation, no apostrophes, regional 
       "is the kitchen still open": { kind: "hours", hoursQuestion: "open_now" },
       "what time does the pool close": { kind: "none" },
       "does the parking garage close at night": { kind: "none" },
+      "what time do yous finish on friday": { kind: "hours", day: "fri", hoursQuestion: "close_time" },
+      "what are your opening times on monday": { kind: "hours", day: "mon", hoursQuestion: "general" },
+      "do you work on saturdays": { kind: "hours", day: "sat", hoursQuestion: "general" },
+      "what days are you open": { kind: "hours", hoursQuestion: "general" },
+      "um when are you open on thursday": { kind: "hours", day: "thu", hoursQuestion: "general" },
+      "are you open on bank holiday monday": { kind: "none" },
     };
     const detected = Object.fromEntries(Object.keys(cases).map((text) => [text, detectIntent(text)]));
     expect(detected).toEqual(cases);

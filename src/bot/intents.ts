@@ -175,7 +175,7 @@ function wantsHuman(text: string): boolean {
 const PLACE =
   "(store|shop|restaurant|office|clinic|practice|surgery|place|business|garage|kitchen|location|branch|front desk|reception|counter|dining room|gym|studio|salon|spa|hotel|cafe|bakery|pharmacy|firm|agency|center|centre|showroom|lobby|front office)";
 /** Who or what is open: the business ("you", "the gym"); "reception" and "the front desk" are often said without an article. */
-const SUBJECT = `(you|you all|you guys|ye|ya|u|y all|it|they|reception|front desk|the ${PLACE}|your ${PLACE}|this ${PLACE})`;
+const SUBJECT = `(you|you all|you guys|yous|youse|yiz|ye|ya|u|y all|it|they|reception|front desk|the ${PLACE}|your ${PLACE}|this ${PLACE})`;
 const DAY_NAMES = "(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?";
 const WHEN_WORDS = `(${DAY_NAMES}|today|tonight|tomorrow|now|right now|this (weekend|evening|afternoon|morning)|(the )?weekends?)`;
 
@@ -183,18 +183,20 @@ const WHEN_WORDS = `(${DAY_NAMES}|today|tonight|tomorrow|now|right now|this (wee
 const HOLIDAY = /\b(holiday|holidays|christmas|xmas|thanksgiving|easter|new year|new years|independence day|fourth of july|4th of july|july 4th|labor day|memorial day|hanukkah|halloween|eve)\b/;
 
 const CLOSE_TIME: readonly RegExp[] = [
-  new RegExp(`\\b(what time|when|until when|till when|til when|what hour) (do|does|will|would|are|is) ${SUBJECT} (close|closing|shut|stop|stay open|open until|open till|open til|done)\\b`),
+  new RegExp(`\\b(what time|when|until when|till when|til when|what hour) (do|does|will|would|are|is) ${SUBJECT} (close|closing|shut|stop|finish|stay open|open until|open till|open til|done)\\b`),
   new RegExp(`\\bhow late (are|is|will) ${SUBJECT}( still)?( open)?\\b`),
   new RegExp(`\\bhow late (do|does|will) ${SUBJECT} (stay open|stay|close|open)\\b`),
   new RegExp(`\\b(until|till|til) (what time|when) (are|is|will) ${SUBJECT}( be)? open\\b`),
   new RegExp(`\\b${SUBJECT} open (until|till|til) (what time|when)\\b`),
-  /\bclosing (time|hours?)\b/,
+  /\bclosing (times?|hours?)\b/,
 ];
 
 const OPEN_TIME: readonly RegExp[] = [
-  new RegExp(`\\b(what time|when|what hour) (do|does|will|would|are|is) ${SUBJECT} (open|opening|start|get in)\\b(?! (until|till|til))`),
+  // "when are you open" asks for the hours, not the opening time: see GENERAL_HOURS.
+  new RegExp(`\\b(what time|when|what hour) (do|does|will|would) ${SUBJECT} (open|opening|start|get in)\\b(?! (until|till|til))`),
+  new RegExp(`\\b(what time|what hour) (are|is) ${SUBJECT} (open|opening)\\b(?! (until|till|til))`),
   new RegExp(`\\bhow early (are|is|do|does|will) ${SUBJECT}( open)?\\b`),
-  /\bopening (time|hours?)\b/,
+  /\bopening (time|hours?)\b(?! on)/,
 ];
 
 const OPEN_NOW: readonly RegExp[] = [
@@ -208,6 +210,9 @@ const GENERAL_HOURS: readonly RegExp[] = [
   /^(what are )?(the )?hours$/,
   new RegExp(`\\bwhen (are|is) ${SUBJECT} open\\b`),
   new RegExp(`\\b(what|which) days (are|is|do|does) ${SUBJECT}( open)?\\b`),
+  new RegExp(`\\bopening times?\\b`),
+  new RegExp(`\\b(do|does) ${SUBJECT} work (on )?${WHEN_WORDS}\\b`),
+  new RegExp(`\\b(are|is) ${SUBJECT} working (on )?${WHEN_WORDS}\\b`),
   new RegExp(`\\bopen (on )?${WHEN_WORDS}\\b`),
   new RegExp(`\\b${SUBJECT} open (all night|overnight|all day|24 hours|twenty four hours|around the clock|late)\\b`),
   new RegExp(`\\b(do|does|will) ${SUBJECT} (open|close)\\b`),
@@ -238,12 +243,16 @@ const FACILITY = /\b(?:is|are|does|do|will) (?:the|your|ur) ((?:[a-z]+ )?[a-z]+)
 const ADVERBS = /\b(?:still|even|usually|normally|currently|already|ever) /g;
 const PLACE_WORD = new RegExp(`^(?:[a-z]+ )?${PLACE}$`);
 
+/** "what days are you open": the week, not this minute. */
+const DAYS_QUESTION = /\b(what|which) days\b/;
+
 function hoursIntent(text: string): Intent | null {
   if (!ANY_HOURS.test(text) || HOLIDAY.test(text)) return null;
   const facility = FACILITY.exec(text.replace(ADVERBS, ""))?.[1];
   if (facility !== undefined && !PLACE_WORD.test(facility)) return null;
   const day = dayIn(text);
   const withDay = (hoursQuestion: HoursQuestion): Intent => (day === undefined ? { kind: "hours", hoursQuestion } : { kind: "hours", day, hoursQuestion });
+  if (DAYS_QUESTION.test(text)) return withDay("general");
   if (CLOSE_TIME.some((p) => p.test(text))) return withDay("close_time");
   if (OPEN_TIME.some((p) => p.test(text))) return withDay("open_time");
   if (OPEN_NOW.some((p) => p.test(text))) {
