@@ -40,18 +40,11 @@ const BARE_CONTRACTIONS: ReadonlyMap<string, string> = new Map([
   ["wanna", "want to"], ["gonna", "going to"], ["gotta", "got to"], ["lemme", "let me"], ["gimme", "give me"],
 ]);
 
+const BARE_CONTRACTION = new RegExp(`\\b(?:${[...BARE_CONTRACTIONS.keys()].join("|")})\\b`, "g");
+
 /** The caller's words normalised, with transcript contractions expanded ("thats all" → "that is all"). */
 function spokenForm(text: string): string {
-  const normalized = normalizeText(text);
-  if (normalized === "") return normalized;
-  let changed = false;
-  const out = normalized.split(" ").map((word) => {
-    const full = BARE_CONTRACTIONS.get(word);
-    if (full === undefined) return word;
-    changed = true;
-    return full;
-  });
-  return changed ? out.join(" ") : normalized;
+  return normalizeText(text).replace(BARE_CONTRACTION, (word) => BARE_CONTRACTIONS.get(word) ?? word);
 }
 
 // ---------------------------------------------------------------------------------------------
