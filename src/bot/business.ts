@@ -87,8 +87,10 @@ const faqSchema = z.object(
     question: text("the question as a caller would ask it"),
     answer: text("the answer the bot speaks"),
     keywords: z.array(text("a keyword"), expecting("a list of keywords")).default([]),
+    /** A short name for what the FAQ is about ("our men's cut"), used when the bot asks which FAQ a caller means. */
+    topic: text("a short topic like our men's cut").optional(),
   },
-  expecting("an object with question, answer and optional keywords"),
+  expecting("an object with question, answer and optional keywords and topic"),
 );
 
 /** The schema of one business in the file; the output has every default filled in. */

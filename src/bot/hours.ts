@@ -317,7 +317,8 @@ function spokenRanges(ranges: readonly TimeRange[]): string {
   return joinAnd(parts);
 }
 
-function isAllDay(ranges: readonly TimeRange[]): boolean {
+/** True for a day open from midnight to midnight (`00:00-24:00` or `24h`). */
+export function isAllDay(ranges: readonly TimeRange[]): boolean {
   return ranges.length === 1 && ranges[0]!.opens === 0 && ranges[0]!.closes >= MINUTES_PER_DAY;
 }
 
@@ -361,7 +362,7 @@ function describeDay(hours: WeeklyHours, day: Weekday, today: Weekday | undefine
   if (isAllDay(ranges)) return relative ? `We're open 24 hours ${relative}.` : `On ${name} we're open 24 hours.`;
   if (relative === "today") return `We're open today from ${spokenRanges(ranges)}.`;
   if (relative === "tomorrow") return `Tomorrow we're open from ${spokenRanges(ranges)}.`;
-  return `On ${name} we're open ${spokenRanges(ranges)}.`;
+  return `On ${name} we're open from ${spokenRanges(ranges)}.`;
 }
 
 function describeWeek(hours: WeeklyHours): string {

@@ -8,6 +8,7 @@
  */
 import { type Weekday } from "./hours.ts";
 import { normalizeText } from "./knowledge/text.ts";
+import { ROLE_WORDS, STAFF_WORDS, TITLES } from "./person-words.ts";
 
 export type IntentKind = "goodbye" | "human" | "hours" | "repeat" | "none";
 export type HoursQuestion = "open_now" | "close_time" | "open_time" | "general";
@@ -25,27 +26,65 @@ export interface Intent {
 const NONE: Intent = { kind: "none" };
 
 // ---------------------------------------------------------------------------------------------
-// Goodbye: the utterance holds a closing phrase and nothing but politeness around it.
+// Transcripts: speech recognition writes "thats" and "id like", not "that's" and "I'd like".
+// ---------------------------------------------------------------------------------------------
+
+/** Contractions as transcripts spell them, without the apostrophe; only forms that are not also words. */
+const BARE_CONTRACTIONS: ReadonlyMap<string, string> = new Map([
+  ["thats", "that is"], ["whats", "what is"], ["theres", "there is"], ["wheres", "where is"], ["hows", "how is"],
+  ["whos", "who is"], ["heres", "here is"], ["im", "i am"], ["ive", "i have"], ["id", "i would"], ["youre", "you are"],
+  ["youve", "you have"], ["theyre", "they are"], ["weve", "we have"], ["dont", "do not"], ["doesnt", "does not"],
+  ["didnt", "did not"], ["isnt", "is not"], ["arent", "are not"], ["wasnt", "was not"], ["werent", "were not"],
+  ["cant", "can not"], ["couldnt", "could not"], ["wouldnt", "would not"], ["shouldnt", "should not"],
+  ["havent", "have not"], ["hasnt", "has not"], ["itll", "it will"], ["thatll", "that will"], ["youll", "you will"],
+  ["wanna", "want to"], ["gonna", "going to"], ["gotta", "got to"], ["lemme", "let me"], ["gimme", "give me"],
+]);
+
+const BARE_CONTRACTION = new RegExp(`\\b(?:${[...BARE_CONTRACTIONS.keys()].join("|")})\\b`, "g");
+
+/** The caller's words normalised, with transcript contractions expanded ("thats all" → "that is all"). */
+function spokenForm(text: string): string {
+  return normalizeText(text).replace(BARE_CONTRACTION, (word) => BARE_CONTRACTIONS.get(word) ?? word);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Goodbye: a closing phrase, with nothing but politeness around it. "grand thanks" (approval and
+// thanks, nothing else) also closes; a bare "thank you" does not, since a question often follows.
 // ---------------------------------------------------------------------------------------------
 
 const GOODBYE_PHRASES: readonly RegExp[] = [
-  /\b(good ?bye|bye bye|bye now|bye)\b/g,
+  /\b(good ?bye|bye( bye)*|bye now|ba bye|buh bye)\b/g,
+  /\b(cheers|ta ra|tara|cya|see (you|ya)( (later|soon|tomorrow|tonight|next week|(on )?(mon|tues|wednes|thurs|fri|satur|sun)day))?( then)?|catch you later|(talk|speak)( to you)? (later|soon)|later)\b/g,
+  /\bgood ?night\b/g,
   /\bhang up\b/g,
   /\bend (the|this) call\b/g,
-  /\bthat is (all|it|everything)\b/g,
-  /\bthat (will|would) be (all|it|everything)\b/g,
-  /\b(i am|we are|i think i am|i think we are) (all )?(done|good|set|all set)\b/g,
+  /\bthat (is|was|will be|would be|should be|is about|was about) (all|it|everything)( for (now|today))?( (i|we) (needed to know|wanted to know|needed|wanted|had|was after|were after|was looking for))?\b/g,
+  /\bthat (covers|does|did|sorts) it\b/g,
+  /\bthat (answers|answered) (my|all my|all of my) questions?\b/g,
+  /\b(i am|we are|i think i am|i think we are|that is me|i am all|we are all) (all )?(done|good|set|sorted|grand|fine|all set|all good)\b/g,
+  /\bno (more |other |further )?questions\b/g,
   /\b(nothing|no) (else|more)\b/g,
-  /\bno (more )?questions\b/g,
   /\bno thank(s| you)\b/g,
-  /\bhave a (good|nice|great|lovely) (day|night|evening|one|weekend|afternoon)\b/g,
-  /\b(talk|speak) to you later\b/g,
-  /\bsee (you|ya)( later)?\b/g,
-  /\btake care\b/g,
+  /\b(i will|ill|we will|i am going to|i am gonna) let you go\b/g,
+  /\b(i will|ill|we will|i can) (call|ring|phone|try) (you )?(back|again)( later| tomorrow| another time)?\b/g,
+  /\bthank(s| you)( so much| very much)? for (your |all your |all the |the )?(help|time|info|information)\b/g,
+  /\b(it is |that is |we are |i am )?all good\b/g,
+  /\bhave a (good|nice|great|lovely|wonderful|good rest of the|nice rest of the) (day|night|evening|one|weekend|afternoon|morning)\b/g,
+  /\b(take care|all the best)\b/g,
 ];
 
+/** Politeness around a closing: removed before the rest is checked, but no closing on its own. */
+const POLITE_PHRASES: readonly RegExp[] = [
+  /\bthank(s| you)( (so|very) much| a (lot|million|bunch)| loads| heaps| again)*\b/g,
+  /\b(many thanks|much appreciated|i (really )?appreciate (it|that|your help))\b/g,
+  /\bthat (helps|helped|is helpful|was helpful|is great|is perfect|is brilliant|is grand|is lovely|is good to know|is fine)( a lot| loads| a bunch)?\b/g,
+  /\b(good|great) to know\b/g,
+];
+
+const APPROVAL = new Set("grand great perfect brilliant lovely cool awesome fantastic excellent wonderful super sound nice sweet ace".split(" "));
+const THANKS = /\b(thanks|thank you|ta|cheers)\b/;
 const POLITE_FILLER = new Set(
-  "no nope nah ok okay alright all right great perfect cool awesome good fine thanks thank you so well um uh oh then very much really i appreciate it for now please yes yeah yep sure think actually just that is got it".split(" "),
+  "no nope nah ok okay alright all right right great perfect cool awesome good fine grand brilliant lovely fantastic excellent wonderful super sound nice sweet ace stuff righto thanks thank you ta so well um uh oh ah er hmm then very much really i appreciate it for now please yes yeah yep sure think actually just that is got it and mate again".split(" "),
 );
 
 /**
@@ -58,57 +97,78 @@ function anyOf(patterns: readonly RegExp[]): RegExp {
 
 const ANY_GOODBYE = anyOf(GOODBYE_PHRASES);
 
-function isGoodbye(text: string): boolean {
-  if (!ANY_GOODBYE.test(text)) return false;
+function strip(text: string, patterns: readonly RegExp[]): { rest: string; found: boolean } {
   let rest = text;
   let found = false;
-  for (const phrase of GOODBYE_PHRASES) {
+  for (const phrase of patterns) {
     rest = rest.replace(phrase, () => {
       found = true;
       return " ";
     });
   }
-  if (!found) return false;
-  return rest.split(" ").every((word) => word === "" || POLITE_FILLER.has(word));
+  return { rest, found };
+}
+
+const onlyPoliteness = (text: string): boolean => text.split(" ").every((word) => word === "" || POLITE_FILLER.has(word));
+
+function isGoodbye(text: string): boolean {
+  if (ANY_GOODBYE.test(text)) {
+    const closing = strip(text, GOODBYE_PHRASES);
+    if (closing.found && onlyPoliteness(strip(closing.rest, POLITE_PHRASES).rest)) return true;
+  }
+  // "grand thanks", "perfect thank you": approval and thanks, nothing else.
+  return THANKS.test(text) && text.split(" ").some((word) => APPROVAL.has(word)) && onlyPoliteness(strip(text, POLITE_PHRASES).rest);
 }
 
 // ---------------------------------------------------------------------------------------------
-// A person
+// A person: a request ("speak to", "put me through to", "get me") and a reference to a person
+// (a staff word, a trade noun, a title and a name), or a question whether someone is there.
 // ---------------------------------------------------------------------------------------------
 
-const PERSON =
-  "(someone|somebody|some one|anyone|anybody|person|people|human|human being|agent|representative|rep|operator|receptionist|reception|staff|staff member|employee|manager|owner|front desk|customer service|customer support|dentist|doctor|hygienist|mechanic|technician|chef|nurse)";
-const PERSON_PREFIX = "((a|an|the|your|some|one of your|somebody from|someone from) )?((real|live|actual|human) )?";
+const alternatives = (list: readonly string[]) => [...new Set(list)].sort((a, b) => b.length - a.length).join("|");
+const STAFF = `(?:${alternatives(STAFF_WORDS)})(?:s|es)?`;
+const ANYONE = `(?:${alternatives([...STAFF_WORDS, ...ROLE_WORDS])})(?:s|es)?`;
+const NAMED = `(?:${alternatives(TITLES)}) [a-z]+`;
+/** Articles and quantifiers before the person: "the", "one of your", "someone at the", "a real". */
+const DET = "(?:(?:a|an|the|your|ur|some|any|my|our|this|that) )?(?:(?:one|some|any|someone|somebody|anyone|a member|member) (?:of|from|at|in) (?:the |your |ur )?)?";
+/** At most two words describing the person ("the duty manager", "a real live person"); never a pronoun or preposition. */
+const MOD = "(?:(?!(?:you|me|him|her|them|us|about|for|with|regarding|on|to|a|an|the|and|or|if|what|how)\\b)[a-z]+ ){0,2}";
+const REFERENCE = (nouns: string) => `${DET}${MOD}(?:${nouns}|${NAMED})\\b`;
+
+const TO_PERSON = "(?:(?:talk|speak|chat|have a word|a word|get through) (?:to|with)|(?:put|transfer|connect|forward|pass|patch|send) (?:me|us|my call|this call|the call|him|her)? ?(?:through |over |across )?(?:to|with|onto|on to)|reach|get hold of|get a hold of)";
+const ASK_FOR = "(?:get me|give me|find me|can i (?:get|have)|could i (?:get|have)|i (?:want|need|would like)|looking for|ask for)";
+const PRESENCE = "(?:in|around|there|about|available|free|on|in today|in the office)(?: (?:today|now|right now|at the moment|this morning|this afternoon))?(?= (?:can|could|i|please|because)\\b|$)";
 
 const HUMAN_PATTERNS: readonly RegExp[] = [
-  new RegExp(`\\b(talk|speak|chat) (to|with) ${PERSON_PREFIX}${PERSON}\\b`),
-  new RegExp(`\\b(get me|give me|put me through to|connect me (to|with)|transfer me to) ${PERSON_PREFIX}${PERSON}\\b`),
-  /\b(want|need|would like) (to (talk|speak) to )?(a|an) ((real|live|actual) )?(person|human|agent|representative|operator|rep)\b/,
+  new RegExp(`\\b${TO_PERSON} ${REFERENCE(ANYONE)}`),
+  // "i need someone" asks for a person only when nothing follows ("i need someone to fix my sink" asks for a service).
+  new RegExp(`\\b${ASK_FOR} (?:to (?:talk|speak) to )?${REFERENCE(STAFF)}(?= please| now| right now| on the (?:phone|line)| thanks| thank you|$)`),
+  new RegExp(`\\b(?:is|are) ${REFERENCE(ANYONE)} ${PRESENCE}`),
   /\btransfer (me|my call|this call|the call)\b/,
   /\bput (me|my call|this call) through\b/,
   /\bconnect (me|my call)( now| please)*$/,
-  new RegExp(`\\b${PERSON} (who |that )?(i|we) (can|could) (talk|speak) (to|with)\\b`),
+  new RegExp(`\\b${STAFF} (?:who |that )?(?:i|we) (?:can|could) (?:talk|speak) (?:to|with)\\b`),
 ];
 
-/** Words a bare request for a person may consist of ("operator", "a real person please"). */
-const BARE_PERSON_WORDS = new Set(
-  "a an the real live actual human person operator agent representative rep customer service support front desk reception receptionist someone somebody manager please um uh hi hey yes yeah i want need".split(" "),
-);
-const BARE_PERSON_NOUNS = /\b(human|person|operator|agent|representative|rep|customer service|front desk|reception|receptionist|someone|somebody|manager)\b/;
+/** Words a bare request for a person may consist of besides the person ("reception please", "a real person"). */
+const BARE_FILLER = new Set("a an the your real live actual please um uh hi hey yes yeah ok okay just i want need can could get have".split(" "));
+const BARE_PERSON = new RegExp(`^(?:(?:${[...BARE_FILLER].join("|")}) )*${STAFF}(?: (?:${[...BARE_FILLER].join("|")}))*$`);
 
 const ANY_HUMAN = anyOf(HUMAN_PATTERNS);
 
 function wantsHuman(text: string): boolean {
-  if (ANY_HUMAN.test(text)) return true;
-  return BARE_PERSON_NOUNS.test(text) && text.split(" ").every((word) => BARE_PERSON_WORDS.has(word));
+  return ANY_HUMAN.test(text) || BARE_PERSON.test(text);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Opening hours
 // ---------------------------------------------------------------------------------------------
 
-const PLACE = "(store|shop|restaurant|office|clinic|practice|place|business|garage|kitchen|location|front desk|counter|dining room)";
-const SUBJECT = `(you|you all|you guys|ya|u|y all|it|they|the ${PLACE}|your ${PLACE}|this ${PLACE})`;
+/** Words for the business itself as a place (general English, not one trade's): "what time does the gym close". */
+const PLACE =
+  "(store|shop|restaurant|office|clinic|practice|surgery|place|business|garage|kitchen|location|branch|front desk|reception|counter|dining room|gym|studio|salon|spa|hotel|cafe|bakery|pharmacy|firm|agency|center|centre|showroom|lobby|front office)";
+/** Who or what is open: the business ("you", "the gym"); "reception" and "the front desk" are often said without an article. */
+const SUBJECT = `(you|you all|you guys|yous|youse|yiz|ye|ya|u|y all|it|they|reception|front desk|the ${PLACE}|your ${PLACE}|this ${PLACE})`;
 const DAY_NAMES = "(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?";
 const WHEN_WORDS = `(${DAY_NAMES}|today|tonight|tomorrow|now|right now|this (weekend|evening|afternoon|morning)|(the )?weekends?)`;
 
@@ -116,18 +176,20 @@ const WHEN_WORDS = `(${DAY_NAMES}|today|tonight|tomorrow|now|right now|this (wee
 const HOLIDAY = /\b(holiday|holidays|christmas|xmas|thanksgiving|easter|new year|new years|independence day|fourth of july|4th of july|july 4th|labor day|memorial day|hanukkah|halloween|eve)\b/;
 
 const CLOSE_TIME: readonly RegExp[] = [
-  new RegExp(`\\b(what time|when|until when|till when|til when|what hour) (do|does|will|would|are|is) ${SUBJECT} (close|closing|shut|stop|stay open|open until|open till|open til|done)\\b`),
+  new RegExp(`\\b(what time|when|until when|till when|til when|what hour) (do|does|will|would|are|is) ${SUBJECT} (close|closing|shut|stop|finish|stay open|open until|open till|open til|done)\\b`),
   new RegExp(`\\bhow late (are|is|will) ${SUBJECT}( still)?( open)?\\b`),
   new RegExp(`\\bhow late (do|does|will) ${SUBJECT} (stay open|stay|close|open)\\b`),
   new RegExp(`\\b(until|till|til) (what time|when) (are|is|will) ${SUBJECT}( be)? open\\b`),
   new RegExp(`\\b${SUBJECT} open (until|till|til) (what time|when)\\b`),
-  /\bclosing (time|hours?)\b/,
+  /\bclosing (times?|hours?)\b/,
 ];
 
 const OPEN_TIME: readonly RegExp[] = [
-  new RegExp(`\\b(what time|when|what hour) (do|does|will|would|are|is) ${SUBJECT} (open|opening|start|get in)\\b(?! (until|till|til))`),
+  // "when are you open" asks for the hours, not the opening time: see GENERAL_HOURS.
+  new RegExp(`\\b(what time|when|what hour) (do|does|will|would) ${SUBJECT} (open|opening|start|get in)\\b(?! (until|till|til))`),
+  new RegExp(`\\b(what time|what hour) (are|is) ${SUBJECT} (open|opening)\\b(?! (until|till|til))`),
   new RegExp(`\\bhow early (are|is|do|does|will) ${SUBJECT}( open)?\\b`),
-  /\bopening (time|hours?)\b/,
+  /\bopening (time|hours?)\b(?! on)/,
 ];
 
 const OPEN_NOW: readonly RegExp[] = [
@@ -141,7 +203,11 @@ const GENERAL_HOURS: readonly RegExp[] = [
   /^(what are )?(the )?hours$/,
   new RegExp(`\\bwhen (are|is) ${SUBJECT} open\\b`),
   new RegExp(`\\b(what|which) days (are|is|do|does) ${SUBJECT}( open)?\\b`),
+  new RegExp(`\\bopening times?\\b`),
+  new RegExp(`\\b(do|does) ${SUBJECT} work (on )?${WHEN_WORDS}\\b`),
+  new RegExp(`\\b(are|is) ${SUBJECT} working (on )?${WHEN_WORDS}\\b`),
   new RegExp(`\\bopen (on )?${WHEN_WORDS}\\b`),
+  new RegExp(`\\b${SUBJECT} open (all night|overnight|all day|24 hours|twenty four hours|around the clock|late)\\b`),
   new RegExp(`\\b(do|does|will) ${SUBJECT} (open|close)\\b`),
 ];
 
@@ -165,10 +231,21 @@ function dayIn(text: string): DayReference | undefined {
 
 const ANY_HOURS = anyOf([...CLOSE_TIME, ...OPEN_TIME, ...OPEN_NOW, ...GENERAL_HOURS]);
 
+/** "is the pool open", "does the parking lot close": a facility that is not the business itself, for the FAQs to answer. */
+const FACILITY = /\b(?:is|are|does|do|will) (?:the|your|ur) ((?:[a-z]+ )?[a-z]+) (?:open|close|closed|shut)\b/;
+const ADVERBS = /\b(?:still|even|usually|normally|currently|already|ever) /g;
+const PLACE_WORD = new RegExp(`^(?:[a-z]+ )?${PLACE}$`);
+
+/** "what days are you open": the week, not this minute. */
+const DAYS_QUESTION = /\b(what|which) days\b/;
+
 function hoursIntent(text: string): Intent | null {
   if (!ANY_HOURS.test(text) || HOLIDAY.test(text)) return null;
+  const facility = FACILITY.exec(text.replace(ADVERBS, ""))?.[1];
+  if (facility !== undefined && !PLACE_WORD.test(facility)) return null;
   const day = dayIn(text);
   const withDay = (hoursQuestion: HoursQuestion): Intent => (day === undefined ? { kind: "hours", hoursQuestion } : { kind: "hours", day, hoursQuestion });
+  if (DAYS_QUESTION.test(text)) return withDay("general");
   if (CLOSE_TIME.some((p) => p.test(text))) return withDay("close_time");
   if (OPEN_TIME.some((p) => p.test(text))) return withDay("open_time");
   if (OPEN_NOW.some((p) => p.test(text))) {
@@ -194,6 +271,8 @@ const REPEAT_PATTERNS: readonly RegExp[] = [
   /\bpardon\b/,
   /^(sorry|excuse me|what|huh|eh|hm+)( what| me)?$/,
   /\bsay again\b/,
+  /\b(missed|did not (quite )?(hear|catch|get)) (that|it|what you said|the last bit|you)\b/,
+  /\b(once more|run that by me again|go over that again|(say|repeat) (that|it) one more time)\b/,
 ];
 
 const ANY_REPEAT = anyOf(REPEAT_PATTERNS);
@@ -215,7 +294,7 @@ function wantsRepeat(text: string): boolean {
  * ```
  */
 export function detectIntent(text: string): Intent {
-  const normalized = normalizeText(text);
+  const normalized = spokenForm(text);
   if (normalized === "") return NONE;
   if (wantsHuman(normalized)) return { kind: "human" };
   if (isGoodbye(normalized)) return { kind: "goodbye" };

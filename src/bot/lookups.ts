@@ -11,6 +11,12 @@ export interface KnowledgeAnswer {
   answer: string;
   question: string;
   score: number;
+  /** Which FAQ answered (its index in the business's list). */
+  faqIndex: number;
+  /** Two FAQs fit about equally well: the turn asks which one the caller means. */
+  ambiguous: boolean;
+  /** The second-best FAQ, when one matched too. */
+  runnerUp?: { faqIndex: number; question: string };
 }
 
 /** How long "nobody owns this number" is remembered: a flood of calls to an unassigned number does not reach the directory. */
@@ -53,7 +59,10 @@ export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirect
   const loadAnswer = (business: Business, question: string): Loader<KnowledgeAnswer | null> => (context) => {
     context.tags = [...(context.tags ?? []), businessTag(business.id)];
     const match = queryKnowledge(indexFor(business), question);
-    return match === null ? null : { answer: match.answer, question: match.question, score: match.score };
+    if (match === null) return null;
+    const found: KnowledgeAnswer = { answer: match.answer, question: match.question, score: match.score, faqIndex: match.faqIndex, ambiguous: match.ambiguous };
+    if (match.runnerUp !== undefined) found.runnerUp = { faqIndex: match.runnerUp.faqIndex, question: match.runnerUp.question };
+    return found;
   };
 
   function business(number: string): Promise<Business | null> {

@@ -10,6 +10,7 @@ import type { Business } from "./business.ts";
 import {
   WEEKDAY_NAMES,
   describeHours,
+  isAllDay,
   localMoment,
   openingStatus,
   spokenTime,
@@ -63,6 +64,17 @@ export const replies = {
   /** Speech recognition heard nothing (or nothing usable): ask again. */
   reprompt(_business: Business): string {
     return "Sorry, I didn't catch that. How can I help you?";
+  },
+
+  /** Two FAQs fit the question about equally well: ask which one, as a receptionist would. */
+  clarify(topicA: string, topicB: string): string {
+    return `Do you mean ${topicA} or ${topicB}?`;
+  },
+
+  /** A key other than 0 was pressed: say what the keypad does. */
+  keypadHelp(business: Business): string {
+    if (canTransfer(business)) return "To talk to someone, press 0. Or just tell me how I can help.";
+    return "Sorry, I can only understand speech on this line. How can I help you?";
   },
 
   /** After an answer, when the caller should know they can go on. */
@@ -134,19 +146,23 @@ export function answerHoursQuestion(business: Business, asked: HoursAsked, now: 
   const day = asked.day;
 
   if (day === "weekend") {
-    return `${describeHours(hours, { day: "sat", today })} ${describeHours(hours, { day: "sun", today })}`;
+    return `${describeHours(hours, { day: "sat" })} ${describeHours(hours, { day: "sun" })}`;
   }
+  // A day the caller named is answered by its name, even when it is today: "On Sunday we're open…".
+  const named = day !== undefined && day !== "today" && day !== "tomorrow";
   const target: Weekday | undefined = day === "today" ? today : day === "tomorrow" ? weekdayAfter(today, 1) : day;
 
-  if (target === undefined || target === today) {
+  if (target === undefined || (target === today && !named)) {
     if (question === "general") return target === undefined ? describeHours(hours) : describeHours(hours, { day: today, today });
     return aboutNow(openingStatus(hours, timezone, now), question, today);
   }
 
   const ranges = hours[target];
-  const When = weekdayAfter(today, 1) === target ? "Tomorrow" : `On ${WEEKDAY_NAMES[target]}`;
-  if (ranges === undefined || ranges.length === 0 || question === "general" || question === "open_now") {
-    return describeHours(hours, { day: target, today });
+  const relativeTo = named ? undefined : today;
+  const When = named ? `On ${WEEKDAY_NAMES[target]}` : "Tomorrow";
+  // All day, closed, unknown, or a question about the day as a whole: the day's hours say it best.
+  if (ranges === undefined || ranges.length === 0 || isAllDay(ranges) || question === "general" || question === "open_now") {
+    return describeHours(hours, { day: target, today: relativeTo });
   }
   if (question === "open_time") return `${When} we open at ${spokenTime(ranges[0]!.opens)}.`;
   return `${When} we close at ${spokenTime(ranges[ranges.length - 1]!.closes)}.`;
@@ -155,7 +171,7 @@ export function answerHoursQuestion(business: Business, asked: HoursAsked, now: 
 function aboutNow(status: OpeningStatus, question: Exclude<HoursQuestion, "general">, today: Weekday): string {
   if (!status.known) return "I'm sorry, I don't have our hours for today.";
   if (status.open) {
-    if (status.closesAt === undefined) return "Yes, we're open right now, around the clock.";
+    if (status.closesAt === undefined) return question === "open_now" ? "Yes, we're open right now, around the clock." : "We're open 24 hours today, around the clock.";
     const until = spokenTime(status.closesAt);
     const tonight = status.closesOn !== undefined ? " tonight" : "";
     if (question === "close_time") return status.closesOn !== undefined ? `We're open until ${until}${tonight}.` : `We close at ${until} today.`;

@@ -19,6 +19,8 @@ export interface CallSession {
   lastReply: string | undefined;
   /** The bot offered to put the caller through to a person; a "yes" now means exactly that. */
   transferOffered?: boolean;
+  /** The bot asked "Do you mean A or B?": the FAQ indexes of A and B, for the caller's next turn. */
+  pendingClarification?: readonly [number, number];
   /** Status callbacks already applied (`SequenceNumber`), so a repeated callback changes nothing. */
   statusSeen: number[];
   ended: boolean;

@@ -1,4 +1,5 @@
 import type { Business } from "./business.ts";
+import { chooseBetween, clarifyingQuestion } from "./clarify.ts";
 import { detectIntent } from "./intents.ts";
 import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
@@ -6,7 +7,7 @@ import { answerHoursQuestion, replies } from "./replies.ts";
 import type { CallSession } from "./session.ts";
 
 /** What a turn ended as; also the `bot.outcome` metric attribute. */
-export type TurnOutcome = "answer" | "fallback" | "hours" | "transfer" | "goodbye" | "reprompt" | "repeat";
+export type TurnOutcome = "answer" | "clarify" | "fallback" | "hours" | "transfer" | "goodbye" | "reprompt" | "repeat";
 
 /** What the bot does next: keep listening, hang up, or put the caller through to a person. */
 export interface TurnReply {
@@ -24,6 +25,8 @@ export interface TurnInput {
   session: CallSession;
   /** What speech recognition heard; empty when the caller said nothing. */
   speech: string;
+  /** Keys the caller pressed (`Digits`); "0" asks for a person. Empty or absent for none. */
+  digits?: string;
   now: Date;
   minConfidence: number;
   answer(business: Business, question: string): Promise<KnowledgeAnswer | null>;
@@ -35,8 +38,10 @@ export const MAX_SILENCES = 3;
 export const MISSES_BEFORE_TRANSFER = 2;
 
 /**
- * One turn of the conversation: intents first (goodbye, a person, opening hours, repeat), then
- * the knowledge base, then an honest fallback that offers a transfer. Hours answers are computed
+ * One turn of the conversation: a key pressed (0 for a person), the caller's answer to a
+ * clarifying question, intents (goodbye, a person, opening hours, repeat), then the knowledge
+ * base — which may ask "Do you mean A or B?" when two FAQs fit equally well — then an honest
+ * fallback that offers a transfer. Hours answers are computed
  * from the clock every time, never cached, since they change with the minute.
  *
  * @example
@@ -50,14 +55,20 @@ export async function takeTurn(input: TurnInput): Promise<TurnReply> {
   session.turns++;
   const offered = session.transferOffered === true;
   session.transferOffered = false;
-  const reply = await decide(input, offered);
+  // A clarifying question is answered on the very next turn or not at all.
+  const pending = session.pendingClarification;
+  delete session.pendingClarification;
+  const reply = await decide(input, offered, pending);
   if (reply.outcome !== "reprompt") session.silences = 0;
   if (reply.outcome !== "repeat") session.lastReply = reply.say;
   return reply;
 }
 
-async function decide(input: TurnInput, transferOffered: boolean): Promise<TurnReply> {
+async function decide(input: TurnInput, transferOffered: boolean, pending: CallSession["pendingClarification"]): Promise<TurnReply> {
   const { business, session, speech } = input;
+  const digits = input.digits?.trim() ?? "";
+  if (digits === "0") return transfer(business);
+  if (digits !== "" && speech.trim() === "") return { outcome: "reprompt", say: replies.keypadHelp(business), next: "gather" };
   if (speech.trim() === "") {
     session.silences++;
     if (session.silences >= MAX_SILENCES) return { outcome: "goodbye", say: replies.silenceGoodbye(business), next: "hangup" };
@@ -69,6 +80,14 @@ async function decide(input: TurnInput, transferOffered: boolean): Promise<TurnR
     const answer = yesOrNo(speech);
     if (answer === "yes") return transfer(business);
     if (answer === "no") return { outcome: "fallback", say: replies.anythingElse(business), next: "gather" };
+  }
+
+  if (pending !== undefined) {
+    const chosen = chooseBetween(business, speech, pending);
+    if (chosen.length > 0) {
+      session.misses = 0;
+      return { outcome: "answer", say: chosen.map((index) => business.faqs[index]!.answer).join(" "), next: "gather" };
+    }
   }
 
   const intent = detectIntent(speech);
@@ -90,6 +109,11 @@ async function decide(input: TurnInput, transferOffered: boolean): Promise<TurnR
   const knowledgeMs = performance.now() - started;
   if (found !== null && found.score >= input.minConfidence) {
     session.misses = 0;
+    const ask = clarifyingQuestion(business, found);
+    if (ask !== undefined) {
+      session.pendingClarification = ask.between;
+      return { outcome: "clarify", say: ask.say, next: "gather", knowledgeMs };
+    }
     return { outcome: "answer", say: found.answer, next: "gather", knowledgeMs };
   }
   session.misses++;

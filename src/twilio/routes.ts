@@ -64,7 +64,8 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     const hints = hintsOf(business);
     return response(
       gather(
-        { input: "speech", action: gatherUrl, method: "POST", speechTimeout: "auto", language: business.language, ...(hints ? { hints } : {}) },
+        // Speech, or one key: 0 puts the caller through to a person without saying a word.
+        { input: "dtmf speech", numDigits: 1, action: gatherUrl, method: "POST", speechTimeout: "auto", language: business.language, ...(hints ? { hints } : {}) },
         [say(text, voice)],
       ),
       redirect(gatherUrl, { method: "POST" }),
@@ -131,6 +132,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
       business,
       session,
       speech: params.SpeechResult ?? "",
+      digits: params.Digits ?? "",
       now: now(),
       minConfidence: deps.minConfidence,
       answer: deps.lookups.answer,

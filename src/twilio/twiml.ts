@@ -50,6 +50,10 @@ export interface GatherOptions {
   method?: "GET" | "POST";
   /** Seconds to wait for the caller to start. */
   timeout?: number;
+  /** Keypad presses that end the gather at once (1: a single key, such as 0 for a person). */
+  numDigits?: number;
+  /** The key that ends keypad input (Twilio's default `#`); empty for none. */
+  finishOnKey?: string;
   /** `auto` or whole seconds of silence that end the speech. */
   speechTimeout?: "auto" | number;
   speechModel?: string;
@@ -76,6 +80,8 @@ export function gather(options: GatherOptions, children: readonly TwimlVerb[] = 
     attribute("action", options.action) +
     attribute("method", options.method) +
     attribute("timeout", options.timeout) +
+    attribute("numDigits", options.numDigits) +
+    attribute("finishOnKey", options.finishOnKey) +
     attribute("speechTimeout", options.speechTimeout) +
     attribute("speechModel", options.speechModel) +
     attribute("hints", hints) +

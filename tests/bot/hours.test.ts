@@ -164,7 +164,7 @@ describe("describeHours", () => {
 
   test("one day, said as today, tomorrow or by name", () => {
     expect(describeHours(hours, { day: "mon", today: "mon" })).toBe("We're open today from 11 AM to 10 PM.");
-    expect(describeHours(hours, { day: "sat" })).toBe("On Saturday we're open 11 AM to 2 PM and 5 PM to 11 PM.");
+    expect(describeHours(hours, { day: "sat" })).toBe("On Saturday we're open from 11 AM to 2 PM and 5 PM to 11 PM.");
     expect(describeHours(hours, { day: "sat", today: "fri" })).toBe("Tomorrow we're open from 11 AM to 2 PM and 5 PM to 11 PM.");
     expect(describeHours(hours, { day: "sun" })).toBe("We're closed on Sundays.");
     expect(describeHours(hours, { day: "sun", today: "sun" })).toBe("We're closed today.");
@@ -200,8 +200,39 @@ describe("answers to hours questions", () => {
     expect(answerHoursQuestion(bella, { hoursQuestion: "close_time", day: "tomorrow" }, at("2025-07-04T16:00:00Z"))).toBe("Tomorrow we close at 11 PM.");
     expect(answerHoursQuestion(bella, { hoursQuestion: "general", day: "mon" }, at("2025-07-04T16:00:00Z"))).toBe("We're closed on Mondays.");
     expect(answerHoursQuestion(bella, { hoursQuestion: "general", day: "weekend" }, at("2025-07-07T15:00:00Z"))).toBe(
-      "On Saturday we're open 11 AM to 2 PM and 5 PM to 11 PM. On Sunday we're open noon to 9 PM.",
+      "On Saturday we're open from 11 AM to 2 PM and 5 PM to 11 PM. On Sunday we're open from noon to 9 PM.",
     );
+  });
+
+  test("a day the caller named is answered by its name, even when it is today", () => {
+    // Tuesday 2025-07-08, noon in New York.
+    const tuesday = at("2025-07-08T16:00:00Z");
+    expect(answerHoursQuestion(bella, { hoursQuestion: "general", day: "tue" }, tuesday)).toBe("On Tuesday we're open from 11 AM to 10 PM.");
+    expect(answerHoursQuestion(bella, { hoursQuestion: "close_time", day: "tue" }, tuesday)).toBe("On Tuesday we close at 10 PM.");
+    expect(answerHoursQuestion(bella, { hoursQuestion: "close_time", day: "today" }, tuesday)).toBe("We close at 10 PM today.");
+    expect(answerHoursQuestion(bella, { hoursQuestion: "open_time", day: "wed" }, tuesday)).toBe("On Wednesday we open at 11 AM.");
+  });
+
+  test("a business open all day says 24 hours, naming the day asked, whatever was asked about it", () => {
+    const allDay = parseBusiness(
+      {
+        id: "h",
+        name: "H",
+        phoneNumbers: ["+15550000003"],
+        timezone: "Europe/Dublin",
+        hours: Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, "00:00-24:00"])),
+      },
+      "test",
+    );
+    const wednesday = at("2025-07-09T12:00:00Z");
+    for (const hoursQuestion of ["close_time", "open_time", "open_now", "general"] as const) {
+      expect(answerHoursQuestion(allDay, { hoursQuestion, day: "sun" }, wednesday)).toBe("On Sunday we're open 24 hours.");
+    }
+    expect(answerHoursQuestion(allDay, { hoursQuestion: "close_time", day: "wed" }, wednesday)).toBe("On Wednesday we're open 24 hours.");
+    expect(answerHoursQuestion(allDay, { hoursQuestion: "close_time" }, wednesday)).toBe("We're open 24 hours today, around the clock.");
+    expect(answerHoursQuestion(allDay, { hoursQuestion: "open_now" }, wednesday)).toBe("Yes, we're open right now, around the clock.");
+    expect(answerHoursQuestion(allDay, { hoursQuestion: "general", day: "tomorrow" }, wednesday)).toBe("We're open 24 hours tomorrow.");
+    expect(answerHoursQuestion(allDay, { hoursQuestion: "general" }, wednesday)).toBe("We're open Monday to Sunday, 24 hours.");
   });
 
   test("a business without hours says so", () => {

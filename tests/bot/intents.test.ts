@@ -100,6 +100,134 @@ describe("detectIntent", () => {
   });
 });
 
+describe("detectIntent on transcripts: no punctuation, no apostrophes, regional and role words", () => {
+  test("goodbye as speech recognition writes it, with regional closings", () => {
+    const goodbyes = [
+      "thats all thanks bye",
+      "ok thats everything cheers",
+      "cheers",
+      "cheers mate",
+      "grand thanks",
+      "perfect thank you so much",
+      "brilliant thanks a million",
+      "have a good one",
+      "no that was it have a good one",
+      "that covers it thanks",
+      "thats all i needed to know thank you",
+      "im all set",
+      "im sorted thanks",
+      "no more questions thanks",
+      "alright that helps a lot thanks bye",
+      "lovely thanks see you saturday then",
+      "ok ill let you go",
+      "good night",
+      "ok talk to you later",
+      "thanks for your help",
+      "nope all good",
+      "righto cheers",
+      "ok ill call back later",
+    ];
+    expect(kinds(goodbyes)).toEqual(all(goodbyes, "goodbye"));
+  });
+
+  test("thanks or a closing word inside a question stays a question", () => {
+    const questions = [
+      "thanks and do you have parking",
+      "great thanks how much is delivery",
+      "is that all the flavours you have",
+      "thats great but what time is checkout",
+      "do you sell cheers glasses",
+      "ok",
+      "thank you",
+      "no",
+      "see you later alligator is that a real dish",
+      "thanks for the info what about parking",
+      "is it all good for kids",
+    ];
+    expect(kinds(questions)).toEqual(all(questions, "none"));
+  });
+
+  test("a person, by role noun, title and name, or a request to be put through", () => {
+    const humans = [
+      "can i speak to the manager please",
+      "could i talk to the duty manager",
+      "id like to speak to one of the stylists",
+      "can i talk to a nurse",
+      "put me through to reception",
+      "put me through to the front desk please",
+      "can you transfer me to billing",
+      "connect me with someone in accounts",
+      "can i have a word with the chef",
+      "i need to speak to an accountant about my return",
+      "id like to talk to mister patel",
+      "can i speak with doctor okafor",
+      "is the owner in",
+      "is the manager around can i talk to him",
+      "is doctor reyes available today",
+      "reception please",
+      "the front desk",
+      "um a real person please",
+      "get me the manager",
+      "can i get someone from customer service",
+      "let me talk to a mechanic",
+      "i want to talk to an actual human",
+      "can i talk to whoever is in charge",
+      "could you connect me to the service department",
+    ];
+    expect(kinds(humans)).toEqual(all(humans, "human"));
+  });
+
+  test("questions that name a role or a service stay questions", () => {
+    const questions = [
+      "do you have a notary",
+      "is there a trainer fee",
+      "do you have a nurse on site",
+      "how much does a personal trainer cost",
+      "are your stylists certified",
+      "is the manager special still on",
+      "do i need to bring id",
+      "can you get me a table for four",
+      "i need a quote for a new roof",
+      "talk to me about your membership options",
+      "can i speak to you about catering for a wedding",
+      "does the chef do vegan dishes",
+      "do you have a lawyer who does wills",
+      "i need someone to fix my sink",
+      "how do i reach your office from the station",
+      "are your trainers available on weekends",
+      "is the pool open on sundays",
+      "i want someone to look at my car this week",
+    ];
+    expect(kinds(questions)).toEqual(all(questions, "none"));
+  });
+
+  test("hours of the place as callers name it", () => {
+    const cases: Record<string, Intent> = {
+      "what time does the gym close sunday": { kind: "hours", day: "sun", hoursQuestion: "close_time" },
+      "is reception open all night on saturday": { kind: "hours", day: "sat", hoursQuestion: "general" },
+      "whats the latest the salon is open on thursday": { kind: "hours", day: "thu", hoursQuestion: "general" },
+      "are ye open on monday": { kind: "hours", day: "mon", hoursQuestion: "general" },
+      "what time does the studio open tomorrow": { kind: "hours", day: "tomorrow", hoursQuestion: "open_time" },
+      "is the kitchen still open": { kind: "hours", hoursQuestion: "open_now" },
+      "what time does the pool close": { kind: "none" },
+      "does the parking garage close at night": { kind: "none" },
+      "what time do yous finish on friday": { kind: "hours", day: "fri", hoursQuestion: "close_time" },
+      "what are your opening times on monday": { kind: "hours", day: "mon", hoursQuestion: "general" },
+      "do you work on saturdays": { kind: "hours", day: "sat", hoursQuestion: "general" },
+      "what days are you open": { kind: "hours", hoursQuestion: "general" },
+      "um when are you open on thursday": { kind: "hours", day: "thu", hoursQuestion: "general" },
+      "are you open on bank holiday monday": { kind: "none" },
+    };
+    const detected = Object.fromEntries(Object.keys(cases).map((text) => [text, detectIntent(text)]));
+    expect(detected).toEqual(cases);
+  });
+
+  test("repeat, as transcripts write it", () => {
+    const repeats = ["sorry i didnt catch that", "i missed that", "can you say that one more time", "once more please", "what was that"];
+    expect(kinds(repeats)).toEqual(all(repeats, "repeat"));
+  });
+});
+
 describe("replies", () => {
   const [bella, , riverside] = sampleBusinesses();
 

@@ -46,7 +46,7 @@ describe("a call, turn by turn, alternating between two instances", () => {
     const callSid = `CA${Date.now()}${sid++}`;
     const greeting = await twiml(a, "/twilio/voice", callParams(callSid));
     const gather = find(greeting.doc, "Gather");
-    expect(gather?.attributes).toMatchObject({ input: "speech", action: `${a.url}/twilio/gather`, speechTimeout: "auto", language: "en-US" });
+    expect(gather?.attributes).toMatchObject({ input: "dtmf speech", numDigits: "1", action: `${a.url}/twilio/gather`, speechTimeout: "auto", language: "en-US" });
     expect(gather?.attributes.hints).toContain("park");
     expect(textOf(find(gather!, "Say"))).toBe("Thanks for calling Bella Pizza. How can I help?");
     expect(find(greeting.doc, "Say")?.attributes.voice).toBe("Polly.Joanna-Neural");
@@ -119,7 +119,7 @@ describe("a call, turn by turn, alternating between two instances", () => {
     const callSid = `CA${Date.now()}${sid++}`;
     const { doc } = await twiml(a, "/twilio/voice", { ...callParams(callSid), To: "+15550003333" });
     const expected = new VoiceResponse();
-    const g = expected.gather({ input: ["speech"], action: `${a.url}/twilio/gather`, method: "POST", speechTimeout: "auto", language: "en-US", hints: find(doc, "Gather")!.attributes.hints! });
+    const g = expected.gather({ input: ["dtmf", "speech"], numDigits: 1, action: `${a.url}/twilio/gather`, method: "POST", speechTimeout: "auto", language: "en-US", hints: find(doc, "Gather")!.attributes.hints! });
     g.say({ voice: "Polly.Matthew-Neural" as never, language: "en-US" }, textOf(find(doc, "Say")));
     expect(find(doc, "Say")!.attributes.voice).toBe("Polly.Matthew-Neural");
     expected.redirect({ method: "POST" }, `${a.url}/twilio/gather`);

@@ -46,7 +46,7 @@ async function playCall(server: ServerProcess, callSid: string): Promise<string[
 
   const greeting = await post("/twilio/voice", params({ CallStatus: "ringing" }));
   const gather = find(greeting, "Gather");
-  expect(gather?.attributes).toMatchObject({ input: "speech", action: `${server.url}/twilio/gather` });
+  expect(gather?.attributes).toMatchObject({ input: "dtmf speech", numDigits: "1", action: `${server.url}/twilio/gather` });
   expect(textOf(find(gather!, "Say"))).toBe("Thanks for calling Bella Pizza. How can I help?");
   transcript.push(`bot:    ${textOf(find(gather!, "Say"))}`);
 

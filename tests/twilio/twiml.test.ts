@@ -53,6 +53,21 @@ describe("matches the official VoiceResponse", () => {
     expectSameTwiml(ours, reference.toString());
   });
 
+  test("a listening turn that takes speech or one key (0 for a person)", () => {
+    const ours = response(
+      gather({ input: "dtmf speech", numDigits: 1, action: "/twilio/gather", method: "POST", speechTimeout: "auto", language: "en-GB", finishOnKey: "" }, [
+        say("How can I help?", { voice: "Polly.Amy-Neural", language: "en-GB" }),
+      ]),
+      redirect("/twilio/gather", { method: "POST" }),
+    );
+    const reference = new VoiceResponse();
+    reference
+      .gather({ input: ["dtmf", "speech"], numDigits: 1, action: "/twilio/gather", method: "POST", speechTimeout: "auto", language: "en-GB", finishOnKey: "" })
+      .say({ voice: "Polly.Amy-Neural", language: "en-GB" }, "How can I help?");
+    reference.redirect({ method: "POST" }, "/twilio/gather");
+    expectSameTwiml(ours, reference.toString());
+  });
+
   test("a transfer: Say, Pause, Dial, Hangup", () => {
     const ours = response(say("Connecting you now."), pause(1), dial("+15550009999", { action: "/twilio/dial-done", timeout: 20 }), hangup());
     const reference = new VoiceResponse();

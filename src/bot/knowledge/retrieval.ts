@@ -63,7 +63,23 @@ export interface KnowledgeMatch {
   /** Confidence in 0..1, comparable across businesses; compare with DEFAULT_CONFIDENCE_THRESHOLD. */
   readonly score: number;
   readonly faqIndex: number;
+  /** The second-best FAQ, when another one matched at all. */
+  readonly runnerUp?: { faqIndex: number; question: string; answer: string; score: number };
+  /** Both best FAQs are strong and close: the caller should be asked which one they mean. */
+  readonly ambiguous: boolean;
 }
+
+/** Options of one query. */
+export interface KnowledgeQueryOptions {
+  /** Rank only these FAQs (by index), e.g. the two a clarifying question offered. */
+  readonly among?: readonly number[];
+}
+
+// PLACEHOLDER for the ranking rewrite of issue 11 (another branch replaces this file): `among`,
+// `runnerUp` and `ambiguous` computed simply over the existing score, so that the clarifying
+// question can be built and tested against the agreed contract.
+/** Two FAQs at or above the threshold whose scores are within this margin are ambiguous. */
+const AMBIGUOUS_MARGIN = 0.1;
 
 export interface KnowledgeIndexOptions {
   /**
@@ -137,12 +153,12 @@ export function buildKnowledgeIndex(faqs: readonly Faq[], options: KnowledgeInde
  * if (match && match.score >= DEFAULT_CONFIDENCE_THRESHOLD) say(match.answer);
  * ```
  */
-export function queryKnowledge(index: KnowledgeIndex, text: string): KnowledgeMatch | null {
-  return queryTerms(index, termsOf(text));
+export function queryKnowledge(index: KnowledgeIndex, text: string, options: KnowledgeQueryOptions = {}): KnowledgeMatch | null {
+  return queryTerms(index, termsOf(text), options);
 }
 
 /** {@link queryKnowledge} for terms already taken from the text (see termsOf). */
-export function queryTerms(index: KnowledgeIndex, terms: readonly string[]): KnowledgeMatch | null {
+export function queryTerms(index: KnowledgeIndex, terms: readonly string[], options: KnowledgeQueryOptions = {}): KnowledgeMatch | null {
   const count = index.faqs.length;
   if (count === 0 || terms.length === 0) return null;
 
@@ -171,12 +187,15 @@ export function queryTerms(index: KnowledgeIndex, terms: readonly string[]): Kno
   }
   if (!anyMatch) return null;
 
+  const allowed = options.among === undefined ? undefined : new Set(options.among);
   let best = -1;
   let bestScore = -1;
   let bestRaw = -1;
+  let second = -1;
+  let secondScore = -1;
   for (let faq = 0; faq < count; faq++) {
     const raw = matched[faq]!;
-    if (raw === 0) continue;
+    if (raw === 0 || (allowed !== undefined && !allowed.has(faq))) continue;
     const callerCoverage = raw / callerWeight;
     const keywordTouch = KEYWORD_TOUCH * keywordMatched[faq]!;
     const touched = questionMatched[faq]! + keywordTouch;
@@ -185,12 +204,29 @@ export function queryTerms(index: KnowledgeIndex, terms: readonly string[]): Kno
     const score = callerCoverage * (FAQ_FLOOR + (1 - FAQ_FLOOR) * faqCoverage);
     // Ties go to the FAQ with more matched weight, then to the earlier one.
     if (score > bestScore || (score === bestScore && raw > bestRaw)) {
+      second = best;
+      secondScore = bestScore;
       best = faq;
       bestScore = score;
       bestRaw = raw;
+    } else if (score > secondScore) {
+      second = faq;
+      secondScore = score;
     }
   }
   if (best < 0) return null;
   const faq = index.faqs[best]!;
-  return { answer: faq.answer, question: faq.question, score: Math.min(1, bestScore), faqIndex: best };
+  const score = Math.min(1, bestScore);
+  if (second < 0) return { answer: faq.answer, question: faq.question, score, faqIndex: best, ambiguous: false };
+  const other = index.faqs[second]!;
+  const runnerUpScore = Math.min(1, secondScore);
+  const ambiguous = runnerUpScore >= DEFAULT_CONFIDENCE_THRESHOLD && score - runnerUpScore <= AMBIGUOUS_MARGIN;
+  return {
+    answer: faq.answer,
+    question: faq.question,
+    score,
+    faqIndex: best,
+    runnerUp: { faqIndex: second, question: other.question, answer: other.answer, score: runnerUpScore },
+    ambiguous,
+  };
 }
