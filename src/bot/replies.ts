@@ -7,17 +7,8 @@
  * on the phone silence after a statement sounds like the line went dead.
  */
 import type { Business } from "./business.ts";
-import {
-  WEEKDAY_NAMES,
-  describeHours,
-  isAllDay,
-  localMoment,
-  openingStatus,
-  spokenTime,
-  weekdayAfter,
-  type OpeningStatus,
-  type Weekday,
-} from "./hours.ts";
+import { WEEKDAY_NAMES, localMoment, openingStatus, weekdayAfter, type OpeningStatus, type Weekday } from "./hours.ts";
+import { describeHours, isAllDay, spokenTime } from "./hours-spoken.ts";
 import type { DayReference, HoursQuestion } from "./intents.ts";
 
 /** Whether the business can hand a caller to a person. */

@@ -1,15 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseBusiness } from "../../src/bot/business.ts";
-import {
-  clock,
-  describeHours,
-  hoursAnswerValidUntil,
-  localMoment,
-  openingStatus,
-  parseDayHours,
-  spokenTime,
-  type WeeklyHours,
-} from "../../src/bot/hours.ts";
+import { clock, hoursAnswerValidUntil, localMoment, openingStatus, parseDayHours, type WeeklyHours } from "../../src/bot/hours.ts";
+import { describeHours, spokenTime } from "../../src/bot/hours-spoken.ts";
 import { answerHoursQuestion } from "../../src/bot/replies.ts";
 import { sampleBusinesses } from "../../src/bot/sample-businesses.ts";
 
