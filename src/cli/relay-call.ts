@@ -6,9 +6,9 @@
  * the time from each prompt to its first token, follows `end` to the `<Connect action>` webhook,
  * and finally posts the `completed` status callback.
  */
-import { createSignatureValidator, type SignatureValidator } from "../twilio/signature.ts";
 import { sleep } from "../util/sleep.ts";
 import { readTwiml } from "./twiml-reader.ts";
+import { callFields, webhookClient } from "./webhook-client.ts";
 import { childElements, findElement, parseXml } from "./xml-reader.ts";
 
 export interface RelayCallOptions {
@@ -61,21 +61,16 @@ type Frame = { type: string; [field: string]: unknown };
  * ```
  */
 export async function runRelayCall(options: RelayCallOptions): Promise<RelayCallResult> {
-  const serverUrl = options.url.replace(/\/+$/, "");
-  const publicUrl = (options.publicUrl ?? options.url).replace(/\/+$/, "");
-  const signer: SignatureValidator | undefined = options.token ? createSignatureValidator(options.token) : undefined;
-  const callSid = `CA${crypto.randomUUID().replaceAll("-", "")}`;
-  const base = { AccountSid: "AC" + "0".repeat(32), ApiVersion: "2010-04-01", CallSid: callSid, Direction: "inbound", From: options.from, To: options.to };
+  const client = webhookClient({ url: options.url, publicUrl: options.publicUrl, token: options.token });
+  const serverUrl = client.serverUrl;
+  const base = callFields(options.from, options.to);
+  const callSid = base.CallSid;
   const result: RelayCallResult = { callSid, greeting: undefined, turns: [], handoff: undefined, afterSession: undefined };
   const startedAt = Date.now();
 
   async function post(target: string, fields: Record<string, string>): Promise<string> {
-    const path = pathOf(target);
-    const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
-    if (signer) headers["x-twilio-signature"] = signer.sign(publicUrl + path, fields);
-    const res = await fetch(serverUrl + path, { method: "POST", body: new URLSearchParams(fields).toString(), headers });
-    const text = await res.text();
-    if (res.status !== 200 && res.status !== 204) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 200)}`);
+    const { status, text } = await client.post(target, fields);
+    if (status !== 200 && status !== 204) throw new Error(`${target} answered ${status}: ${text.slice(0, 200)}`);
     return text;
   }
 
@@ -90,7 +85,8 @@ export async function runRelayCall(options: RelayCallOptions): Promise<RelayCall
   const socketUrl = new URL(relay.url);
   const connectUrl = toWebSocketBase(serverUrl) + socketUrl.pathname + socketUrl.search;
   const headers: Record<string, string> = {};
-  if (signer) headers["x-twilio-signature"] = signer.sign(relay.url, {});
+  const signature = client.signature(relay.url, {});
+  if (signature !== undefined) headers["x-twilio-signature"] = signature;
   const inbox = await openSocket(connectUrl, headers);
 
   try {
@@ -207,12 +203,6 @@ function parseHandoffData(value: unknown): Record<string, unknown> {
   } catch {
     return { raw: value };
   }
-}
-
-function pathOf(target: string): string {
-  if (!/^[a-z]+:\/\//i.test(target)) return target;
-  const url = new URL(target);
-  return url.pathname + url.search;
 }
 
 function toWebSocketBase(url: string): string {
