@@ -9,12 +9,11 @@
  * bun src/cli/cluster.ts stop
  */
 import { resolve } from "node:path";
-import { describeClusterNode, type ClusterNodeInfo } from "../ops/cluster-nodes.ts";
+import { flushMasters } from "../ops/cluster-nodes.ts";
 import { readClusterState } from "../ops/cluster-state.ts";
 import { CLUSTER_BUS_OFFSET, takenClusterPorts } from "../ops/ports.ts";
 import { requireRedisBinary } from "../ops/process.ts";
 import { openRedisCluster, startRedisCluster, type RedisClusterProcess } from "../ops/redis-cluster.ts";
-import { redisCommand } from "../ops/resp.ts";
 import { SLOT_COUNT } from "../ops/slots.ts";
 import { intFlag, parseCommandLine, UsageError, type ParsedCommandLine } from "./args.ts";
 import { monitorCluster } from "./cluster-monitor.ts";
@@ -297,26 +296,9 @@ async function monitor(ctx: Context): Promise<number> {
 
 async function reset(ctx: Context): Promise<number> {
   const cluster = await openRunning(ctx.dir);
-  const described = await Promise.all(
-    cluster.nodes.filter((node) => node.isRunning()).map((node) => describeClusterNode(node.port).catch(() => undefined)),
-  );
-  const masters = described.filter((info): info is ClusterNodeInfo => info?.role === "master");
+  const masters = await flushMasters(cluster.nodes.filter((node) => node.isRunning()).map((node) => node.port));
   if (masters.length === 0) throw new CliFailure(`no master of the cluster in ${ctx.dir} answers`);
-  const replicasOf = (port: number) => described.filter((info) => info?.masterPort === port).length;
-  const results = await Promise.all(
-    masters.map(async (master) => {
-      try {
-        await redisCommand(master.port, ["FLUSHALL"], { timeoutMs: 10_000 });
-        // So that reads from replicas (and `status`) see the empty state as soon as this returns.
-        const replicas = replicasOf(master.port);
-        if (replicas > 0) await redisCommand(master.port, ["WAIT", String(replicas), "5000"], { timeoutMs: 10_000 });
-        return `${master.port} (${master.keys} keys)`;
-      } catch (error) {
-        throw new CliFailure(`FLUSHALL on ${master.port} failed: ${(error as Error).message}`);
-      }
-    }),
-  );
-  ctx.io.out(`Flushed ${masters.length} masters: ${results.join(", ")}.`);
+  ctx.io.out(`Flushed ${masters.length} masters: ${masters.map((master) => `${master.port} (${master.keys} keys)`).join(", ")}.`);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /**
  * What a cluster node says about itself: role, slots, key count and the master it follows, read
- * from CLUSTER NODES and DBSIZE, and the state of the cluster as the first answering node sees it.
+ * from CLUSTER NODES and DBSIZE; the state of the cluster as the first answering node sees it; and
+ * emptying every master.
  */
 import { infoField, redisCommand } from "./resp.ts";
 
@@ -62,4 +63,29 @@ export async function firstClusterState(ports: readonly number[], opts: { timeou
     }
   }
   return "unreachable";
+}
+
+/**
+ * FLUSHALL on every master among `ports`, each waiting (up to 5 s) until its replicas have it too,
+ * so that reads from replicas see the empty state as soon as this returns. Returns the masters as
+ * they were before the flush; none when no master answers.
+ *
+ * @example (await flushMasters([7000, 7001, 7002])).map((m) => m.keys) // keys each master held
+ */
+export async function flushMasters(ports: readonly number[]): Promise<ClusterNodeInfo[]> {
+  const described = await Promise.all(ports.map((port) => describeClusterNode(port).catch(() => undefined)));
+  const masters = described.filter((info): info is ClusterNodeInfo => info?.role === "master");
+  const replicasOf = (port: number) => described.filter((info) => info?.masterPort === port).length;
+  await Promise.all(
+    masters.map(async (master) => {
+      try {
+        await redisCommand(master.port, ["FLUSHALL"], { timeoutMs: 10_000 });
+        const replicas = replicasOf(master.port);
+        if (replicas > 0) await redisCommand(master.port, ["WAIT", String(replicas), "5000"], { timeoutMs: 10_000 });
+      } catch (error) {
+        throw new Error(`FLUSHALL on ${master.port} failed: ${(error as Error).message}`);
+      }
+    }),
+  );
+  return masters;
 }
