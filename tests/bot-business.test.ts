@@ -286,6 +286,8 @@ describe("httpDirectory against a real local server", () => {
         if (path === "/api/businesses/by-number/%2B15550004000") return Response.json({ ...raw, phoneNumbers: ["bad"] });
         if (path === "/api/businesses/by-number/%2B15550005000") return Response.json(raw); // owns another number
         if (path === "/api/businesses/by-number/%2B15550006000") return new Response("<html>", { status: 200 });
+        // Owns the number, but quotes it in a field that does not validate.
+        if (path === "/api/businesses/by-number/%2B15550008000") return Response.json({ ...raw, phoneNumbers: ["+15550008000"], transferNumber: "+15550008000 ext 2" });
         if (path === "/api/businesses/by-number/%2B15550007000") {
           // Headers at once, then a body that never finishes.
           return new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"id":')) }), {
@@ -369,6 +371,7 @@ describe("httpDirectory against a real local server", () => {
       { number: "+15550004000", type: DirectoryInvalidAnswerError, code: "E_DIRECTORY_INVALID_ANSWER", status: 200 },
       { number: "+15550005000", type: DirectoryInvalidAnswerError, code: "E_DIRECTORY_INVALID_ANSWER", status: 200 },
       { number: "+15550006000", type: DirectoryInvalidAnswerError, code: "E_DIRECTORY_INVALID_ANSWER", status: 200 },
+      { number: "+15550008000", type: DirectoryInvalidAnswerError, code: "E_DIRECTORY_INVALID_ANSWER", status: 200 },
     ] as const;
     const kinds = [DirectoryUnavailableError, DirectoryTimeoutError, DirectoryInvalidAnswerError];
     for (const expected of cases) {
@@ -384,6 +387,8 @@ describe("httpDirectory against a real local server", () => {
       expect(`${error.message} ${String(error.cause ?? "")}`).not.toContain(digits);
       expect(error.message).not.toContain("test-token");
     }
+    const quoted = await rejectionOf(directory().byNumber("+15550008000"));
+    expect(quoted.message).toContain('transferNumber: expected an E.164 phone number like +15550001111, got "{number} ext 2"');
     const timeout = await rejectionOf(directory().byNumber("+15550003000"));
     expect((timeout as DirectoryTimeoutError).timeoutMs).toBe(300);
   });

@@ -82,11 +82,12 @@ export function httpDirectory(options: HttpDirectoryOptions): BusinessDirectory 
     }
   }
 
-  function validated<T>(parse: () => T, where: string): T {
+  /** `scrub` also cleans the problems: a bad field's value is quoted in them. */
+  function validated<T>(parse: () => T, where: string, scrub: (text: string) => string): T {
     try {
       return parse();
     } catch (error) {
-      throw new DirectoryInvalidAnswerError(`Business directory sent invalid data to GET ${where}: ${(error as Error).message}`);
+      throw new DirectoryInvalidAnswerError(`Business directory sent invalid data to GET ${where}: ${scrub((error as Error).message)}`);
     }
   }
 
@@ -103,7 +104,7 @@ export function httpDirectory(options: HttpDirectoryOptions): BusinessDirectory 
       const json = await getJson(path, shownPath, scrub, signal, true);
       if (json === null) return null;
       const where = `${shownBase}${shownPath}`;
-      const business = validated(() => parseBusiness(json, where), where);
+      const business = validated(() => parseBusiness(json, where), where, scrub);
       // Speaking as the wrong business is worse than not answering.
       if (!business.phoneNumbers.includes(number)) {
         throw new DirectoryInvalidAnswerError(`Business directory answered GET ${where} with "${business.id}", which does not own the number asked for`);
@@ -112,7 +113,7 @@ export function httpDirectory(options: HttpDirectoryOptions): BusinessDirectory 
     },
     async all(): Promise<Business[]> {
       const json = await getJson("/businesses", "/businesses", keepText, undefined, false);
-      return validated(() => parseBusinessFile(json, `${shownBase}/businesses`), `${shownBase}/businesses`);
+      return validated(() => parseBusinessFile(json, `${shownBase}/businesses`), `${shownBase}/businesses`, keepText);
     },
   };
 }
