@@ -15,7 +15,11 @@
  * unknown keys in `hours` are errors: "monday" instead of "mon" would silently lose a day.
  */
 import { z } from "zod";
+import { BusinessFileError } from "./errors.ts";
 import { WEEKDAYS, isKnownTimezone, parseDayHours, type TimeRange, type Weekday, type WeeklyHours } from "./hours.ts";
+
+// Thrown by the parsers below; it lives with the bot's other errors.
+export { BusinessFileError } from "./errors.ts";
 
 /** E.164: a plus, a non-zero country code digit, 7 to 15 digits in all. */
 export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
@@ -138,17 +142,6 @@ export const businessSchema = z
 export type Business = z.output<typeof businessSchema>;
 /** One question and answer of a business's knowledge base. */
 export type Faq = Business["faqs"][number];
-
-/** Thrown when a business file or a directory answer does not validate; `problems` lists each. */
-export class BusinessFileError extends Error {
-  override readonly name = "BusinessFileError";
-  constructor(
-    readonly source: string,
-    readonly problems: readonly string[],
-  ) {
-    super(`Invalid business data in ${source} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
-  }
-}
 
 function pathText(path: readonly PropertyKey[]): string {
   let out = "";

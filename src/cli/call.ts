@@ -5,9 +5,9 @@
  * as Twilio would (Gather → the next utterance, Redirect, Dial, Hangup), signing every request
  * with the server's auth token, and prints a transcript with the server time of each turn.
  */
-import { createSignatureValidator, type SignatureValidator } from "../twilio/signature.ts";
 import { parseCommandLine, UsageError } from "./args.ts";
 import { readTwiml, type TwimlStep } from "./twiml-reader.ts";
+import { callFields, webhookClient } from "./webhook-client.ts";
 
 const USAGE = `Usage: bun run call -- [options] [utterance …]
 
@@ -56,25 +56,17 @@ export interface CallTurn {
  * ```
  */
 export async function playCall(options: CallOptions): Promise<CallTurn[]> {
-  const signer: SignatureValidator | undefined = options.token ? createSignatureValidator(options.token) : undefined;
-  const callSid = `CA${crypto.randomUUID().replaceAll("-", "")}`;
-  const base = { AccountSid: "AC" + "0".repeat(32), ApiVersion: "2010-04-01", CallSid: callSid, Direction: "inbound", From: options.from, To: options.to };
+  const client = webhookClient({ url: options.url, publicUrl: options.publicUrl, token: options.token });
+  const base = callFields(options.from, options.to);
   const pending = [...options.utterances];
   const turns: CallTurn[] = [];
   const started = Date.now();
   let sequence = 0;
 
   async function post(target: string, fields: Record<string, string>): Promise<{ steps: TwimlStep[]; serverMs?: number; roundTripMs: number }> {
-    const path = target.startsWith("http") ? new URL(target).pathname + new URL(target).search : target;
-    const signedUrl = options.publicUrl.replace(/\/+$/, "") + path;
-    const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
-    if (signer) headers["x-twilio-signature"] = signer.sign(signedUrl, fields);
-    const t0 = performance.now();
-    const res = await fetch(options.url.replace(/\/+$/, "") + path, { method: "POST", body: new URLSearchParams(fields).toString(), headers });
-    const text = await res.text();
-    const roundTripMs = performance.now() - t0;
-    if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 200)}`);
-    const total = /total;dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1];
+    const { status, text, headers, roundTripMs } = await client.post(target, fields);
+    if (status !== 200) throw new Error(`${target} answered ${status}: ${text.slice(0, 200)}`);
+    const total = /total;dur=([\d.]+)/.exec(headers.get("server-timing") ?? "")?.[1];
     return { steps: readTwiml(text), serverMs: total === undefined ? undefined : Number(total), roundTripMs };
   }
 

@@ -2,7 +2,10 @@
  * The `bun run cluster monitor` view: ops/s, memory, keys and clients per node, sampled from INFO
  * once per interval and drawn as a table.
  */
-import { infoField, redisCommand } from "../ops/redis-server.ts";
+import { firstClusterState } from "../ops/cluster-nodes.ts";
+import { infoField, redisCommand } from "../ops/resp.ts";
+import { sleep } from "../util/sleep.ts";
+import { renderTable } from "./table.ts";
 
 /** One node at one moment; `up: false` when it did not answer. */
 export interface NodeSample {
@@ -47,7 +50,7 @@ export async function monitorCluster(opts: MonitorOptions): Promise<void> {
     if (opts.signal?.aborted) break;
     const [samples, state] = await Promise.all([
       Promise.all(opts.ports.map((port) => sampleNode(port, previous.get(port)))),
-      clusterState(opts.ports),
+      firstClusterState(opts.ports, { timeoutMs: 1_000 }),
     ]);
     previous = new Map(samples.map((sample) => [sample.port, sample]));
     const text = renderFrame(samples, `${opts.dir} — cluster_state ${state} — ${new Date().toLocaleTimeString()}`);
@@ -90,17 +93,6 @@ export async function sampleNode(port: number, previous?: NodeSample): Promise<N
   return sample;
 }
 
-async function clusterState(ports: readonly number[]): Promise<string> {
-  for (const port of ports) {
-    try {
-      return infoField(await redisCommand(port, ["CLUSTER", "INFO"], { timeoutMs: 1_000 }), "cluster_state") ?? "unknown";
-    } catch {
-      // try the next node
-    }
-  }
-  return "unreachable";
-}
-
 /**
  * The table for one frame: a header line, a row per node (port first), a total row.
  *
@@ -126,9 +118,7 @@ export function renderFrame(samples: readonly NodeSample[], header: string): str
     String(sum((s) => (s.role === "master" ? s.keys : 0))),
     String(sum((s) => s.clients)),
   ]);
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd());
-  return [header, ...lines].join("\n");
+  return [header, ...renderTable(rows)].join("\n");
 }
 
 const show = (value: number | undefined) => (value === undefined ? "-" : String(value));
@@ -144,16 +134,4 @@ function bytes(value: number | undefined): string {
     unit++;
   }
   return `${scaled.toFixed(2)}${units[unit]}`;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -3,9 +3,8 @@
  * through an ioredis `Cluster` the way the cache's redis-cluster L2 talks to it.
  */
 import { Cluster } from "ioredis";
-import { keySlot } from "../ops/redis-cluster.ts";
+import { keySlot, SLOT_COUNT } from "../ops/slots.ts";
 
-const SLOT_COUNT = 16_384;
 const CONCURRENCY = 64;
 const KEY_PREFIX = "voxedge:cluster-test:";
 
@@ -194,4 +193,24 @@ class ErrorTally {
     const message = error instanceof Error ? error.message : String(error);
     if (this.samples.length < 5 && !this.samples.includes(message)) this.samples.push(message);
   }
+}
+
+/**
+ * The report as a few lines for the terminal; `resetCommand` is the command that removes the
+ * test keys before they expire.
+ *
+ * @example console.log(renderSlotTestReport(report, 6, "bun run cluster reset"));
+ */
+export function renderSlotTestReport(report: SlotTestReport, seedCount: number, resetCommand: string): string {
+  const line = (name: string, done: number, l: LatencySummary) =>
+    `  ${name}  ${done}/${report.slots} ok   p50 ${l.p50Ms} ms   p99 ${l.p99Ms} ms   max ${l.maxMs} ms   (${l.opsPerSec} ops/s)`;
+  return [
+    `${report.ok ? "PASS" : "FAIL"}: one key in each of the ${report.slots} slots, written and read back ` +
+      `through an ioredis Cluster (${seedCount} seeds).`,
+    line("SET", report.written, report.set),
+    line("GET", report.read, report.get),
+    `  wrong values: ${report.mismatches}   errors: ${report.errors}`,
+    ...report.errorSamples.map((message) => `    ${message}`),
+    `Test keys (${report.keyPrefix}{…}) expire after ${report.ttlSeconds} s; \`${resetCommand}\` removes them now.`,
+  ].join("\n");
 }

@@ -9,30 +9,22 @@
  * bun src/cli/cluster.ts stop
  */
 import { resolve } from "node:path";
-import {
-  describeClusterNode,
-  openRedisCluster,
-  readClusterState,
-  startRedisCluster,
-  type ClusterNodeInfo,
-  type RedisClusterProcess,
-} from "../ops/redis-cluster.ts";
-import {
-  describePortOwner,
-  infoField,
-  isPortFree,
-  redisCommand,
-  requireRedisBinary,
-} from "../ops/redis-server.ts";
+import { flushMasters } from "../ops/cluster-nodes.ts";
+import { readClusterState } from "../ops/cluster-state.ts";
+import { CLUSTER_BUS_OFFSET, takenClusterPorts } from "../ops/ports.ts";
+import { requireRedisBinary } from "../ops/process.ts";
+import { openRedisCluster, startRedisCluster, type RedisClusterProcess } from "../ops/redis-cluster.ts";
+import { SLOT_COUNT } from "../ops/slots.ts";
 import { intFlag, parseCommandLine, UsageError, type ParsedCommandLine } from "./args.ts";
 import { monitorCluster } from "./cluster-monitor.ts";
-import { runSlotTest, type SlotTestReport } from "./cluster-slot-test.ts";
+import { renderSlotTestReport, runSlotTest, type SlotTestReport } from "./cluster-slot-test.ts";
+import { collectStatus, renderStatus } from "./cluster-status.ts";
+
+export type { ClusterStatus, NodeStatus } from "./cluster-status.ts";
 
 /** Where the cluster lives unless `--dir` says otherwise: `.tmp/cluster` in the checkout (git-ignored). */
 export const DEFAULT_CLUSTER_DIR = resolve(import.meta.dir, "..", "..", ".tmp", "cluster");
 const DEFAULT_BASE_PORT = 7000;
-const SLOT_COUNT = 16_384;
-const BUS_PORT_OFFSET = 10_000;
 
 const USAGE = `Usage: bun run cluster <command> [options]
 
@@ -76,35 +68,6 @@ const FLAGS = {
 export interface CliOutput {
   out(text: string): void;
   err(text: string): void;
-}
-
-/** A node as `status --json` prints it. `up: false` nodes carry only port and pid. */
-export interface NodeStatus {
-  port: number;
-  pid: number;
-  up: boolean;
-  role?: "master" | "replica";
-  id?: string;
-  /** Slot ranges as CLUSTER NODES prints them ("0-5460"); empty for replicas. */
-  slots?: string;
-  keys?: number;
-  /** Port of the master a replica follows. */
-  masterPort?: number;
-  /** Why an up node could not be described. */
-  error?: string;
-}
-
-/** What `status --json` prints. */
-export interface ClusterStatus {
-  dir: string;
-  /** cluster_state as the first answering node reports it, or "unreachable". */
-  state: string;
-  nodes: NodeStatus[];
-  /** Distinct slots served by the masters. */
-  slotsCovered: number;
-  seeds: string[];
-  /** The line to put in front of `bun run server`. */
-  env: string;
 }
 
 /** A failure to report plainly (no stack): exit code 1. */
@@ -172,7 +135,7 @@ function readShape(flags: ParsedCommandLine["flags"], recorded?: ClusterShape): 
   const size = masters * (1 + replicas);
   const basePort = intFlag(flags, "base-port", recorded?.basePort ?? DEFAULT_BASE_PORT, {
     min: 1024,
-    max: 65_535 - BUS_PORT_OFFSET - size + 1,
+    max: 65_535 - CLUSTER_BUS_OFFSET - size + 1,
   });
   return { basePort, masters, replicas };
 }
@@ -227,23 +190,12 @@ async function start(ctx: Context, shape: ClusterShape): Promise<number> {
 
 /** Every node port and bus port must be bindable; says which are not and, if it can, by what. */
 async function ensurePortsFree(basePort: number, size: number): Promise<void> {
-  const taken: string[] = [];
-  for (let i = 0; i < size; i++) {
-    const port = basePort + i;
-    for (const [candidate, role] of [
-      [port, "node port"],
-      [port + BUS_PORT_OFFSET, `cluster bus port of node ${port}`],
-    ] as const) {
-      if (await isPortFree(candidate)) continue;
-      const owner = describePortOwner(candidate);
-      taken.push(`port ${candidate} (${role}) is already in use${owner ? ` by ${owner}` : ""}`);
-    }
-  }
+  const taken = await takenClusterPorts(basePort, size);
   if (taken.length === 0) return;
   throw new CliFailure(
     `cannot start the cluster: ${taken.join("; ")}.\n` +
       `Free those ports, or pick others with --base-port (the nodes need ${basePort}-${basePort + size - 1} ` +
-      `and ${basePort + BUS_PORT_OFFSET}-${basePort + BUS_PORT_OFFSET + size - 1}).`,
+      `and ${basePort + CLUSTER_BUS_OFFSET}-${basePort + CLUSTER_BUS_OFFSET + size - 1}).`,
   );
 }
 
@@ -306,87 +258,6 @@ async function status(ctx: Context): Promise<number> {
   return report.state === "ok" ? 0 : 1;
 }
 
-async function collectStatus(cluster: RedisClusterProcess): Promise<ClusterStatus> {
-  const nodes = await Promise.all(
-    cluster.nodes.map(async (node): Promise<NodeStatus> => {
-      if (!node.isRunning()) return { port: node.port, pid: node.pid, up: false };
-      try {
-        return { pid: node.pid, up: true, ...withoutUndefined(await describeClusterNode(node.port)) };
-      } catch (error) {
-        return { port: node.port, pid: node.pid, up: true, error: (error as Error).message };
-      }
-    }),
-  );
-  const served = new Uint8Array(SLOT_COUNT);
-  for (const node of nodes) if (node.role === "master" && node.slots) markSlots(node.slots, served);
-  const seeds = cluster.nodes.map((node) => `127.0.0.1:${node.port}`);
-  return {
-    dir: cluster.dir,
-    state: await firstClusterState(nodes.filter((node) => node.up).map((node) => node.port)),
-    nodes,
-    slotsCovered: served.reduce((count, bit) => count + bit, 0),
-    seeds,
-    env: `CACHE_L2=redis-cluster REDIS_CLUSTER_NODES=${seeds.join(",")}`,
-  };
-}
-
-function withoutUndefined(info: ClusterNodeInfo): ClusterNodeInfo {
-  return Object.fromEntries(Object.entries(info).filter(([, value]) => value !== undefined)) as ClusterNodeInfo;
-}
-
-function markSlots(slots: string, served: Uint8Array): void {
-  for (const range of slots.split(" ")) {
-    const [from, to] = range.split("-").map(Number);
-    if (from === undefined || !Number.isInteger(from)) continue;
-    for (let slot = from; slot <= (to ?? from) && slot < SLOT_COUNT; slot++) served[slot] = 1;
-  }
-}
-
-async function firstClusterState(ports: readonly number[]): Promise<string> {
-  for (const port of ports) {
-    try {
-      const state = infoField(await redisCommand(port, ["CLUSTER", "INFO"]), "cluster_state");
-      if (state) return state;
-    } catch {
-      // ask the next node
-    }
-  }
-  return "unreachable";
-}
-
-function renderStatus(report: ClusterStatus): string {
-  const up = report.nodes.filter((node) => node.up).length;
-  const rows = [["PORT", "ROLE", "PID", "SLOTS", "KEYS", "MASTER"]];
-  for (const node of report.nodes) {
-    if (!node.up) rows.push([String(node.port), "down", "-", "-", "-", "-"]);
-    else if (node.error) rows.push([String(node.port), "error", String(node.pid), node.error, "-", "-"]);
-    else {
-      rows.push([
-        String(node.port),
-        node.role ?? "?",
-        String(node.pid),
-        node.slots ? `${node.slots} (${countSlots(node.slots)})` : "-",
-        String(node.keys ?? "-"),
-        node.masterPort === undefined ? "-" : String(node.masterPort),
-      ]);
-    }
-  }
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return [
-    `Redis Cluster in ${report.dir}: cluster_state ${report.state}, ${up}/${report.nodes.length} nodes up, ` +
-      `${report.slotsCovered}/${SLOT_COUNT} slots served`,
-    ...rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()),
-    "",
-    report.env,
-  ].join("\n");
-}
-
-function countSlots(slots: string): number {
-  const served = new Uint8Array(SLOT_COUNT);
-  markSlots(slots, served);
-  return served.reduce((count, bit) => count + bit, 0);
-}
-
 async function test(ctx: Context): Promise<number> {
   const cluster = await openRunning(ctx.dir);
   const seeds = cluster.nodes.filter((node) => node.isRunning()).map((node) => `127.0.0.1:${node.port}`);
@@ -397,23 +268,8 @@ async function test(ctx: Context): Promise<number> {
     throw new CliFailure(`could not connect to the cluster through ${seeds.join(",")}: ${(error as Error).message}`);
   }
   if (ctx.flags.json) ctx.io.out(JSON.stringify(report, null, 2));
-  else ctx.io.out(renderTestReport(report, seeds.length, ctx.dir));
+  else ctx.io.out(renderSlotTestReport(report, seeds.length, `bun run cluster reset${dirHint(ctx.dir)}`));
   return report.ok ? 0 : 1;
-}
-
-function renderTestReport(report: SlotTestReport, seedCount: number, dir: string): string {
-  const line = (name: string, done: number, l: SlotTestReport["set"]) =>
-    `  ${name}  ${done}/${report.slots} ok   p50 ${l.p50Ms} ms   p99 ${l.p99Ms} ms   max ${l.maxMs} ms   (${l.opsPerSec} ops/s)`;
-  return [
-    `${report.ok ? "PASS" : "FAIL"}: one key in each of the ${report.slots} slots, written and read back ` +
-      `through an ioredis Cluster (${seedCount} seeds).`,
-    line("SET", report.written, report.set),
-    line("GET", report.read, report.get),
-    `  wrong values: ${report.mismatches}   errors: ${report.errors}`,
-    ...report.errorSamples.map((message) => `    ${message}`),
-    `Test keys (${report.keyPrefix}{…}) expire after ${report.ttlSeconds} s; ` +
-      `\`bun run cluster reset${dirHint(dir)}\` removes them now.`,
-  ].join("\n");
 }
 
 async function monitor(ctx: Context): Promise<number> {
@@ -440,26 +296,9 @@ async function monitor(ctx: Context): Promise<number> {
 
 async function reset(ctx: Context): Promise<number> {
   const cluster = await openRunning(ctx.dir);
-  const described = await Promise.all(
-    cluster.nodes.filter((node) => node.isRunning()).map((node) => describeClusterNode(node.port).catch(() => undefined)),
-  );
-  const masters = described.filter((info): info is ClusterNodeInfo => info?.role === "master");
+  const masters = await flushMasters(cluster.nodes.filter((node) => node.isRunning()).map((node) => node.port));
   if (masters.length === 0) throw new CliFailure(`no master of the cluster in ${ctx.dir} answers`);
-  const replicasOf = (port: number) => described.filter((info) => info?.masterPort === port).length;
-  const results = await Promise.all(
-    masters.map(async (master) => {
-      try {
-        await redisCommand(master.port, ["FLUSHALL"], { timeoutMs: 10_000 });
-        // So that reads from replicas (and `status`) see the empty state as soon as this returns.
-        const replicas = replicasOf(master.port);
-        if (replicas > 0) await redisCommand(master.port, ["WAIT", String(replicas), "5000"], { timeoutMs: 10_000 });
-        return `${master.port} (${master.keys} keys)`;
-      } catch (error) {
-        throw new CliFailure(`FLUSHALL on ${master.port} failed: ${(error as Error).message}`);
-      }
-    }),
-  );
-  ctx.io.out(`Flushed ${masters.length} masters: ${results.join(", ")}.`);
+  ctx.io.out(`Flushed ${masters.length} masters: ${masters.map((master) => `${master.port} (${master.keys} keys)`).join(", ")}.`);
   return 0;
 }
 

@@ -6,7 +6,10 @@
  * the time from each prompt to its first token, follows `end` to the `<Connect action>` webhook,
  * and finally posts the `completed` status callback.
  */
-import { createSignatureValidator, type SignatureValidator } from "../twilio/signature.ts";
+import { sleep } from "../util/sleep.ts";
+import { readTwiml } from "./twiml-reader.ts";
+import { callFields, webhookClient } from "./webhook-client.ts";
+import { childElements, findElement, parseXml } from "./xml-reader.ts";
 
 export interface RelayCallOptions {
   /** Where the server listens, e.g. `http://127.0.0.1:3000`. */
@@ -58,21 +61,16 @@ type Frame = { type: string; [field: string]: unknown };
  * ```
  */
 export async function runRelayCall(options: RelayCallOptions): Promise<RelayCallResult> {
-  const serverUrl = options.url.replace(/\/+$/, "");
-  const publicUrl = (options.publicUrl ?? options.url).replace(/\/+$/, "");
-  const signer: SignatureValidator | undefined = options.token ? createSignatureValidator(options.token) : undefined;
-  const callSid = `CA${crypto.randomUUID().replaceAll("-", "")}`;
-  const base = { AccountSid: "AC" + "0".repeat(32), ApiVersion: "2010-04-01", CallSid: callSid, Direction: "inbound", From: options.from, To: options.to };
+  const client = webhookClient({ url: options.url, publicUrl: options.publicUrl, token: options.token });
+  const serverUrl = client.serverUrl;
+  const base = callFields(options.from, options.to);
+  const callSid = base.CallSid;
   const result: RelayCallResult = { callSid, greeting: undefined, turns: [], handoff: undefined, afterSession: undefined };
   const startedAt = Date.now();
 
   async function post(target: string, fields: Record<string, string>): Promise<string> {
-    const path = pathOf(target);
-    const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
-    if (signer) headers["x-twilio-signature"] = signer.sign(publicUrl + path, fields);
-    const res = await fetch(serverUrl + path, { method: "POST", body: new URLSearchParams(fields).toString(), headers });
-    const text = await res.text();
-    if (res.status !== 200 && res.status !== 204) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 200)}`);
+    const { status, text } = await client.post(target, fields);
+    if (status !== 200 && status !== 204) throw new Error(`${target} answered ${status}: ${text.slice(0, 200)}`);
     return text;
   }
 
@@ -87,7 +85,8 @@ export async function runRelayCall(options: RelayCallOptions): Promise<RelayCall
   const socketUrl = new URL(relay.url);
   const connectUrl = toWebSocketBase(serverUrl) + socketUrl.pathname + socketUrl.search;
   const headers: Record<string, string> = {};
-  if (signer) headers["x-twilio-signature"] = signer.sign(relay.url, {});
+  const signature = client.signature(relay.url, {});
+  if (signature !== undefined) headers["x-twilio-signature"] = signature;
   const inbox = await openSocket(connectUrl, headers);
 
   try {
@@ -105,7 +104,7 @@ export async function runRelayCall(options: RelayCallOptions): Promise<RelayCall
 
     for (const utterance of options.utterances) {
       // Frames that are already in belong to the previous turn (an `end` right after its last token).
-      await nextTick();
+      await sleep(0);
       const early = inbox.takeEnd();
       if (early !== undefined) {
         result.handoff = early;
@@ -140,7 +139,7 @@ export async function runRelayCall(options: RelayCallOptions): Promise<RelayCall
       if (result.handoff !== undefined) break;
     }
     if (result.handoff === undefined) {
-      await nextTick();
+      await sleep(0);
       result.handoff = inbox.takeEnd();
     }
   } finally {
@@ -175,43 +174,25 @@ interface RelayTwiml {
 
 /** `<Connect action><ConversationRelay url welcomeGreeting><Parameter name value/>…` out of a TwiML answer. */
 function readRelayTwiml(xml: string): RelayTwiml | undefined {
-  const connect = /<Connect\b([^>]*)>([\s\S]*?)<\/Connect>/.exec(xml);
-  if (connect === null) return undefined;
-  const relay = /<ConversationRelay\b([^>]*?)(\/>|>([\s\S]*?)<\/ConversationRelay>)/.exec(connect[2] ?? "");
-  if (relay === null) return undefined;
-  const attrs = readAttributes(relay[1] ?? "");
-  if (attrs.url === undefined) return undefined;
+  const connect = findElement(parseXml(xml), "Connect");
+  const relay = connect && childElements(connect).find((child) => child.name === "ConversationRelay");
+  const url = relay?.attributes.url;
+  if (connect === undefined || relay === undefined || url === undefined) return undefined;
   const parameters: Record<string, string> = {};
-  for (const match of (relay[3] ?? "").matchAll(/<Parameter\b([^>]*?)\/?>/g)) {
-    const p = readAttributes(match[1] ?? "");
-    if (p.name !== undefined) parameters[p.name] = p.value ?? "";
+  for (const parameter of childElements(relay)) {
+    const name = parameter.attributes.name;
+    if (parameter.name === "Parameter" && name !== undefined) parameters[name] = parameter.attributes.value ?? "";
   }
-  return { url: attrs.url, action: readAttributes(connect[1] ?? "").action, welcomeGreeting: attrs.welcomeGreeting, parameters };
+  return { url, action: connect.attributes.action, welcomeGreeting: relay.attributes.welcomeGreeting, parameters };
 }
 
 /** What the action webhook's TwiML does, in a few words. */
 function describeAction(xml: string): string {
-  const dial = /<Dial\b[^>]*>([\s\S]*?)<\/Dial>/.exec(xml);
-  if (dial !== null) return `[transfers the call to ${decodeXml((dial[1] ?? "").replace(/<[^>]+>/g, ""))}]`;
-  if (/<Hangup\b/.test(xml)) return "[hangs up]";
+  const steps = readTwiml(xml);
+  const dial = steps.find((step) => step.verb === "Dial");
+  if (dial !== undefined) return `[transfers the call to ${dial.number}]`;
+  if (steps.some((step) => step.verb === "Hangup")) return "[hangs up]";
   return `[answers ${xml.replace(/<\?xml[^>]*\?>/, "").slice(0, 120)}]`;
-}
-
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-
-function decodeXml(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, ref: string) => {
-    if (ref[0] === "#") return String.fromCodePoint(ref[1] === "x" || ref[1] === "X" ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1)));
-    return ENTITIES[ref.toLowerCase()] ?? "";
-  });
-}
-
-function readAttributes(source: string): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const match of source.matchAll(/([A-Za-z_][\w.-]*)\s*=\s*("([^"]*)"|'([^']*)')/g)) {
-    out[match[1] as string] = decodeXml(match[3] ?? match[4] ?? "");
-  }
-  return out;
 }
 
 function parseHandoffData(value: unknown): Record<string, unknown> {
@@ -224,22 +205,12 @@ function parseHandoffData(value: unknown): Record<string, unknown> {
   }
 }
 
-function pathOf(target: string): string {
-  if (!/^[a-z]+:\/\//i.test(target)) return target;
-  const url = new URL(target);
-  return url.pathname + url.search;
-}
-
 function toWebSocketBase(url: string): string {
   return url.replace(/^http(s?):/i, (_, s: string) => `ws${s}:`);
 }
 
 function fmt(ms: number | undefined): string {
   return ms === undefined ? "?" : ms.toFixed(2);
-}
-
-function nextTick(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Bun's and Deno's WebSocket client take handshake headers; the DOM typings do not know that option. */

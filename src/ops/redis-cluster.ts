@@ -1,21 +1,25 @@
 /**
  * Launches a local Redis Cluster (masters plus replicas, one `redis-server` per node) on loopback
- * ports and joins it with `redis-cli --cluster create`. Used by the tests and the cluster CLI.
+ * ports and joins it with `redis-cli --cluster create`, or takes charge of one that an earlier
+ * process left running. Used by the tests and the cluster CLI. The cluster handle
+ * (`local-cluster.ts`), the state file, the node descriptions and the slot arithmetic are their
+ * own modules.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  adoptRedisServer,
-  infoField,
-  isPortFree,
-  redisCommand,
-  requireRedisBinary,
-  startRedisServer,
-  type RedisServerOptions,
-  type RedisServerProcess,
-} from "./redis-server.ts";
+import { currentNodePid, readClusterState, writeClusterState } from "./cluster-state.ts";
+import { LocalCluster, type RedisClusterProcess } from "./local-cluster.ts";
+import { findFreePortRange, LOOPBACK } from "./ports.ts";
+import { requireRedisBinary } from "./process.ts";
+import { adoptRedisServer, startRedisServer, type RedisServerOptions, type RedisServerProcess } from "./redis-server.ts";
+
+export type { RedisClusterProcess } from "./local-cluster.ts";
+
+// What the tests use next to a cluster; their modules own them.
+export { findFreePortRange } from "./ports.ts";
+export { keySlot } from "./slots.ts";
 
 export interface RedisClusterOptions {
   /** Number of masters; redis-cli needs at least 3. Default 3. */
@@ -33,62 +37,6 @@ export interface RedisClusterOptions {
   /** Start the nodes detached so they outlive this process (see `openRedisCluster`). */
   detached?: boolean;
 }
-
-/**
- * What `<dir>/cluster.json` records about the cluster started in `dir`, so that a later process
- * can find it again (`openRedisCluster`). Written once the nodes run, removed by `stop()`.
- */
-export interface ClusterStateFile {
-  version: 1;
-  host: string;
-  basePort: number;
-  masters: number;
-  replicasPerMaster: number;
-  nodeTimeoutMs: number;
-  /** ISO time of the start. */
-  startedAt: string;
-  /** Pids as started; a node restarted since has another one, found through its port. */
-  nodes: Array<{ port: number; pid: number }>;
-}
-
-/** Name of the state file inside the cluster dir. */
-export const CLUSTER_STATE_FILE = "cluster.json";
-
-/** One node as the cluster currently sees it. */
-export interface ClusterNodeInfo {
-  port: number;
-  id: string;
-  role: "master" | "replica";
-  /** Slot ranges served, as CLUSTER NODES prints them ("0-5460"); empty for replicas. */
-  slots: string;
-  /** DBSIZE of the node. */
-  keys: number;
-  /** Port of the master a replica follows. */
-  masterPort?: number;
-}
-
-export interface RedisClusterProcess {
-  /** Every node, running or not, in port order. */
-  readonly nodes: RedisServerProcess[];
-  /** `"127.0.0.1:port"` of every node, for ioredis `Cluster` or `REDIS_CLUSTER_NODES`. */
-  readonly seeds: string[];
-  readonly dir: string;
-  /** Stops every node (and removes the dir if the launcher created it). */
-  stop(): Promise<void>;
-  /** Role, slots and key count of every running node. */
-  nodeInfo(): Promise<ClusterNodeInfo[]>;
-  /** `cluster_state` as the first running node reports it ("ok" or "fail"). */
-  clusterState(): Promise<string>;
-  /** Resolves once every running node reports `state`; throws after `timeoutMs`. */
-  waitForState(state: "ok" | "fail", timeoutMs: number): Promise<void>;
-  /** The running master that serves the slot of `key` right now, e.g. to kill it. */
-  masterFor(key: string): Promise<RedisServerProcess>;
-  /** The node process listening on `port`. */
-  nodeByPort(port: number): RedisServerProcess | undefined;
-}
-
-const HOST = "127.0.0.1";
-const SLOT_COUNT = 16_384;
 
 /**
  * Starts `masters * (1 + replicasPerMaster)` nodes, creates the cluster and waits until every node
@@ -134,7 +82,7 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
       // Before the create step, so that a failed or interrupted start can still be stopped by dir.
       writeClusterState(dir, {
         version: 1,
-        host: HOST,
+        host: LOOPBACK,
         basePort,
         masters,
         replicasPerMaster: replicas,
@@ -164,7 +112,7 @@ function nodeOptions(
 ): RedisServerOptions & { port: number; dir: string } {
   return {
     port,
-    host: HOST,
+    host: LOOPBACK,
     dir: join(dir, `node-${port}`),
     cluster: true,
     detached,
@@ -207,36 +155,6 @@ function removeStaleState(nodeDir: string): void {
   }
 }
 
-function writeClusterState(dir: string, state: ClusterStateFile): void {
-  writeFileSync(join(dir, CLUSTER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
-}
-
-/**
- * The state file of the cluster started in `dir`, or undefined when there is none. Throws when the
- * file exists but cannot be understood.
- *
- * @example readClusterState(".tmp/cluster")?.basePort // 7000
- */
-export function readClusterState(dir: string): ClusterStateFile | undefined {
-  const path = join(dir, CLUSTER_STATE_FILE);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-  let state: Partial<ClusterStateFile>;
-  try {
-    state = JSON.parse(text) as Partial<ClusterStateFile>;
-  } catch (error) {
-    throw new Error(`${path} is not valid JSON (${(error as Error).message}); delete it to start over`);
-  }
-  if (state.version !== 1 || !Array.isArray(state.nodes) || typeof state.basePort !== "number") {
-    throw new Error(`${path} is not a cluster state file this version understands; delete it to start over`);
-  }
-  return state as ClusterStateFile;
-}
-
 /**
  * Finds the cluster that a (possibly earlier, detached) `startRedisCluster` left in `dir` and takes
  * charge of its nodes: `stop()`, `nodeInfo()` and the rest work as on the original. A node counts
@@ -253,66 +171,10 @@ export async function openRedisCluster(dir: string): Promise<RedisClusterProcess
   const nodes = await Promise.all(
     state.nodes.map(async ({ port, pid }) => {
       const options = nodeOptions(dir, port, state.nodeTimeoutMs, true);
-      return adoptRedisServer(await currentPid(port, options.dir, pid), options);
+      return adoptRedisServer(await currentNodePid(port, options.dir, pid), options);
     }),
   );
   return new LocalCluster(nodes, dir, false);
-}
-
-/** The pid serving `port` from `nodeDir` now; else the recorded one if it is still a redis-server; else -1. */
-async function currentPid(port: number, nodeDir: string, recordedPid: number): Promise<number> {
-  try {
-    const [server, dirReply] = await Promise.all([
-      redisCommand(port, ["INFO", "server"], { timeoutMs: 1_000 }),
-      redisCommand(port, ["CONFIG", "GET", "dir"], { timeoutMs: 1_000 }),
-    ]);
-    const pid = Number(infoField(server, "process_id"));
-    if (Array.isArray(dirReply) && samePath(String(dirReply[1]), nodeDir) && pid > 0) return pid;
-  } catch {
-    // Not answering: stopped, or hung (then the recorded pid is the way to stop it).
-  }
-  // Never signal a pid that was recycled for something else.
-  return isRedisServerPid(recordedPid) ? recordedPid : -1;
-}
-
-function samePath(a: string, b: string): boolean {
-  const real = (path: string) => {
-    try {
-      return realpathSync(path);
-    } catch {
-      return path;
-    }
-  };
-  return real(a) === real(b);
-}
-
-function isRedisServerPid(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("redis-server");
-  } catch {
-    // No /proc (macOS): ask ps. A pid that is gone gives empty output.
-    const ps = spawnSync("ps", ["-o", "comm=", "-p", String(pid)], { encoding: "utf8", timeout: 2_000 });
-    return (ps.stdout ?? "").includes("redis-server");
-  }
-}
-
-/**
- * First of `count` consecutive ports that are free together with their cluster bus ports.
- *
- * @example const base = await findFreePortRange(6); // base..base+5 and base+10000..base+10005
- */
-export async function findFreePortRange(count: number, host = HOST): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    // Below the Linux ephemeral range (32768+) so outgoing connections rarely collide.
-    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
-    const ports = Array.from({ length: count }, (_, i) => base + i);
-    const checks = await Promise.all(
-      ports.flatMap((port) => [isPortFree(port, host), isPortFree(port + 10_000, host)]),
-    );
-    if (checks.every(Boolean)) return base;
-  }
-  throw new Error(`could not find ${count} consecutive free ports (with cluster bus ports) on ${host}`);
 }
 
 function createCluster(cli: string, nodes: RedisServerProcess[], replicas: number): Promise<void> {
@@ -341,188 +203,4 @@ function createCluster(cli: string, nodes: RedisServerProcess[], replicas: numbe
       }
     });
   });
-}
-
-/**
- * The cluster hash slot of a key (CRC16/XMODEM of the key or of its `{hash tag}`, mod 16384),
- * exactly as Redis computes it.
- *
- * @example keySlot("user:{42}:name") === keySlot("{42}") // true
- */
-export function keySlot(key: string): number {
-  let bytes = Buffer.from(key, "utf8");
-  const open = bytes.indexOf(0x7b); // "{"
-  if (open >= 0) {
-    const close = bytes.indexOf(0x7d, open + 1); // "}"
-    if (close > open + 1) bytes = bytes.subarray(open + 1, close);
-  }
-  return crc16(bytes) % SLOT_COUNT;
-}
-
-function crc16(bytes: Uint8Array): number {
-  let crc = 0;
-  for (const byte of bytes) {
-    crc ^= byte << 8;
-    for (let bit = 0; bit < 8; bit++) {
-      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-    }
-  }
-  return crc;
-}
-
-/**
- * How many slots a CLUSTER NODES slot list covers.
- *
- * @example slotCount("0-5460 5462") // 5462
- */
-export function slotCount(slots: string): number {
-  let count = 0;
-  for (const range of slots.split(" ")) {
-    if (!range) continue;
-    const [from, to] = range.split("-").map(Number);
-    if (from !== undefined && Number.isInteger(from)) count += (to ?? from) - from + 1;
-  }
-  return count;
-}
-
-/** Whether a CLUSTER NODES slot list ("0-5460 5462") contains `slot`. */
-function slotsContain(slots: string, slot: number): boolean {
-  return slots.split(" ").some((range) => {
-    if (!range) return false;
-    const [from, to] = range.split("-").map(Number);
-    return from !== undefined && slot >= from && slot <= (to ?? from);
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-class LocalCluster implements RedisClusterProcess {
-  readonly seeds: string[];
-
-  constructor(
-    readonly nodes: RedisServerProcess[],
-    readonly dir: string,
-    private readonly ownsDir: boolean,
-  ) {
-    this.seeds = nodes.map((node) => `${node.host}:${node.port}`);
-  }
-
-  nodeByPort(port: number): RedisServerProcess | undefined {
-    return this.nodes.find((node) => node.port === port);
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.nodes.map((node) => node.stop()));
-    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
-    else rmSync(join(this.dir, CLUSTER_STATE_FILE), { force: true });
-  }
-
-  async nodeInfo(): Promise<ClusterNodeInfo[]> {
-    const running = this.nodes.filter((node) => node.isRunning());
-    const infos = await Promise.all(running.map((node) => describeNode(node.port)));
-    return infos.sort((a, b) => a.port - b.port);
-  }
-
-  async clusterState(): Promise<string> {
-    const node = this.nodes.find((candidate) => candidate.isRunning());
-    if (!node) throw new Error("no node of the cluster is running");
-    const info = await redisCommand(node.port, ["CLUSTER", "INFO"]);
-    return infoField(info, "cluster_state") ?? "unknown";
-  }
-
-  async waitForState(state: "ok" | "fail", timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let seen = "";
-    while (Date.now() < deadline) {
-      const states = await Promise.all(
-        this.nodes
-          .filter((node) => node.isRunning())
-          .map(async (node) => {
-            try {
-              return infoField(await redisCommand(node.port, ["CLUSTER", "INFO"]), "cluster_state");
-            } catch (error) {
-              return `unreachable (${(error as Error).message})`;
-            }
-          }),
-      );
-      seen = states.join(", ");
-      if (states.length > 0 && states.every((s) => s === state)) return;
-      await sleep(100);
-    }
-    throw new Error(`cluster did not reach cluster_state:${state} within ${timeoutMs} ms (nodes: ${seen})`);
-  }
-
-  async masterFor(key: string): Promise<RedisServerProcess> {
-    const slot = keySlot(key);
-    const owner = (await this.nodeInfo()).find(
-      (info) => info.role === "master" && slotsContain(info.slots, slot),
-    );
-    const node = owner && this.nodeByPort(owner.port);
-    if (!node) throw new Error(`no running master serves slot ${slot} (key ${JSON.stringify(key)})`);
-    return node;
-  }
-
-  /** Every node agrees the cluster is ok, knows all nodes, and every replica is in sync. */
-  async waitUntilHealthy(size: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let problem = "not checked yet";
-    while (Date.now() < deadline) {
-      problem = (await this.healthProblem(size)) ?? "";
-      if (!problem) return;
-      await sleep(100);
-    }
-    throw new Error(`cluster did not become healthy within ${timeoutMs} ms: ${problem}`);
-  }
-
-  private async healthProblem(size: number): Promise<string | undefined> {
-    for (const node of this.nodes) {
-      try {
-        const info = await redisCommand(node.port, ["CLUSTER", "INFO"]);
-        if (infoField(info, "cluster_state") !== "ok") return `node ${node.port} is not ok yet`;
-        if (infoField(info, "cluster_known_nodes") !== String(size)) {
-          return `node ${node.port} knows ${infoField(info, "cluster_known_nodes")} of ${size} nodes`;
-        }
-        const replication = await redisCommand(node.port, ["INFO", "replication"]);
-        if (infoField(replication, "role") === "slave" && infoField(replication, "master_link_status") !== "up") {
-          return `replica ${node.port} is not in sync with its master yet`;
-        }
-      } catch (error) {
-        return `node ${node.port}: ${(error as Error).message}`;
-      }
-    }
-    return undefined;
-  }
-}
-
-/**
- * Role, slots and key count of the cluster node on `port`, as that node sees itself.
- *
- * @example (await describeClusterNode(7000)).role // "master"
- */
-export function describeClusterNode(port: number): Promise<ClusterNodeInfo> {
-  return describeNode(port);
-}
-
-async function describeNode(port: number): Promise<ClusterNodeInfo> {
-  const [nodesReply, keys] = await Promise.all([
-    redisCommand(port, ["CLUSTER", "NODES"]),
-    redisCommand(port, ["DBSIZE"]),
-  ]);
-  const lines = String(nodesReply).trim().split("\n").map((line) => line.trim().split(" "));
-  const portOfId = new Map(lines.map((f) => [f[0] ?? "", Number((f[1] ?? "").split("@")[0]?.split(":").pop())]));
-  const myself = lines.find((f) => (f[2] ?? "").split(",").includes("myself"));
-  if (!myself) throw new Error(`node ${port} did not list itself in CLUSTER NODES`);
-  const isReplica = (myself[2] ?? "").split(",").includes("slave");
-  const masterId = myself[3] ?? "-";
-  const info: ClusterNodeInfo = {
-    port,
-    id: myself[0] ?? "",
-    role: isReplica ? "replica" : "master",
-    // Slot fields start at index 8; "[slot->-id]" entries are migrations in flight, not ownership.
-    slots: myself.slice(8).filter((field) => !field.startsWith("[")).join(" "),
-    keys: typeof keys === "number" ? keys : Number(keys),
-  };
-  const masterPort = portOfId.get(masterId);
-  if (isReplica && masterPort !== undefined) info.masterPort = masterPort;
-  return info;
 }

@@ -105,27 +105,15 @@ export function createWebSocketHost(): RuntimeWebSocketHost {
 
   function upgradeOnDeno(denoRuntime: DenoLike, request: Request, handlers: TextSocketHandlers): Response {
     const { socket: raw, response } = denoRuntime.upgradeWebSocket(request);
-    let closing = false;
-    const socket: TextSocket = {
-      send(text) {
-        if (closing || raw.readyState !== OPEN) return false;
-        raw.send(text);
-        return true;
-      },
-      close(code = NORMAL_CLOSURE, reason = "") {
-        if (closing) return;
-        closing = true;
-        raw.close(code, reason);
-      },
-      get isOpen() {
-        return !closing && raw.readyState === OPEN;
-      },
-    };
+    const { socket, markClosed } = textSocketOver(raw, (text) => {
+      raw.send(text);
+      return true;
+    });
     const tracked = track(socket, handlers);
     raw.onopen = () => tracked.open(socket);
     raw.onmessage = (event) => tracked.message(toText(event.data));
     raw.onclose = (event) => {
-      closing = true;
+      markClosed();
       tracked.close(event.code, event.reason);
     };
     // An error is followed by close; nothing to report twice.
@@ -139,22 +127,8 @@ export function createWebSocketHost(): RuntimeWebSocketHost {
     },
     handlers: {
       open(ws) {
-        let closing = false;
-        const socket: TextSocket = {
-          send(text) {
-            if (closing || ws.readyState !== OPEN) return false;
-            // Bun reports a dropped frame as 0 and backpressure as -1 (queued, still sent).
-            return ws.send(text) !== 0;
-          },
-          close(code = NORMAL_CLOSURE, reason = "") {
-            if (closing) return;
-            closing = true;
-            ws.close(code, reason);
-          },
-          get isOpen() {
-            return !closing && ws.readyState === OPEN;
-          },
-        };
+        // Bun reports a dropped frame as 0 and backpressure as -1 (queued, still sent).
+        const { socket } = textSocketOver(ws, (text) => ws.send(text) !== 0);
         const tracked = track(socket, ws.data.handlers);
         ws.data.handlers = tracked;
         ws.data.socket = socket;
@@ -192,6 +166,34 @@ export function createWebSocketHost(): RuntimeWebSocketHost {
     },
     get openCount() {
       return open.size;
+    },
+  };
+}
+
+/**
+ * The TextSocket over a runtime's socket: sends only while it is open, closes it once. `deliver`
+ * sends one frame and says whether it went out; `markClosed` records a close the peer started.
+ */
+function textSocketOver(
+  raw: { readonly readyState: number; close(code: number, reason: string): void },
+  deliver: (text: string) => boolean,
+): { socket: TextSocket; markClosed: () => void } {
+  let closing = false;
+  const socket: TextSocket = {
+    send: (text) => !closing && raw.readyState === OPEN && deliver(text),
+    close(code = NORMAL_CLOSURE, reason = "") {
+      if (closing) return;
+      closing = true;
+      raw.close(code, reason);
+    },
+    get isOpen() {
+      return !closing && raw.readyState === OPEN;
+    },
+  };
+  return {
+    socket,
+    markClosed: () => {
+      closing = true;
     },
   };
 }

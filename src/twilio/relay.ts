@@ -11,6 +11,7 @@ import { takeTurn, type TurnReply } from "../bot/turn.ts";
 import type { Log } from "../log.ts";
 import type { TextSocket, TextSocketHandlers } from "../runtime/websocket.ts";
 import type { BotMetrics } from "../telemetry/bot-metrics.ts";
+import { sleep } from "../util/sleep.ts";
 import {
   endFrame,
   parseRelayFrame,
@@ -289,7 +290,3 @@ export function relayConversations(deps: RelayDeps) {
 }
 
 export type RelayConversations = ReturnType<typeof relayConversations>;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

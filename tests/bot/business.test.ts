@@ -3,7 +3,17 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BusinessFileError, normalizeE164, parseBusiness, parseBusinessFile } from "../../src/bot/business.ts";
-import { DirectoryError, httpDirectory, loadFileDirectory, sampleDirectory, staticDirectory } from "../../src/bot/directory/index.ts";
+import {
+  DirectoryError,
+  DirectoryInvalidAnswerError,
+  DirectoryTimeoutError,
+  DirectoryUnavailableError,
+  httpDirectory,
+  loadFileDirectory,
+  sampleDirectory,
+  staticDirectory,
+} from "../../src/bot/directory/index.ts";
+import { BotError } from "../../src/bot/errors.ts";
 import { sampleBusinesses } from "../../src/bot/sample-businesses.ts";
 
 function errorOf(run: () => unknown): Error {
@@ -220,6 +230,29 @@ describe("static, file and sample directories", () => {
     const missing = join(dir, "missing.json");
     expect((await rejectionOf(loadFileDirectory(missing))).message).toStartWith(`Cannot read business file ${missing}`);
   });
+
+  test("every business file failure is a BusinessFileError with code E_BUSINESS_FILE, never a DirectoryError", async () => {
+    const bad = join(dir, "bad-code.json");
+    await writeFile(bad, JSON.stringify({ businesses: [{ ...minimal, timezone: "Nowhere/Else" }] }));
+    const broken = join(dir, "broken-code.json");
+    await writeFile(broken, "{ nope");
+    const failures = [
+      await rejectionOf(loadFileDirectory(bad)),
+      await rejectionOf(loadFileDirectory(broken)),
+      await rejectionOf(loadFileDirectory(join(dir, "absent.json"))),
+      errorOf(() => parseBusinessFile([], "inline")),
+      errorOf(() => parseBusiness({ id: "x" }, "inline")),
+    ];
+    expect(failures.map((error) => error.constructor)).toEqual(failures.map(() => BusinessFileError));
+    for (const error of failures) {
+      expect(error).toBeInstanceOf(BotError);
+      expect(error).not.toBeInstanceOf(DirectoryError);
+      expect((error as BusinessFileError).code).toBe("E_BUSINESS_FILE");
+      expect((error as BusinessFileError).problems.length).toBeGreaterThan(0);
+    }
+    expect((failures[1] as BusinessFileError).source).toBe(broken);
+    expect((failures[1] as BusinessFileError).problems[0]).toStartWith("is not valid JSON");
+  });
 });
 
 describe("httpDirectory against a real local server", () => {
@@ -253,6 +286,8 @@ describe("httpDirectory against a real local server", () => {
         if (path === "/api/businesses/by-number/%2B15550004000") return Response.json({ ...raw, phoneNumbers: ["bad"] });
         if (path === "/api/businesses/by-number/%2B15550005000") return Response.json(raw); // owns another number
         if (path === "/api/businesses/by-number/%2B15550006000") return new Response("<html>", { status: 200 });
+        // Owns the number, but quotes it in a field that does not validate.
+        if (path === "/api/businesses/by-number/%2B15550008000") return Response.json({ ...raw, phoneNumbers: ["+15550008000"], transferNumber: "+15550008000 ext 2" });
         if (path === "/api/businesses/by-number/%2B15550007000") {
           // Headers at once, then a body that never finishes.
           return new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"id":')) }), {
@@ -291,7 +326,8 @@ describe("httpDirectory against a real local server", () => {
     const error = await rejectionOf(directory().byNumber("+15550002000"));
     expect(error).toBeInstanceOf(DirectoryError);
     expect((error as DirectoryError).status).toBe(503);
-    expect(error.message).toBe(`Business directory answered 503 to GET ${base.slice(0, -1)}/businesses/by-number/%2B15550002000`);
+    // The dialled number is caller data: the message names the route, not the number.
+    expect(error.message).toBe(`Business directory answered 503 to GET ${base.slice(0, -1)}/businesses/by-number/{number}`);
   });
 
   test("a slow answer → DirectoryError after the timeout", async () => {
@@ -323,7 +359,38 @@ describe("httpDirectory against a real local server", () => {
     const notJson = await rejectionOf(directory().byNumber("+15550006000"));
     expect(notJson.message).toContain("invalid JSON");
     const wrongOwner = await rejectionOf(directory().byNumber("+15550005000"));
-    expect(wrongOwner.message).toContain('"bella-pizza", which does not own +15550005000');
+    expect(wrongOwner.message).toContain('"bella-pizza", which does not own the number asked for');
+    for (const error of [invalid, notJson, wrongOwner]) expect(error.message).not.toMatch(/1555000[456]000/);
+  });
+
+  test("each failure has its own class and stable code, and none names the dialled number", async () => {
+    const cases = [
+      { number: "+15550002000", type: DirectoryUnavailableError, code: "E_DIRECTORY_UNAVAILABLE", status: 503 },
+      { number: "+15550003000", type: DirectoryTimeoutError, code: "E_DIRECTORY_TIMEOUT", status: undefined },
+      { number: "+15550007000", type: DirectoryTimeoutError, code: "E_DIRECTORY_TIMEOUT", status: undefined },
+      { number: "+15550004000", type: DirectoryInvalidAnswerError, code: "E_DIRECTORY_INVALID_ANSWER", status: 200 },
+      { number: "+15550005000", type: DirectoryInvalidAnswerError, code: "E_DIRECTORY_INVALID_ANSWER", status: 200 },
+      { number: "+15550006000", type: DirectoryInvalidAnswerError, code: "E_DIRECTORY_INVALID_ANSWER", status: 200 },
+      { number: "+15550008000", type: DirectoryInvalidAnswerError, code: "E_DIRECTORY_INVALID_ANSWER", status: 200 },
+    ] as const;
+    const kinds = [DirectoryUnavailableError, DirectoryTimeoutError, DirectoryInvalidAnswerError];
+    for (const expected of cases) {
+      const error = await rejectionOf(directory().byNumber(expected.number));
+      expect(error).toBeInstanceOf(expected.type);
+      expect(kinds.filter((kind) => error instanceof kind)).toEqual([expected.type]);
+      expect(error).toBeInstanceOf(DirectoryError);
+      expect(error).toBeInstanceOf(BotError);
+      expect((error as DirectoryError).code).toBe(expected.code);
+      expect((error as DirectoryError).status).toBe(expected.status);
+      expect(error.name).toBe(expected.type.name);
+      const digits = expected.number.slice(1);
+      expect(`${error.message} ${String(error.cause ?? "")}`).not.toContain(digits);
+      expect(error.message).not.toContain("test-token");
+    }
+    const quoted = await rejectionOf(directory().byNumber("+15550008000"));
+    expect(quoted.message).toContain('transferNumber: expected an E.164 phone number like +15550001111, got "{number} ext 2"');
+    const timeout = await rejectionOf(directory().byNumber("+15550003000"));
+    expect((timeout as DirectoryTimeoutError).timeoutMs).toBe(300);
   });
 
   test("all() reads the whole list", async () => {
@@ -338,5 +405,10 @@ describe("httpDirectory against a real local server", () => {
     expect(error).toBeInstanceOf(DirectoryError);
     expect(error.message).toContain("could not be reached");
     expect(error.message).not.toContain("secret");
+    expect(error).toBeInstanceOf(DirectoryUnavailableError);
+    expect((error as DirectoryUnavailableError).code).toBe("E_DIRECTORY_UNAVAILABLE");
+    // The fetch error names the full URL (number and credentials): it is not kept as the cause.
+    expect(error.cause).toBeUndefined();
+    expect(error.message).not.toContain("5550001111");
   });
 });

@@ -38,7 +38,7 @@ const app = createApp({
 async function call(to: string) {
   const res = await app.request("/twilio/voice", {
     method: "POST",
-    body: new URLSearchParams(callFields(`CA${to}${Date.now()}`, {}, { to })).toString(),
+    body: new URLSearchParams(callFields(`CA${crypto.randomUUID().replaceAll("-", "")}`, {}, { to })).toString(),
     headers: { "content-type": "application/x-www-form-urlencoded" },
   });
   return { status: res.status, doc: parseXml(await res.text()) };
@@ -58,6 +58,10 @@ test("a stalled or failing directory: a polite TwiML goodbye with status 200, an
   expect(logged.some((line) => line.includes("business lookup failed"))).toBe(true);
   // Neither the caller's number nor the dialled one reaches the log.
   expect(logged.join("\n")).not.toContain("+1415");
+  for (const dialled of ["5558880001", "5558880002"]) expect(logged.join("\n")).not.toContain(dialled);
+  // The failure is logged by kind: the timeout and the bad status are told apart.
+  expect(logged.join("\n")).toContain("did not answer");
+  expect(logged.join("\n")).toContain("answered 502");
 
   mode = "ok";
   const recovered = await call("+15558880003");

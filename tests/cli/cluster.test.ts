@@ -11,9 +11,9 @@ import type { ClusterStatus } from "../../src/cli/cluster.ts";
 import type { SlotTestReport } from "../../src/cli/cluster-slot-test.ts";
 import { findFreePortRange } from "../../src/ops/redis-cluster.ts";
 import { isProcessAlive } from "../../src/ops/redis-server.ts";
+import { parseSlotRanges, SLOT_COUNT } from "../../src/ops/slots.ts";
 
 const CLI = join(import.meta.dir, "..", "..", "src", "cli", "cluster.ts");
-const SLOT_COUNT = 16_384;
 const dirs: string[] = [];
 
 interface CliRun {
@@ -62,9 +62,8 @@ function slotsServed(status: ClusterStatus): { distinct: number; overlaps: numbe
   const served = new Set<number>();
   let overlaps = 0;
   for (const node of status.nodes.filter((n) => n.role === "master")) {
-    for (const range of (node.slots ?? "").split(" ").filter(Boolean)) {
-      const [from, to] = range.split("-").map(Number) as [number, number | undefined];
-      for (let slot = from; slot <= (to ?? from); slot++) {
+    for (const { from, to } of parseSlotRanges(node.slots ?? "")) {
+      for (let slot = from; slot <= to; slot++) {
         if (served.has(slot)) overlaps++;
         served.add(slot);
       }

@@ -7,6 +7,8 @@ import { Redis as UpstashRedis } from "@upstash/redis";
 import { Cluster, Redis } from "ioredis";
 import { keySlot } from "../../src/ops/redis-cluster.ts";
 import { redisCommand, startRedisServer } from "../../src/ops/redis-server.ts";
+import { countServedSlots, parseSlotRanges, SLOT_COUNT, slotsContain } from "../../src/ops/slots.ts";
+import { sleep } from "../../src/util/sleep.ts";
 import { sharedCluster, sharedRedis, sharedUpstash, startRedis, startUpstash } from "./servers.ts";
 
 const unique = () => `support-test:${crypto.randomUUID()}`;
@@ -87,6 +89,23 @@ describe("redis cluster", () => {
     for (const key of ["foo", "user:{42}:name", "{42}", "héllo 🌍", "a{}b", "{}x", "x{y}{z}", ""]) {
       expect(keySlot(key)).toBe((await redisCommand(port, ["CLUSTER", "KEYSLOT", key])) as number);
     }
+  });
+
+  test("the masters' slot lists read as CLUSTER SLOTS reports them, covering every slot once", async () => {
+    const { cluster } = await sharedCluster();
+    const masters = (await cluster.nodeInfo()).filter((node) => node.role === "master");
+    const reply = (await redisCommand(masters[0]!.port, ["CLUSTER", "SLOTS"])) as Array<[number, number, [string, number]]>;
+    const expected = new Map<number, Array<{ from: number; to: number }>>();
+    for (const [from, to, [, port]] of reply) expected.set(port, [...(expected.get(port) ?? []), { from, to }]);
+    for (const master of masters) {
+      const ranges = parseSlotRanges(master.slots);
+      expect(ranges.toSorted((a, b) => a.from - b.from)).toEqual(expected.get(master.port)!.toSorted((a, b) => a.from - b.from));
+      expect(slotsContain(master.slots, ranges[0]!.from)).toBe(true);
+    }
+    expect(countServedSlots(masters.map((master) => master.slots))).toBe(SLOT_COUNT);
+    const key = unique();
+    const owners = masters.filter((master) => slotsContain(master.slots, keySlot(key)));
+    expect(owners.map((master) => master.port)).toEqual([(await cluster.masterFor(key)).port]);
   });
 
   test("an ioredis Cluster can SET and GET keys in every shard", async () => {
@@ -246,5 +265,31 @@ describe("upstash shim", () => {
       await upstash.stop();
     }
     expect(upstash.redis.isRunning()).toBe(false);
+  });
+});
+
+describe("slot lists and sleep", () => {
+  test("slot lists: single slots, ranges, migrations in flight skipped, overlaps counted once", () => {
+    expect(parseSlotRanges("0-5460 5462 [5463->-0123abcd] 16380-99999")).toEqual([
+      { from: 0, to: 5460 },
+      { from: 5462, to: 5462 },
+      { from: 16_380, to: SLOT_COUNT - 1 },
+    ]);
+    expect(parseSlotRanges("")).toEqual([]);
+    expect(slotsContain("0-5460 5462", 5461)).toBe(false);
+    expect(slotsContain("0-5460 5462", 5462)).toBe(true);
+    expect(countServedSlots(["0-99", "50-149", "149"])).toBe(150);
+  });
+
+  test("sleep waits, and an abort ends the wait at once without rejecting", async () => {
+    const began = performance.now();
+    await sleep(30);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(25);
+
+    const controller = new AbortController();
+    const waiting = sleep(60_000, controller.signal).then(() => "woke");
+    controller.abort();
+    expect(await Promise.race([waiting, sleep(1_000).then(() => "still asleep")])).toBe("woke");
+    expect(await Promise.race([sleep(60_000, controller.signal).then(() => "woke"), sleep(1_000).then(() => "still asleep")])).toBe("woke");
   });
 });

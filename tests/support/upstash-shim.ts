@@ -15,6 +15,7 @@
  */
 import { Command, Redis } from "ioredis";
 import { parseArgs } from "node:util";
+import { sleep } from "../../src/util/sleep.ts";
 
 type JsonValue = string | number | boolean | null | JsonValue[];
 type FaultMode = "ok" | "stall" | "error500";
@@ -74,8 +75,6 @@ function errorMessage(error: unknown): string {
 function json(status: number, body: unknown): Response {
   return Response.json(body, { status });
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 class UpstashShim {
   private fault: { mode: FaultMode; ms: number } = { mode: "ok", ms: 0 };

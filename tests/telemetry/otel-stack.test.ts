@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ALL_INSTRUMENTS } from "../../src/telemetry/instruments.ts";
 import { collectorPromName, promSeriesNames } from "../../src/telemetry/prometheus-names.ts";
+import { startServer } from "../support/server-process.ts";
 import { startRedis } from "../support/servers.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -37,9 +38,17 @@ function str(value: Json | undefined): string {
   return typeof value === "string" ? value : "";
 }
 
+function run(argv: string[], env?: Record<string, string>): { ok: boolean; output: string } {
+  const child = Bun.spawnSync(argv, { cwd: ROOT, stdout: "pipe", stderr: "pipe", ...(env ? { env: { ...process.env, ...env } } : {}) });
+  return { ok: child.exitCode === 0, output: `${child.stdout.toString()}${child.stderr.toString()}` };
+}
+async function runAsync(argv: string[]): Promise<{ ok: boolean; output: string }> {
+  const child = Bun.spawn(argv, { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { ok: code === 0, output: `${out}${err}` };
+}
 function promtool(args: string[]): { ok: boolean; output: string } {
-  const run = Bun.spawnSync(["promtool", ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  return { ok: run.exitCode === 0, output: `${run.stdout.toString()}${run.stderr.toString()}` };
+  return run(["promtool", ...args]);
 }
 
 const compose = readYaml("compose.yaml");
@@ -107,8 +116,9 @@ describe("compose.yaml", () => {
     for (const name of ["bot", "redis-cluster-init", "otel-collector", "prometheus", "grafana"]) expect(services[name]).toBeDefined();
     expect(redisNodes).toHaveLength(6);
     const bot = obj(services.bot, "bot");
-    expect(bot.image).toBe("oven/bun:1");
-    expect(list(bot.command).map(str).join(" ")).toContain("bun install --frozen-lockfile && bun run server");
+    // Built from ./Dockerfile: no source mount, no install at container start.
+    expect(bot.build).toBe(".");
+    expect(bot.command).toBeUndefined();
     expect(str(obj(services["otel-collector"], "collector").image)).toStartWith("otel/opentelemetry-collector-contrib");
   });
 
@@ -126,7 +136,8 @@ describe("compose.yaml", () => {
         }
       }
     }
-    expect(binds).toBeGreaterThanOrEqual(5);
+    // The collector, Prometheus and Grafana configs (the bot runs its image, with no mount).
+    expect(binds).toBeGreaterThanOrEqual(4);
   });
 
   test("depends_on only names services that exist", () => {
@@ -343,4 +354,126 @@ describe("dashboards", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+/** One Dockerfile instruction, continuation lines joined; `stage` counts FROMs from 0. */
+interface DockerInstruction {
+  keyword: string;
+  args: string;
+  stage: number;
+}
+
+function readDockerfile(): DockerInstruction[] {
+  const instructions: DockerInstruction[] = [];
+  let stage = -1;
+  const text = readFileSync(join(ROOT, "Dockerfile"), "utf8").replace(/\\\n/g, " ");
+  for (const line of text.split("\n").map((l) => l.trim())) {
+    if (line === "" || line.startsWith("#")) continue;
+    const keyword = line.split(/\s+/)[0]!.toUpperCase();
+    if (keyword === "FROM") stage++;
+    instructions.push({ keyword, args: line.slice(keyword.length).trim(), stage });
+  }
+  return instructions;
+}
+
+/** The JSON (exec form) argument list after `CMD`, as HEALTHCHECK and CMD write it. */
+function execForm(args: string): string[] {
+  const json = args.slice(args.indexOf("["));
+  return JSON.parse(json) as string[];
+}
+
+describe("Dockerfile", () => {
+  const instructions = readDockerfile();
+  const finalStage = Math.max(...instructions.map((i) => i.stage));
+  const inFinal = (keyword: string) => instructions.filter((i) => i.stage === finalStage && i.keyword === keyword);
+
+  test("builds in stages from oven/bun:1, installing production dependencies from the lock file", () => {
+    const froms = instructions.filter((i) => i.keyword === "FROM");
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    for (const from of froms) expect(from.args).toMatch(/^oven\/bun:1( AS [\w-]+)?$/i);
+    const install = instructions.filter((i) => i.keyword === "RUN" && i.args.includes("bun install"));
+    expect(install.map((i) => i.args)).toEqual(["bun install --frozen-lockfile --production"]);
+    const depsStage = install[0]!.stage;
+    expect(depsStage).not.toBe(finalStage);
+    // Only the manifest and the lock file decide the dependency layer.
+    expect(instructions.filter((i) => i.stage === depsStage && i.keyword === "COPY").map((i) => i.args)).toEqual(["package.json bun.lock ./"]);
+    const depsName = /\bAS ([\w-]+)$/i.exec(froms[depsStage]!.args)?.[1];
+    expect(inFinal("COPY").map((i) => i.args)).toContain(`--from=${depsName} /app/node_modules ./node_modules`);
+    expect(inFinal("RUN")).toEqual([]);
+  });
+
+  test("runs the same `bun run server` as package.json, as a non-root user", async () => {
+    const scripts = ((await readJson("package.json")).scripts ?? {}) as Obj;
+    expect(str(scripts.server)).toStartWith("bun src/server.ts");
+    const cmd = inFinal("CMD");
+    expect(cmd).toHaveLength(1);
+    expect(execForm(cmd[0]!.args)).toEqual(["bun", "run", "server"]);
+    const users = inFinal("USER").map((i) => i.args);
+    expect(users).toHaveLength(1);
+    expect(["root", "0", "0:0"]).not.toContain(users[0]!);
+    const order = instructions.filter((i) => i.stage === finalStage).map((i) => i.keyword);
+    expect(order.indexOf("USER")).toBeLessThan(order.indexOf("CMD"));
+  });
+
+  test("copies only files that exist and that .dockerignore lets through; secrets and local state stay out", () => {
+    const ignored = readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    for (const secret of [".env", ".git", "node_modules", ".tmp"]) expect(ignored).toContain(secret);
+    const sources = instructions
+      .filter((i) => i.keyword === "COPY" && !i.args.startsWith("--from="))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(sources).toContain("src");
+    for (const source of sources) {
+      expect({ source, exists: existsSync(join(ROOT, source)), ignored: ignored.includes(source) }).toEqual({ source, exists: true, ignored: false });
+    }
+  });
+
+  test("the HEALTHCHECK asks /health with bun's fetch: it passes on a serving bot and fails when none answers", async () => {
+    const healthchecks = inFinal("HEALTHCHECK");
+    expect(healthchecks).toHaveLength(1);
+    const argv = execForm(healthchecks[0]!.args);
+    expect(argv[0]).toBe("bun");
+    expect(argv.join(" ")).toContain("/health");
+    const server = await startServer({});
+    try {
+      expect(run(argv, { PORT: String(server.port) })).toMatchObject({ ok: true });
+    } finally {
+      await server.stop();
+    }
+    // The same port, now closed.
+    expect(run(argv, { PORT: String(server.port) })).toMatchObject({ ok: false });
+  });
+});
+
+describe("compose.yaml and the image", () => {
+  test("the bot service builds ./Dockerfile and runs the image's command, not a mounted checkout", () => {
+    const bot = obj(services.bot, "bot");
+    expect(bot.build).toBe(".");
+    expect(existsSync(join(ROOT, "Dockerfile"))).toBe(true);
+    expect(bot.image).not.toBe("oven/bun:1");
+    expect(bot.volumes).toBeUndefined();
+    expect(bot.working_dir).toBeUndefined();
+    // The image defaults to production (token required); the local stack runs unsigned, as before.
+    expect(obj(bot.environment, "bot environment").NODE_ENV).toBe("development");
+  });
+
+  // docker-compose is a Python program that starts slowly on a busy machine: these get more time.
+  test("docker-compose config accepts compose.yaml, resolving the build context to the checkout", async () => {
+    const { ok, output } = await runAsync(["docker-compose", "-f", "compose.yaml", "config"]);
+    expect({ ok, output: ok ? "" : output }).toEqual({ ok: true, output: "" });
+    const resolved = obj(Bun.YAML.parse(output) as Json, "resolved compose");
+    const build = obj(obj(obj(resolved.services, "services").bot, "bot").build, "bot build");
+    expect(build.context).toBe(ROOT);
+  }, 60_000);
+
+  test("docker-compose config really rejects a broken compose file (the check above can fail)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voxedge-compose-"));
+    try {
+      writeFileSync(join(dir, "compose.yaml"), "services:\n  bot:\n    build: .\n    ports: oops\n");
+      const { ok, output } = await runAsync(["docker-compose", "-f", join(dir, "compose.yaml"), "config", "--quiet"]);
+      expect(ok).toBe(false);
+      expect(output).toContain("ports");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

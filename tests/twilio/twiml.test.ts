@@ -11,6 +11,7 @@ import {
   response,
   say,
 } from "../../src/twilio/twiml.ts";
+import { readTwiml } from "../../src/cli/twiml-reader.ts";
 import { VoiceResponse } from "../support/twilio-peer.ts";
 import { parseXml } from "../support/xml-tree.ts";
 
@@ -187,5 +188,33 @@ describe("verbs", () => {
     expect(() => pause(1.5)).toThrow(RangeError);
     expect(() => pause(Number.NaN)).toThrow(RangeError);
     expect<string>(pause(0)).toBe('<Pause length="0"/>');
+  });
+});
+
+describe("the call simulator reads TwiML with the tests' XML reader", () => {
+  test("every verb of a document the official VoiceResponse builds, references resolved", () => {
+    const reference = new VoiceResponse();
+    reference.say({ voice: "Polly.Joanna-Neural" }, 'Fish & chips <today> "only"');
+    reference.gather({ input: ["speech"], action: "/twilio/gather?business=bella&turn=2" }).say("Anything else?");
+    reference.redirect({ method: "POST" }, "/twilio/voice?retry=1&x=2");
+    reference.dial({ timeout: 20 }, "+15550009999");
+    reference.connect().conversationRelay({ url: "wss://bot.example.com/relay?b=1&c=2" });
+    reference.play("https://example.com/hold.mp3");
+    reference.hangup();
+    expect(readTwiml(reference.toString())).toEqual([
+      { verb: "Say", text: 'Fish & chips <today> "only"' },
+      { verb: "Gather", action: "/twilio/gather?business=bella&turn=2", says: ["Anything else?"] },
+      { verb: "Redirect", url: "/twilio/voice?retry=1&x=2" },
+      { verb: "Dial", number: "+15550009999" },
+      { verb: "Connect", url: "wss://bot.example.com/relay?b=1&c=2" },
+      { verb: "Other", name: "Play" },
+      { verb: "Hangup" },
+    ]);
+  });
+
+  test("a document that is not well-formed XML is an error, not a guess", () => {
+    expect(() => readTwiml("<Response><Say>unclosed</Response>")).toThrow("closes <Say>");
+    expect(() => readTwiml("<Response><Say>a & b</Say></Response>")).toThrow("bare &");
+    expect(readTwiml("<Other><Say>Hi</Say></Other>")).toEqual([]);
   });
 });
