@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import OpenAI, { AuthenticationError, RateLimitError } from "openai";
 import { contentWords, standinAnswer, standinEmbedding } from "./model-standin.ts";
 import { startModelStandin, type ModelStandinProcess } from "./servers.ts";
+import { waitFor } from "./wait.ts";
 
 let model: ModelStandinProcess;
 let client: OpenAI;
@@ -162,6 +163,7 @@ describe("the model stand-in (a test double) through the official openai client"
     controller.abort();
     expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
     expect((await model.requests()).log.map((entry) => entry.outcome)).toEqual(["stalled"]);
+    await waitFor("the stand-in to see the abort", async () => (await model.requests()).log[0]?.clientAborted === true);
   });
 
   test("a forced reply overrides the facts for the next completion only", async () => {

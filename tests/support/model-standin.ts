@@ -43,6 +43,8 @@ export interface StandinRequestLog {
   readonly stream: boolean;
   /** What it did: the HTTP status it answered, or "stalled". */
   readonly outcome: number | "stalled";
+  /** True once the client went away before the answer was complete (an abort, a barge-in). */
+  readonly clientAborted: boolean;
   /** The last user message of a chat request (tests only; this process never logs it anywhere). */
   readonly question: string | null;
   /** The system prompt of a chat request, so tests can check the grounding that was sent. */
@@ -235,7 +237,14 @@ class ModelStandin {
       system: isChat ? messageText(body?.messages, "system", "first") : null,
       inputs: isEmbeddings ? (Array.isArray(body?.input) ? body.input.length : typeof body?.input === "string" ? 1 : 0) : 0,
     };
-    const record = (outcome: number | "stalled") => void this.log.push({ ...entry, outcome });
+    let finished = false;
+    const logged = { ...entry, outcome: 0 as number | "stalled", clientAborted: false };
+    req.signal.addEventListener("abort", () => void (logged.clientAborted ||= !finished), { once: true });
+    const record = (outcome: number | "stalled", done = true) => {
+      logged.outcome = outcome;
+      finished = done;
+      this.log.push(logged);
+    };
 
     if (!authorized) {
       record(401);
@@ -254,7 +263,7 @@ class ModelStandin {
     }
     const stall = this.take("stall");
     if (stall && stall.afterChunks === null) {
-      record("stalled");
+      record("stalled", false);
       await this.hold(req.signal);
       return new Response(null, { status: 499 });
     }
@@ -263,8 +272,9 @@ class ModelStandin {
       record(res.status);
       return res;
     }
-    const res = this.chat(body, req.signal, stall?.afterChunks ?? null);
-    record(res.status);
+    const streamed = body.stream === true;
+    const res = this.chat(body, req.signal, stall?.afterChunks ?? null, () => void (finished = true));
+    record(res.status, !streamed || res.status !== 200);
     return res;
   }
 
@@ -332,7 +342,8 @@ class ModelStandin {
     return standinAnswer(messageText(body.messages, "system", "first") ?? "", messageText(body.messages, "user", "last") ?? "");
   }
 
-  private chat(body: ChatBody, signal: AbortSignal, stallAfterChunks: number | null): Response {
+  /** `onComplete` runs when a streamed answer has been sent to its end. */
+  private chat(body: ChatBody, signal: AbortSignal, stallAfterChunks: number | null, onComplete: () => void): Response {
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       return errorBody(400, "'messages' must be a non-empty array", "invalid_request_error", null);
     }
@@ -399,7 +410,7 @@ class ModelStandin {
           }
           send(chunk({}, "stop"));
           if (includeUsage) send({ id, object: "chat.completion.chunk", created, model, choices: [], usage });
-          send("[DONE]");
+          if (send("[DONE]")) onComplete();
           controller.close();
         } catch {
           // the client went away mid-stream

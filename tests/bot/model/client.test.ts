@@ -71,7 +71,9 @@ describe("streaming completions (stand-in: a test double of a model server)", ()
       if (deltas.length === 2) break;
     }
     expect(deltas.join("")).toBe("Yes, there");
-    // Breaking out ended the request and told the breaker nothing bad about the model.
+    // Breaking out (a barge-in) ended the request at the model server, and told the breaker
+    // nothing bad about the model.
+    await waitFor("the stand-in to see the client go", async () => (await standin.requests()).log[0]?.clientAborted === true);
     expect(model.breakerState().chat).toBe("closed");
 
     const whole = await events(model.complete(PARKING));
@@ -92,7 +94,7 @@ describe("streaming completions (stand-in: a test double of a model server)", ()
     expect(answer.text).toBe(PARKING_ANSWER);
     const { log } = await standin.requests();
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ model: "standin-chat", stream: true, outcome: 200, question: "Is there a parking lot?" });
+    expect(log[0]).toMatchObject({ model: "standin-chat", stream: true, outcome: 200, question: "Is there a parking lot?", clientAborted: false });
   });
 
   test("the soft timeout aborts nothing: one soft_timeout event, then the answer still arrives", async () => {
