@@ -121,7 +121,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     });
     let finished = false;
     try {
-      const stream = await openai.chat.completions.create(
+      const opening = openai.chat.completions.create(
         {
           model,
           messages: messages.map(({ role, content }) => ({ role, content })),
@@ -132,11 +132,19 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         },
         { signal: call.signal },
       );
-      const chunks = stream[Symbol.asyncIterator]();
+      // Some servers send their headers only with the first token: the soft timeout covers that wait too.
+      opening.catch(() => undefined);
+      let waitingForFirst = true;
+      let opened = await Promise.race([opening, soft]);
+      if (opened === SOFT) {
+        waitingForFirst = false;
+        yield { type: "soft_timeout", afterMs: Math.round(performance.now() - started) };
+        opened = await opening;
+      }
+      const chunks = opened[Symbol.asyncIterator]();
       let text = "";
       let firstChunkMs: number | undefined;
       let usage: TokenUsage | undefined;
-      let waitingForFirst = true;
       let finishReason: string | undefined;
       for (;;) {
         const pending = chunks.next();

@@ -105,6 +105,18 @@ describe("streaming completions (stand-in: a test double of a model server)", ()
     expect(seen.at(-1)).toMatchObject({ type: "done", text: PARKING_ANSWER });
   });
 
+  test("the soft timeout also passes while the server has not even sent its headers", async () => {
+    await standin.control({ stall: { count: 1 } });
+    const seen: CompletionEvent[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const event of client({ softTimeoutMs: 50, hardTimeoutMs: 400 }).complete(PARKING)) seen.push(event);
+      })(),
+    );
+    expect(seen.map((e) => e.type)).toEqual(["soft_timeout"]);
+    expect(error.code).toBe("E_MODEL_TIMEOUT");
+  });
+
   test("no soft_timeout event when the first token comes in time", async () => {
     const seen = await events(client({ softTimeoutMs: 2_000 }).complete(PARKING));
     expect(seen.some((e) => e.type === "soft_timeout")).toBe(false);
