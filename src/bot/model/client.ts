@@ -11,19 +11,14 @@
  *   keeps running to fill the answer cache, and a relay turn can speak a filler.
  */
 import OpenAI from "openai";
-import { createModelBreaker, type ModelBreaker, type ModelBreakerOptions, type ModelBreakerState } from "./breaker.ts";
-import { ModelError, toModelError } from "./errors.ts";
+import { createModelBreaker, type ModelBreakerOptions, type ModelBreakerState } from "./breaker.ts";
+import { beginCall, type ModelObserver, type TokenUsage } from "./call.ts";
+import { ModelError } from "./errors.ts";
 
 /** One message of a chat request. */
 export interface ChatMessage {
   readonly role: "system" | "user" | "assistant";
   readonly content: string;
-}
-
-/** Tokens a call spent, as the provider counted them. */
-export interface TokenUsage {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
 }
 
 /** A finished completion: the whole text and what it cost. */
@@ -70,6 +65,8 @@ export interface ModelClientOptions {
   /** Sent only when set: some models refuse any value but their own. */
   readonly temperature?: number;
   readonly breaker?: ModelBreakerOptions;
+  /** Told about every call when it ends (duration, first chunk, tokens, error): the metrics hook. */
+  readonly observe?: ModelObserver;
   /** For tests and other runtimes; default the global fetch. */
   readonly fetch?: typeof fetch;
 }
@@ -111,10 +108,10 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const embeddingsBreaker = createModelBreaker(options.breaker);
   const maxTokens = options.maxOutputTokens ?? 150;
   const temperature = options.temperature;
+  const chatCall = { operation: "chat", model, breaker: chatBreaker, hardTimeoutMs, observe: options.observe } as const;
 
   async function* complete(messages: readonly ChatMessage[], signal?: AbortSignal): AsyncGenerator<CompletionEvent, void, undefined> {
-    const call = startCall(chatBreaker, hardTimeoutMs, signal);
-    const started = performance.now();
+    const call = beginCall(chatCall, signal);
     let softTimer: ReturnType<typeof setTimeout> | undefined;
     const soft = new Promise<typeof SOFT>((resolve) => {
       softTimer = setTimeout(() => resolve(SOFT), softTimeoutMs);
@@ -138,7 +135,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       let opened = await Promise.race([opening, soft]);
       if (opened === SOFT) {
         waitingForFirst = false;
-        yield { type: "soft_timeout", afterMs: Math.round(performance.now() - started) };
+        yield { type: "soft_timeout", afterMs: Math.round(call.elapsed()) };
         opened = await opening;
       }
       const chunks = opened[Symbol.asyncIterator]();
@@ -153,7 +150,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         let next = waitingForFirst ? await Promise.race([pending, soft]) : await pending;
         if (next === SOFT) {
           waitingForFirst = false;
-          yield { type: "soft_timeout", afterMs: Math.round(performance.now() - started) };
+          yield { type: "soft_timeout", afterMs: Math.round(call.elapsed()) };
           next = await pending;
         }
         if (next.done) break;
@@ -162,7 +159,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
         const delta = chunk.choices[0]?.delta.content;
         if (delta) {
-          firstChunkMs ??= performance.now() - started;
+          firstChunkMs ??= call.elapsed();
           waitingForFirst = false;
           text += delta;
           yield { type: "delta", text: delta };
@@ -172,8 +169,9 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       if (call.signal.aborted) throw new DOMException("the stream was aborted", "AbortError");
       if (finishReason === undefined) throw new ModelError("E_MODEL_SERVER", "the stream ended before the answer did");
       finished = true;
-      call.succeeded();
-      yield { type: "done", text, finishReason, ...(usage ? { usage } : {}), ...(firstChunkMs === undefined ? {} : { firstChunkMs }), durationMs: performance.now() - started };
+      const figures = { ...(usage ? { usage } : {}), ...(firstChunkMs === undefined ? {} : { firstChunkMs }) };
+      call.succeeded(figures);
+      yield { type: "done", text, finishReason, ...figures, durationMs: call.elapsed() };
     } catch (error) {
       finished = true;
       throw call.failed(error);
@@ -181,7 +179,6 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       clearTimeout(softTimer);
       // The consumer stopped early (a barge-in): end the request, and learn nothing about the model.
       if (!finished) call.abandoned();
-      call.end();
     }
   }
 
@@ -195,18 +192,16 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     },
     async embed(texts, signal) {
       if (embeddingsModel === undefined) throw new ModelError("E_MODEL_NOT_CONFIGURED", "no embeddings model is configured");
-      const call = startCall(embeddingsBreaker, hardTimeoutMs, signal);
-      const started = performance.now();
+      const call = beginCall({ operation: "embeddings", model: embeddingsModel, breaker: embeddingsBreaker, hardTimeoutMs, observe: options.observe }, signal);
       try {
         const response = await openai.embeddings.create({ model: embeddingsModel, input: [...texts] }, { signal: call.signal });
         const vectors = [...response.data].sort((a, b) => a.index - b.index).map((item) => Array.from(item.embedding));
         if (vectors.length !== texts.length) throw new ModelError("E_MODEL_SERVER", `asked for ${texts.length} embeddings, got ${vectors.length}`);
-        call.succeeded();
-        return { vectors, ...(response.usage ? { inputTokens: response.usage.prompt_tokens } : {}), durationMs: performance.now() - started };
+        const inputTokens = response.usage?.prompt_tokens;
+        call.succeeded(inputTokens === undefined ? {} : { usage: { inputTokens, outputTokens: 0 } });
+        return { vectors, ...(inputTokens === undefined ? {} : { inputTokens }), durationMs: call.elapsed() };
       } catch (error) {
         throw call.failed(error);
-      } finally {
-        call.end();
       }
     },
     breakerState: () => ({ chat: chatBreaker.state(), embeddings: embeddingsBreaker.state() }),
@@ -214,44 +209,3 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
 }
 
 const SOFT = Symbol("soft timeout");
-
-/** One request's signal, hard timer and breaker bookkeeping. */
-interface Call {
-  readonly signal: AbortSignal;
-  succeeded(): void;
-  /** Reports the failure to the breaker and returns it as a ModelError. */
-  failed(error: unknown): ModelError;
-  abandoned(): void;
-  end(): void;
-}
-
-function startCall(breaker: ModelBreaker, hardTimeoutMs: number, callerSignal: AbortSignal | undefined): Call {
-  if (callerSignal?.aborted) throw new ModelError("E_MODEL_ABORTED", "the caller aborted before the request");
-  if (!breaker.allow()) throw new ModelError("E_MODEL_UNAVAILABLE", "the model breaker is open; no request sent");
-  const controller = new AbortController();
-  let timedOut = false;
-  const hard = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, hardTimeoutMs);
-  const onCallerAbort = () => controller.abort();
-  callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-  return {
-    signal: controller.signal,
-    succeeded: () => breaker.success(),
-    failed(error) {
-      const failure = toModelError(error, timedOut, hardTimeoutMs);
-      if (failure.countsAgainstModel) breaker.failure(failure.details.retryAfterMs);
-      else breaker.release();
-      return failure;
-    },
-    abandoned() {
-      controller.abort();
-      breaker.release();
-    },
-    end() {
-      clearTimeout(hard);
-      callerSignal?.removeEventListener("abort", onCallerAbort);
-    },
-  };
-}

@@ -20,8 +20,8 @@ export {
   type ModelAnswer,
   type ModelClient,
   type ModelClientOptions,
-  type TokenUsage,
 } from "./client.ts";
+export type { ModelObserver, ModelOperation, TokenUsage } from "./call.ts";
 export { createModelBreaker, type ModelBreaker, type ModelBreakerOptions, type ModelBreakerState } from "./breaker.ts";
 export { ModelError, isModelError, type ModelErrorCode } from "./errors.ts";
 export { DONT_KNOW_MARKER, PROMPT_VERSION, factsVersion, groundedMessages, groundingPrompt, type GroundingBusiness } from "./grounding.ts";

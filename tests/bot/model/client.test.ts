@@ -5,7 +5,15 @@
  * soft and hard timeouts, aborts, the breaker and the error codes.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { createModelClient, isModelError, ModelError, type ChatMessage, type CompletionEvent, type ModelClientOptions } from "../../../src/bot/model/index.ts";
+import {
+  createModelClient,
+  isModelError,
+  ModelError,
+  type ChatMessage,
+  type CompletionEvent,
+  type ModelClientOptions,
+  type ModelOperation,
+} from "../../../src/bot/model/index.ts";
 import { findFreePort } from "../../../src/ops/redis-server.ts";
 import { startModelStandin, type ModelStandinProcess } from "../../support/servers.ts";
 import { waitFor } from "../../support/wait.ts";
@@ -278,6 +286,40 @@ describe("embeddings", () => {
     await failure(model.embed(["b"]));
     expect(model.breakerState()).toEqual({ chat: "closed", embeddings: "open" });
     expect((await failure(model.embed(["c"]))).code).toBe("E_MODEL_UNAVAILABLE");
+    expect((await model.answer(PARKING)).text).toBe(PARKING_ANSWER);
+  });
+});
+
+describe("the observer (the metrics hook)", () => {
+  test("hears every call once: its duration, first chunk and tokens, or why it failed", async () => {
+    const seen: ModelOperation[] = [];
+    const model = client({ observe: (operation) => seen.push(operation), breaker: { failureThreshold: 1, openMs: 60_000 } });
+    const answer = await model.answer(PARKING);
+    await model.embed(["a", "b"]);
+    for await (const _ of model.complete(PARKING)) break; // a barge-in
+    await standin.control({ fail: { status: 500, count: 1 } });
+    await failure(model.answer(PARKING));
+    await failure(model.answer(PARKING)); // refused: the breaker is open
+
+    expect(seen.map((o) => [o.operation, o.error ?? "ok"])).toEqual([
+      ["chat", "ok"],
+      ["embeddings", "ok"],
+      ["chat", "E_MODEL_ABORTED"],
+      ["chat", "E_MODEL_SERVER"],
+      ["chat", "E_MODEL_UNAVAILABLE"],
+    ]);
+    expect(seen[0]).toMatchObject({ model: "standin-chat", usage: answer.usage, firstChunkMs: answer.firstChunkMs });
+    expect(seen[0]!.durationMs).toBeGreaterThanOrEqual(seen[0]!.firstChunkMs!);
+    expect(seen[1]).toMatchObject({ model: "standin-embed", usage: { inputTokens: expect.any(Number), outputTokens: 0 } });
+    expect((await standin.requests()).chat).toBe(3);
+  });
+
+  test("an observer that throws does not break the call", async () => {
+    const model = client({
+      observe: () => {
+        throw new Error("metrics down");
+      },
+    });
     expect((await model.answer(PARKING)).text).toBe(PARKING_ANSWER);
   });
 });
