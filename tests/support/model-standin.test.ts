@@ -166,6 +166,26 @@ describe("the model stand-in (a test double) through the official openai client"
     await waitFor("the stand-in to see the abort", async () => (await model.requests()).log[0]?.clientAborted === true);
   });
 
+  test("the first-chunk delay and the token rate hold the stream back (lower bounds only)", async () => {
+    await model.control({ firstChunkDelayMs: 200, tokensPerSecond: 50 });
+    const started = performance.now();
+    const stream = await client.chat.completions.create({ model: "m", messages: messages("Do you have parking?"), stream: true });
+    const arrivals: number[] = [];
+    for await (const chunk of stream) if (chunk.choices[0]?.delta.content) arrivals.push(performance.now() - started);
+    // Sleeping can only make things later, so these bounds cannot fail on a busy machine.
+    expect(arrivals[0]).toBeGreaterThanOrEqual(190);
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(((arrivals.length - 1) * 1000) / 50 - 10);
+  });
+
+  test("a stall window holds every request in it; after it, requests are answered", async () => {
+    await model.control({ stall: { forMs: 300 } });
+    const quick = new OpenAI({ baseURL: model.baseUrl, apiKey: model.apiKey, maxRetries: 0, timeout: 100 });
+    const stalled = await quick.embeddings.create({ model: "e", input: "x" }).catch((e: unknown) => e);
+    expect(stalled).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    await Bun.sleep(300);
+    expect((await quick.embeddings.create({ model: "e", input: "x" })).data).toHaveLength(1);
+  });
+
   test("a forced reply overrides the facts for the next completion only", async () => {
     await model.control({ reply: { text: "It costs $99.", count: 1 } });
     const first = await client.chat.completions.create({ model: "m", messages: messages("Do you have parking?") });
