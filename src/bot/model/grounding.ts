@@ -34,7 +34,7 @@ export const PROMPT_VERSION = "grounded-2026-12-01";
 export const DONT_KNOW_MARKER = "NOT_IN_FACTS";
 
 /** The parts of a business the prompt reads. A full Business fits; `address` is used when present. */
-export type GroundingBusiness = Pick<Business, "id" | "name" | "timezone" | "hours" | "faqs" | "transferNumber"> & {
+export type GroundingBusiness = Pick<Business, "id" | "name" | "language" | "timezone" | "hours" | "faqs" | "transferNumber"> & {
   readonly address?: string;
 };
 
@@ -42,6 +42,7 @@ const INSTRUCTIONS = [
   "You answer the phone for {name}. A caller asked the question in the next message.",
   'Answer only from the lines under "Facts:" below. Do not use anything else you know, and do not guess.',
   "Reply in one or two short sentences, the way you would say them on the phone: no lists, no markdown, no links.",
+  "Reply in the language of the caller's phone line, {language}.",
   "Do not say any number, price, time, date or phone number unless it appears in the facts.",
   `If the facts do not answer the question, reply with exactly "${DONT_KNOW_MARKER}" and nothing else.`,
 ];
@@ -56,7 +57,7 @@ const INSTRUCTIONS = [
  * ```
  */
 export function groundingPrompt(business: GroundingBusiness, now: Date): string {
-  const lines = INSTRUCTIONS.map((line) => line.replace("{name}", business.name));
+  const lines = INSTRUCTIONS.map((line) => line.replace("{name}", business.name).replace("{language}", business.language));
   lines.push("Facts:", `- Business name: ${business.name}`);
   if (business.address) lines.push(`- Address: ${business.address}`);
   lines.push(...hoursFacts(business, now));
@@ -131,6 +132,7 @@ export function factsVersion(business: GroundingBusiness): string {
   // Fixed field order: the version must not depend on how the business file was written.
   const facts = {
     name: business.name,
+    language: business.language,
     address: business.address ?? null,
     timezone: business.timezone,
     hours: WEEKDAYS.map((day) => business.hours[day]?.map((range) => [range.opens, range.closes]) ?? null),

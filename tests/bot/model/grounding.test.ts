@@ -37,6 +37,7 @@ describe("the grounding prompt", () => {
     expect(prompt).toContain(`exactly "${DONT_KNOW_MARKER}"`);
     expect(prompt).toContain("Answer only from the lines under \"Facts:\"");
     expect(prompt).toContain("You answer the phone for Bella Pizza.");
+    expect(prompt).toContain("Reply in the language of the caller's phone line, en-US.");
   });
 
   test("has today's hours and the status right now, on the business's clock", () => {
@@ -104,6 +105,7 @@ describe("facts version", () => {
       { ...bella, transferNumber: undefined },
       { ...bella, address: "12 Main Street" },
       { ...bella, name: "Bella Pizza Two" },
+      { ...bella, language: "es-MX" },
     ];
     const versions = changed.map((business) => factsVersion(business));
     expect(new Set([version, ...versions]).size).toBe(changed.length + 1);
