@@ -1,5 +1,5 @@
 /**
- * Real Redis servers, a Redis Cluster and the Upstash shim for the test suite.
+ * Real Redis servers, a Redis Cluster, the Upstash shim and the model stand-in for the test suite.
  *
  * `bun test` runs every test file in one process, so the `shared*` launchers start their server
  * once per run, on free loopback ports (never the developer's Redis on 6379). Everything started
@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRedisCluster, type RedisClusterOptions, type RedisClusterProcess } from "../../src/ops/redis-cluster.ts";
 import { startRedisServer, type RedisServerOptions, type RedisServerProcess } from "../../src/ops/redis-server.ts";
+import type { StandinControl, StandinRequests } from "./model-standin.ts";
 
 /** What the Upstash shim can be told to simulate; see upstash-shim.ts. */
 export type ShimFaultMode = "ok" | "stall" | "error500";
@@ -42,6 +43,7 @@ interface Tracked {
 }
 
 const SHIM_SCRIPT = join(import.meta.dir, "upstash-shim.ts");
+const STANDIN_SCRIPT = join(import.meta.dir, "model-standin.ts");
 const tracked = new Set<Tracked>();
 let runRoot: string | undefined;
 let dirCounter = 0;
@@ -129,39 +131,26 @@ export async function startCluster(
 export async function startUpstash(opts: { token?: string } = {}): Promise<UpstashShimProcess> {
   const redis = await startRedis();
   const token = opts.token ?? `test-${randomUUID()}`;
-  const shim = Bun.spawn(
-    [process.execPath, SHIM_SCRIPT, "--port", "0", "--redis", redis.url, "--token", token],
-    // cwd inside the run dir lets the watchdog find the shim if the run dies.
-    { cwd: runDir("upstash"), stdin: "ignore", stdout: "pipe", stderr: "pipe" },
-  );
+  let shim: ReadyProcess;
+  try {
+    shim = await spawnReadyProcess("upstash-shim", SHIM_SCRIPT, ["--redis", redis.url, "--token", token], "upstash");
+  } catch (error) {
+    await redis.stop();
+    throw error;
+  }
   const stop = async () => {
-    shim.kill("SIGTERM");
-    const exited = await Promise.race([shim.exited.then(() => true), Bun.sleep(5_000).then(() => false)]);
-    if (!exited) {
-      shim.kill("SIGKILL");
-      await shim.exited;
-    }
+    await shim.stop();
     await redis.stop();
   };
-  tracked.add({ stop, killNow: () => killPid(shim.exitCode === null ? shim.pid : undefined) });
-
-  const stderr = drainToTail(shim.stderr);
-  let url: string;
-  try {
-    url = await readReadyUrl(shim.stdout, 10_000);
-  } catch (error) {
-    shim.kill("SIGKILL");
-    await shim.exited;
-    throw new Error(`upstash shim did not start: ${(error as Error).message}\n${await stderr.tail()}`);
-  }
+  tracked.add({ stop, killNow: shim.killNow });
   return {
-    url,
+    url: shim.url,
     token,
     redisUrl: redis.url,
     redis,
     stop,
     async fault(mode, ms) {
-      const res = await fetch(`${url}/__shim/fault`, {
+      const res = await fetch(`${shim.url}/__shim/fault`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify(ms === undefined ? { mode } : { mode, ms }),
@@ -169,6 +158,92 @@ export async function startUpstash(opts: { token?: string } = {}): Promise<Upsta
       if (!res.ok) throw new Error(`shim fault ${mode} failed: ${res.status} ${await res.text()}`);
     },
   };
+}
+
+/** A running model stand-in (a test double of an OpenAI-compatible server; see model-standin.ts). */
+export interface ModelStandinProcess {
+  /** The base URL an OpenAI client takes (`…/v1`). */
+  readonly baseUrl: string;
+  /** The only bearer key it accepts. */
+  readonly apiKey: string;
+  /** Changes its behaviour for the requests that follow (delays, errors, stalls, a forced reply). */
+  control(settings: StandinControl): Promise<void>;
+  /** Every request it received since the start or the last `reset`, to count model calls. */
+  requests(): Promise<StandinRequests>;
+  /** Clears every setting and the request log. */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A dedicated model stand-in process: no language model can run on these machines, so tests talk
+ * to this deterministic double over the real OpenAI wire format. Stopped at the end of the run.
+ *
+ * @example
+ * const model = await startModelStandin();
+ * await model.control({ firstChunkDelayMs: 400, tokensPerSecond: 30 });
+ * const client = new OpenAI({ baseURL: model.baseUrl, apiKey: model.apiKey, maxRetries: 0 });
+ */
+export async function startModelStandin(opts: { apiKey?: string } = {}): Promise<ModelStandinProcess> {
+  const apiKey = opts.apiKey ?? `sk-test-${randomUUID()}`;
+  const standin = await spawnReadyProcess("model-standin", STANDIN_SCRIPT, ["--key", apiKey], "model");
+  tracked.add({ stop: standin.stop, killNow: standin.killNow });
+  const call = async (method: "GET" | "POST", path: string, body?: unknown) => {
+    const res = await fetch(`${standin.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`model stand-in ${path} failed: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<unknown>;
+  };
+  return {
+    baseUrl: `${standin.url}/v1`,
+    apiKey,
+    stop: standin.stop,
+    async control(settings) {
+      await call("POST", "/__control", settings);
+    },
+    async reset() {
+      await call("POST", "/__control", { reset: true });
+    },
+    requests: () => call("GET", "/__requests") as Promise<StandinRequests>,
+  };
+}
+
+interface ReadyProcess {
+  readonly url: string;
+  stop(): Promise<void>;
+  killNow(): void;
+}
+
+/**
+ * Spawns one of the helper servers of tests/support (`bun <script> --port 0 …`) in a fresh run
+ * directory and waits for its "<name> ready on <url>" line. The caller tracks it.
+ */
+async function spawnReadyProcess(name: string, script: string, args: string[], kind: string): Promise<ReadyProcess> {
+  const child = Bun.spawn(
+    [process.execPath, script, "--port", "0", ...args],
+    // cwd inside the run dir lets the watchdog find the process if the run dies.
+    { cwd: runDir(kind), stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+  );
+  const stop = async () => {
+    child.kill("SIGTERM");
+    const exited = await Promise.race([child.exited.then(() => true), Bun.sleep(5_000).then(() => false)]);
+    if (!exited) {
+      child.kill("SIGKILL");
+      await child.exited;
+    }
+  };
+  const stderr = drainToTail(child.stderr);
+  try {
+    const url = await readReadyUrl(child.stdout, name, 10_000);
+    return { url, stop, killNow: () => killPid(child.exitCode === null ? child.pid : undefined) };
+  } catch (error) {
+    child.kill("SIGKILL");
+    await child.exited;
+    throw new Error(`${name} did not start: ${(error as Error).message}\n${await stderr.tail()}`);
+  }
 }
 
 /** Stops everything this module started; preload.ts runs it once after the last test file. */
@@ -236,7 +311,8 @@ function startWatchdog(root: string): void {
   watchdog.unref();
 }
 
-async function readReadyUrl(stdout: ReadableStream<Uint8Array>, timeoutMs: number): Promise<string> {
+async function readReadyUrl(stdout: ReadableStream<Uint8Array>, name: string, timeoutMs: number): Promise<string> {
+  const ready = new RegExp(`${name} ready on (http:\\/\\/\\S+)`);
   const reader = stdout.getReader();
   const decoder = new TextDecoder();
   let seen = "";
@@ -246,7 +322,7 @@ async function readReadyUrl(stdout: ReadableStream<Uint8Array>, timeoutMs: numbe
       const { value, done } = await reader.read();
       if (done) break;
       seen += decoder.decode(value, { stream: true });
-      const match = /upstash-shim ready on (http:\/\/\S+)/.exec(seen);
+      const match = ready.exec(seen);
       if (match?.[1]) {
         // Keep draining so a chatty shim never blocks on a full pipe.
         void (async () => {
