@@ -10,18 +10,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Business } from "../business.ts";
-import {
-  WEEKDAYS,
-  WEEKDAY_NAMES,
-  clock,
-  describeHours,
-  localMoment,
-  openingStatus,
-  spokenTime,
-  weekdayAfter,
-  type OpeningStatus,
-  type Weekday,
-} from "../hours.ts";
+import { WEEKDAYS, WEEKDAY_NAMES, clock, localMoment, openingStatus, weekdayAfter, type OpeningStatus, type Weekday } from "../hours.ts";
+import { describeHours, spokenTime } from "../hours-spoken.ts";
 import type { ChatMessage } from "./client.ts";
 
 /**
