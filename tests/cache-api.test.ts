@@ -1,15 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { MeterProvider, MetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import {
-  businessKey,
-  businessLookup,
   cached,
+  cachedMethod,
   CACHE_INSTRUMENTS,
   createCache,
   hashText,
   keyOf,
-  knowledgeKey,
-  knowledgeQuery,
   memoryL2,
   normalizeQuestion,
   type Cache,
@@ -17,6 +14,7 @@ import {
 } from "../src/cache/index.ts";
 import { decodeEnvelope, encodeEnvelope } from "../src/cache/codec.ts";
 import { createBreaker } from "../src/cache/breaker.ts";
+import { businessKey, knowledgeKey } from "../src/bot/cache-keys.ts";
 
 describe("keys", () => {
   test("keyOf is stable and separator-safe", () => {
@@ -111,12 +109,12 @@ describe("cache API", () => {
     expect(calls).toBe(1);
   });
 
-  test("method decorators cache business lookups and knowledge queries under Bun", async () => {
+  test("method decorators cache business lookups and knowledge queries under Bun, keyed by the bot's key builders", async () => {
     const cache = make();
     class Directory {
       calls = 0;
       constructor(readonly handle: NamespaceHandle<{ id: string } | null>) {}
-      @businessLookup((self: Directory) => self.handle)
+      @cachedMethod((self: Directory) => self.handle, { key: (number: string) => businessKey(number) })
       async byNumber(number: string): Promise<{ id: string } | null> {
         this.calls++;
         return number.endsWith("1111") ? { id: "bella" } : null;
@@ -125,7 +123,7 @@ describe("cache API", () => {
     class Knowledge {
       calls = 0;
       constructor(readonly handle: NamespaceHandle<string>) {}
-      @knowledgeQuery((self: Knowledge) => self.handle)
+      @cachedMethod((self: Knowledge) => self.handle, { key: (businessId: string, question: string) => knowledgeKey(businessId, question) })
       async answer(businessId: string, question: string): Promise<string> {
         this.calls++;
         return `${businessId}: ${question}`;

@@ -7,8 +7,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { Cluster, Redis } from "ioredis";
-import { l2FromEnv, memoryL2, redisClusterL2, redisL2, upstashL2 } from "../src/cache/l2/index.ts";
+import { memoryL2, redisClusterL2, redisL2, upstashL2 } from "../src/cache/l2/index.ts";
 import type { L2Adapter, L2Description } from "../src/cache/l2/index.ts";
+import { loadConfig } from "../src/config.ts";
+import { l2FromConfig } from "../src/l2-from-config.ts";
+
+/** The server's path from environment to adapter: one validation (`loadConfig`), then the builder. */
+const l2FromEnv = (env: Record<string, string>): L2Adapter | undefined => l2FromConfig(loadConfig(env));
 import { sharedCluster, sharedRedis, sharedUpstash, startCluster, startRedis, startUpstash } from "./support/servers.ts";
 
 /** Polls until `check` holds; fails the test with `what` after `timeoutMs` (a hang guard, not a timing assertion). */
@@ -280,7 +285,7 @@ conformance("upstash", async () => {
   const { url, token, redisUrl } = await sharedUpstash();
   const raw = new Redis(redisUrl);
   const a = upstashL2({ url, token });
-  const b = upstashL2({ env: { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } });
+  const b = l2FromEnv({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token })!;
   return {
     a,
     b,
@@ -508,7 +513,7 @@ describe("upstash L2", () => {
   });
 
   test("without url or token the calls reject naming the missing variables", async () => {
-    const l2 = upstashL2({ env: {} });
+    const l2 = upstashL2({});
     await expect(l2.get("k")).rejects.toThrow(/UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN/);
     expect(l2.describe().target).toBe("not configured");
     await l2.close();
@@ -546,7 +551,7 @@ describe("upstash L2", () => {
   });
 });
 
-describe("l2FromEnv", () => {
+describe("CACHE_L2 through loadConfig and l2FromConfig", () => {
   test("picks the adapter CACHE_L2 names, memory by default, none for L1 only", async () => {
     const cases: Array<[Record<string, string>, string | undefined]> = [
       [{}, "memory"],
@@ -576,7 +581,7 @@ describe("l2FromEnv", () => {
       } catch (error) {
         return (error as Error).message;
       }
-      throw new Error("expected l2FromEnv to throw");
+      throw new Error("expected the configuration to be refused");
     };
     const upstash = message({ CACHE_L2: "upstash", CACHE_L2_TIMEOUT_MS: "soon" });
     expect(upstash).toContain("UPSTASH_REDIS_REST_URL");
@@ -591,8 +596,8 @@ describe("l2FromEnv", () => {
     const redis = message({ CACHE_L2: "redis", REDIS_URL: "http://:hunter2@host" });
     expect(redis).toContain("REDIS_URL");
     expect(redis).not.toContain("hunter2");
-    expect(message({ CACHE_L2: "redis" })).toContain("REDIS_URL is required");
+    expect(message({ CACHE_L2: "redis" })).toContain("REDIS_URL: is required");
 
-    expect(message({ CACHE_L2: "memcached" })).toContain("CACHE_L2 must be one of");
+    expect(message({ CACHE_L2: "memcached" })).toContain("CACHE_L2: must be one of memory, redis, redis-cluster, upstash, none");
   });
 });
