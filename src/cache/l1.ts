@@ -1,5 +1,4 @@
 import QuickLRU from "quick-lru";
-import { coarseNow } from "./clock.ts";
 import type { Envelope } from "./codec.ts";
 import type { CacheCore } from "./core.ts";
 import type { NamespacePolicy } from "./policy.ts";
@@ -55,12 +54,6 @@ export class L1Store<V> {
   /** The entry if it may answer now without L2 (fresh and from the current epoch); counts nothing. */
   fresh(entry: L1Entry<V> | undefined, now: number): entry is L1Entry<V> {
     return entry !== undefined && now < entry.freshUntil && entry.epoch === this.core.epoch;
-  }
-
-  /** The value for `key` if L1 holds it fresh, without touching recency. */
-  peek(key: string): V | undefined {
-    const entry = this.lru.peek(key);
-    return this.fresh(entry, coarseNow()) ? entry.value : undefined;
   }
 
   /**

@@ -86,7 +86,8 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
   }
 
   peek(key: string): V | undefined {
-    return this.l1.peek(key);
+    const entry = this.l1.lru.peek(key);
+    return entry !== undefined && coarseNow() < entry.freshUntil && entry.epoch === this.core.epoch ? entry.value : undefined;
   }
 
   async getMany(keys: readonly string[], batchLoader?: BatchLoader<V>, options?: WriteOptions): Promise<(V | undefined)[]> {
