@@ -13,7 +13,7 @@ import { loadConfig } from "../src/config.ts";
 import { l2FromConfig } from "../src/l2-from-config.ts";
 
 /** The server's path from environment to adapter: one validation (`loadConfig`), then the builder. */
-const l2FromEnv = (env: Record<string, string>): L2Adapter | undefined => l2FromConfig(loadConfig(env));
+const adapterFor = (env: Record<string, string>): L2Adapter | undefined => l2FromConfig(loadConfig(env));
 import { sharedCluster, sharedRedis, sharedUpstash, startCluster, startRedis, startUpstash } from "./support/servers.ts";
 
 /** Polls until `check` holds; fails the test with `what` after `timeoutMs` (a hang guard, not a timing assertion). */
@@ -285,7 +285,7 @@ conformance("upstash", async () => {
   const { url, token, redisUrl } = await sharedUpstash();
   const raw = new Redis(redisUrl);
   const a = upstashL2({ url, token });
-  const b = l2FromEnv({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token })!;
+  const b = adapterFor({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token })!;
   return {
     a,
     b,
@@ -562,14 +562,14 @@ describe("CACHE_L2 through loadConfig and l2FromConfig", () => {
       [{ CACHE_L2: "none" }, undefined],
     ];
     for (const [env, kind] of cases) {
-      const l2 = l2FromEnv(env);
+      const l2 = adapterFor(env);
       expect(l2?.kind).toBe(kind as L2Adapter["kind"]);
       await l2?.close();
     }
-    const redis = l2FromEnv({ CACHE_L2: "redis", REDIS_URL: "redis://user:pw@10.1.2.3:6380/2" })!;
+    const redis = adapterFor({ CACHE_L2: "redis", REDIS_URL: "redis://user:pw@10.1.2.3:6380/2" })!;
     expect(redis.describe()).toEqual({ kind: "redis", mode: "single", target: "10.1.2.3:6380/2" });
     await redis.close();
-    const upstash = l2FromEnv({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t0k3n" })!;
+    const upstash = adapterFor({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t0k3n" })!;
     expect(upstash.describe()).toEqual({ kind: "upstash", mode: "rest", target: "x.upstash.io" });
     await upstash.close();
   });
@@ -577,7 +577,7 @@ describe("CACHE_L2 through loadConfig and l2FromConfig", () => {
   test("reports every missing or bad variable in one error, without echoing secrets", () => {
     const message = (env: Record<string, string>) => {
       try {
-        l2FromEnv(env);
+        adapterFor(env);
       } catch (error) {
         return (error as Error).message;
       }

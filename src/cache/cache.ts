@@ -123,19 +123,19 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     handles.set(name, new Namespace(policy, core));
   }
 
-  function namespace<V = unknown>(name: N): NamespaceHandle<V> {
-    const handle = handles.get(name);
-    if (handle === undefined) throw new UnknownNamespaceError(String(name), names);
-    return handle as NamespaceHandle<unknown> as NamespaceHandle<V>;
-  }
-
   const cache: Cache<N> = {
     namespaces: names,
-    namespace,
+
+    namespace<V = unknown>(name: N): NamespaceHandle<V> {
+      const handle = handles.get(name);
+      if (handle === undefined) throw new UnknownNamespaceError(String(name), names);
+      return handle as NamespaceHandle<unknown> as NamespaceHandle<V>;
+    },
+
     invalidateTags,
 
     async clear(name) {
-      await namespace(name).clear();
+      await cache.namespace(name).clear();
     },
 
     stats() {
@@ -157,7 +157,7 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     health: () => checkHealth(guard, bus),
 
     warm(specs, warmOptions) {
-      return runWarm(namespace, specs, warmOptions);
+      return runWarm((name) => cache.namespace(name), specs, warmOptions);
     },
 
     idle,

@@ -25,6 +25,8 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
   readonly name: string;
   readonly counters: NamespaceCounters = createCounters();
   private readonly l1: L1Store<V>;
+  /** The L1 store's LRU, held directly: the hit path reads one field less. */
+  private readonly entries: L1Store<V>["lru"];
   private readonly l2: NamespaceL2<V>;
   private readonly runner: LoaderRunner<V>;
   private readonly lock: DistributedLock<V> | undefined;
@@ -39,6 +41,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
     const op = (operation: string) => ({ "cache.namespace": policy.name, "cache.operation": operation });
     this.attrs = { get: op("l2.get"), getMany: op("l2.get_many"), set: op("l2.set"), delete: op("l2.delete"), lock: op("l2.lock"), loader: op("loader") };
     this.l1 = new L1Store<V>(policy, core, this.counters);
+    this.entries = this.l1.lru;
     this.l2 = new NamespaceL2<V>(policy, core, this.counters, this.attrs);
     this.runner = new LoaderRunner<V>(policy, core, this.counters, this.attrs, this.l1, (key, value, ttl, grace, tags, explicit) =>
       this.store(key, value, ttl, grace, tags, explicit),
@@ -51,7 +54,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
   }
 
   getOrSet(key: string, loader: Loader<V>, options?: WriteOptions): Promise<V> {
-    const entry = this.l1.lru.get(key);
+    const entry = this.entries.get(key);
     if (entry !== undefined) {
       const now = coarseNow();
       if (now < entry.freshUntil && entry.epoch === this.core.epoch) {
@@ -69,11 +72,11 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
   reload(key: string, loader: Loader<V>, options?: WriteOptions): Promise<V> {
     const running = this.inflight.get(key);
     if (running !== undefined) return running;
-    return this.track(key, this.runner.produce(key, loader, options, this.l1.lru.peek(key)?.value));
+    return this.track(key, this.runner.produce(key, loader, options, this.entries.peek(key)?.value));
   }
 
   get(key: string): Promise<V | undefined> {
-    const entry = this.l1.lru.get(key);
+    const entry = this.entries.get(key);
     if (entry !== undefined) {
       const now = coarseNow();
       if (now < entry.freshUntil && entry.epoch === this.core.epoch) {
@@ -86,7 +89,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
   }
 
   peek(key: string): V | undefined {
-    const entry = this.l1.lru.peek(key);
+    const entry = this.entries.peek(key);
     return entry !== undefined && coarseNow() < entry.freshUntil && entry.epoch === this.core.epoch ? entry.value : undefined;
   }
 
@@ -95,7 +98,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
     const now = coarseNow();
     let missing: number[] = [];
     for (let i = 0; i < keys.length; i++) {
-      const entry = this.l1.lru.get(keys[i] as string);
+      const entry = this.entries.get(keys[i] as string);
       if (this.l1.fresh(entry, now)) {
         this.counters.l1Hits++;
         results[i] = entry.value;
@@ -180,7 +183,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
   }
 
   get l1Size(): number {
-    return this.l1.lru.size;
+    return this.entries.size;
   }
 
   // ——— what the cache and the bus call (see LocalNamespace) ———
