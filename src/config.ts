@@ -16,9 +16,11 @@ const isHostPort = (node: string): boolean => {
   return port >= 1 && port <= 65_535;
 };
 
-/** The values `CACHE_L2` accepts; `memory` is the default. `src/l2-from-config.ts` builds one adapter per value. */
+/** The values `CACHE_L2` accepts. `src/l2-from-config.ts` builds one adapter per value. */
 export const L2_CHOICES = ["memory", "redis", "redis-cluster", "upstash", "none"] as const;
-export type L2Choice = (typeof L2_CHOICES)[number];
+const DEFAULT_L2: (typeof L2_CHOICES)[number] = "memory";
+/** A bad node is named in the error, but never what precedes an `@` (it could be a password). */
+const showNode = (node: string): string => node.replace(/^.*@/, "…@");
 
 const schema = z
   .object({
@@ -41,7 +43,7 @@ const schema = z
     /** Relay mode: pause between streamed reply tokens (0 sends a reply at once). */
     RELAY_TOKEN_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(0),
 
-    CACHE_L2: z.enum(L2_CHOICES, { error: `must be one of ${L2_CHOICES.join(", ")}` }).default("memory"),
+    CACHE_L2: z.enum(L2_CHOICES, { error: `must be one of ${L2_CHOICES.join(", ")}` }).default(DEFAULT_L2),
     CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.' or '-' only").default(CACHE_DEFAULTS.prefix),
     /** The product holds more than the library's default: one process serves every business. */
     CACHE_L1_MAX_ENTRIES: z.coerce.number().int().min(1).default(50_000),
@@ -62,7 +64,7 @@ const schema = z
       .superRefine((nodes, ctx) => {
         const bad = nodes.filter((n) => !isHostPort(n));
         if (nodes.length === 0) ctx.addIssue({ code: "custom", message: "must list at least one host:port" });
-        else if (bad.length > 0) ctx.addIssue({ code: "custom", message: `must be a comma-separated list of host:port (bad: ${bad.join(", ")})` });
+        else if (bad.length > 0) ctx.addIssue({ code: "custom", message: `must be a comma-separated list of host:port (bad: ${bad.map(showNode).join(", ")})` });
       })
       .optional(),
     UPSTASH_REDIS_REST_URL: url.regex(/^https?:\/\//, "must be an http(s) URL").optional(),
@@ -81,7 +83,7 @@ function crossChecks(env: Record<string, string>): string[] {
   const need = (name: string, why: string) => {
     if (env[name] === undefined) problems.push(`${name}: is required ${why}`);
   };
-  const l2 = env.CACHE_L2 ?? "memory";
+  const l2 = env.CACHE_L2 ?? DEFAULT_L2;
   if (l2 === "redis") need("REDIS_URL", "when CACHE_L2=redis");
   if (l2 === "redis-cluster") need("REDIS_CLUSTER_NODES", "when CACHE_L2=redis-cluster");
   if (l2 === "upstash") {

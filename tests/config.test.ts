@@ -72,5 +72,8 @@ test("the L2 timeout is capped at a minute and cluster nodes are checked one by 
   expect(bad).toContain("nohost");
   expect(bad).toContain("10.0.0.1:0");
   expect(bad).not.toContain("10.0.0.1:7000");
+  const withPassword = problems({ CACHE_L2: "redis-cluster", REDIS_CLUSTER_NODES: "redis://:hunter2@10.0.0.1:7000" });
+  expect(withPassword).toContain("REDIS_CLUSTER_NODES");
+  expect(withPassword).not.toContain("hunter2");
   expect(problems({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "ftp://x.example.com", UPSTASH_REDIS_REST_TOKEN: "t" })).toContain("UPSTASH_REDIS_REST_URL");
 });
