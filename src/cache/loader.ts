@@ -2,7 +2,7 @@ import type { Envelope } from "./codec.ts";
 import type { CacheCore } from "./core.ts";
 import { LoaderTimeoutError, rejectUndefined } from "./errors.ts";
 import type { L1Store } from "./l1.ts";
-import type { Loader, LoaderContext } from "./handle.ts";
+import type { BatchLoader, Loader, LoaderContext } from "./handle.ts";
 import type { NamespaceAttributes } from "./namespace-l2.ts";
 import { mergeTags, type NamespacePolicy, type WriteOptions } from "./policy.ts";
 import type { NamespaceCounters } from "./stats.ts";
@@ -114,5 +114,31 @@ export class LoaderRunner<V> {
     if (awaitL2) await written;
     else this.core.background(written);
     return value;
+  }
+
+  /**
+   * Runs a batch loader once for `keys` and stores each value it returns in the background; a
+   * failure rejects (there is no stale value to fall back to for a batch).
+   */
+  async produceMany(keys: string[], batchLoader: BatchLoader<V>, options: WriteOptions | undefined): Promise<ReadonlyArray<V | undefined>> {
+    const started = performance.now();
+    let loaded: ReadonlyArray<V | undefined>;
+    try {
+      loaded = await batchLoader(keys);
+    } catch (error) {
+      this.counters.loaderErrors++;
+      throw error;
+    } finally {
+      this.core.durations.record((performance.now() - started) / 1000, this.attrs.loader);
+    }
+    const { ttl, grace } = this.policy;
+    const tags = mergeTags(this.policy.tags, options?.tags);
+    for (let j = 0; j < keys.length; j++) {
+      const value = loaded[j];
+      if (value === undefined) continue;
+      this.counters.loaderHits++;
+      this.core.background(this.store(keys[j] as string, value, options?.ttl ?? ttl, options?.grace ?? grace, tags, false));
+    }
+    return loaded;
   }
 }

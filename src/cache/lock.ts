@@ -1,7 +1,7 @@
 import { sleep } from "./clock.ts";
 import type { Envelope } from "./codec.ts";
 import type { CacheCore } from "./core.ts";
-import type { L1Store } from "./l1.ts";
+import type { L1Entry, L1Store } from "./l1.ts";
 import { L2_FAILED, type L2Guard } from "./l2-guard.ts";
 import type { Loader } from "./handle.ts";
 import type { LoaderRunner } from "./loader.ts";
@@ -36,11 +36,6 @@ export class DistributedLock<V> {
     private readonly l2: NamespaceL2<V>,
     private readonly runner: LoaderRunner<V>,
   ) {}
-
-  /** Longest a waiter polls for another instance's value. */
-  get wait(): number {
-    return this.options.wait;
-  }
 
   /** Takes the lock of `key`: `true` when taken, `false` when another instance holds it, L2_FAILED when L2 is out. */
   acquire(key: string): Promise<boolean | typeof L2_FAILED> {
@@ -84,5 +79,24 @@ export class DistributedLock<V> {
       }
     }
     return this.runner.run(key, loader, options, stale);
+  }
+
+  /**
+   * An eager refresh under the lock: the holder reloads and writes L2 before letting go; when
+   * another instance holds it, the current value stays and L2 is looked at again after `wait`.
+   */
+  async refresh(key: string, entry: L1Entry<V>, loader: Loader<V>, options: WriteOptions | undefined): Promise<V> {
+    const acquired = await this.acquire(key);
+    if (acquired === false) {
+      // Another instance is refreshing: look at L2 again once it has had time to write.
+      entry.refreshAt = Date.now() + this.options.wait;
+      return entry.value;
+    }
+    if (acquired === L2_FAILED) return this.runner.produce(key, loader, options, entry.value);
+    try {
+      return await this.runner.produce(key, loader, options, entry.value, true);
+    } finally {
+      void this.release(key);
+    }
   }
 }

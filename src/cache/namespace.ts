@@ -129,25 +129,8 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
     }
     if (missing.length === 0 || batchLoader === undefined) return results;
 
-    const missingKeys = missing.map((i) => keys[i] as string);
-    const started = performance.now();
-    let loaded: ReadonlyArray<V | undefined>;
-    try {
-      loaded = await batchLoader(missingKeys);
-    } catch (error) {
-      this.counters.loaderErrors++;
-      throw error;
-    } finally {
-      this.core.durations.record((performance.now() - started) / 1000, this.attrs.loader);
-    }
-    const tags = mergeTags(this.policy.tags, options?.tags);
-    for (let j = 0; j < missing.length; j++) {
-      const value = loaded[j];
-      if (value === undefined) continue;
-      this.counters.loaderHits++;
-      results[missing[j] as number] = value;
-      this.core.background(this.store(missingKeys[j] as string, value, options?.ttl ?? this.policy.ttl, options?.grace ?? this.policy.grace, tags, false));
-    }
+    const loaded = await this.runner.produceMany(missing.map((i) => keys[i] as string), batchLoader, options);
+    for (let j = 0; j < missing.length; j++) if (loaded[j] !== undefined) results[missing[j] as number] = loaded[j];
     return results;
   }
 
@@ -278,20 +261,8 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
       const filled = this.l1.fromL2(key, fromL2, asked);
       if (Date.now() < filled.refreshAt) return filled.value;
     }
-    const lock = this.lock;
-    if (lock === undefined || fromL2 === L2_FAILED) return this.runner.produce(key, loader, options, entry.value);
-    const acquired = await lock.acquire(key);
-    if (acquired === false) {
-      // Another instance is refreshing: look at L2 again once it has had time to write.
-      entry.refreshAt = Date.now() + lock.wait;
-      return entry.value;
-    }
-    if (acquired === L2_FAILED) return this.runner.produce(key, loader, options, entry.value);
-    try {
-      return await this.runner.produce(key, loader, options, entry.value, true);
-    } finally {
-      void lock.release(key);
-    }
+    if (this.lock === undefined || fromL2 === L2_FAILED) return this.runner.produce(key, loader, options, entry.value);
+    return this.lock.refresh(key, entry, loader, options);
   }
 
   /** Puts a new value in L1 and writes it to L2; resolves when the L2 write is done. */
