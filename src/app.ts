@@ -14,7 +14,7 @@ import { createBotMetrics } from "./telemetry/bot-metrics.ts";
 import { httpMetrics } from "./telemetry/http-metrics.ts";
 import { relayConversations } from "./twilio/relay.ts";
 import { relayRoutes } from "./twilio/relay-routes.ts";
-import { twilioRoutes } from "./twilio/routes.ts";
+import { twilioRoutes, type WebhookOutcome } from "./twilio/routes.ts";
 import type { WebSocketHost } from "./runtime/websocket.ts";
 import { redirect, response, say, TWIML_CONTENT_TYPE } from "./twilio/twiml.ts";
 
@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps): Hono {
   const lookups = botLookups(deps.cache, deps.directory);
   const sessions = sessionStore(deps.cache.namespace<CallSession>("session"));
   const gatherUrl = `${deps.config.PUBLIC_BASE_URL?.replace(/\/+$/, "") ?? ""}/twilio/gather`;
-  const botMetrics = createBotMetrics(meter);
+  const botMetrics = createBotMetrics<WebhookOutcome>(meter);
   const minConfidence = deps.config.KNOWLEDGE_MIN_CONFIDENCE ?? DEFAULT_CONFIDENCE_THRESHOLD;
 
   const app = new Hono();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CACHE_DEFAULTS } from "./cache/index.ts";
 
 /**
  * Every environment variable the server reads, in one schema. `loadConfig` reports every bad
@@ -9,7 +10,17 @@ const bool = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 const url = z.string().url();
-const hostPort = /^[^\s:,]+:\d{1,5}$/;
+const hostPort = /^[^\s:,]+:(\d{1,5})$/;
+const isHostPort = (node: string): boolean => {
+  const port = Number(hostPort.exec(node)?.[1] ?? 0);
+  return port >= 1 && port <= 65_535;
+};
+
+/** The values `CACHE_L2` accepts. `src/l2-from-config.ts` builds one adapter per value. */
+export const L2_CHOICES = ["memory", "redis", "redis-cluster", "upstash", "none"] as const;
+const DEFAULT_L2: (typeof L2_CHOICES)[number] = "memory";
+/** A bad node is named in the error, but never what precedes an `@` (it could be a password). */
+const showNode = (node: string): string => node.replace(/^.*@/, "…@");
 
 const schema = z
   .object({
@@ -32,19 +43,31 @@ const schema = z
     /** Relay mode: pause between streamed reply tokens (0 sends a reply at once). */
     RELAY_TOKEN_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(0),
 
-    CACHE_L2: z.enum(["memory", "redis", "redis-cluster", "upstash", "none"]).default("memory"),
-    CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.' or '-' only").default("voxedge"),
+    CACHE_L2: z.enum(L2_CHOICES, { error: `must be one of ${L2_CHOICES.join(", ")}` }).default(DEFAULT_L2),
+    CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.' or '-' only").default(CACHE_DEFAULTS.prefix),
+    /** The product holds more than the library's default: one process serves every business. */
     CACHE_L1_MAX_ENTRIES: z.coerce.number().int().min(1).default(50_000),
-    CACHE_L2_TIMEOUT_MS: ms(250),
-    CACHE_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
-    CACHE_BREAKER_OPEN_MS: ms(5_000),
+    CACHE_L2_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(60_000, "must be at most 60000 ms")
+      .default(CACHE_DEFAULTS.l2TimeoutMs),
+    CACHE_BREAKER_FAILURES: z.coerce.number().int().min(1).default(CACHE_DEFAULTS.breakerFailureThreshold),
+    CACHE_BREAKER_OPEN_MS: ms(CACHE_DEFAULTS.breakerOpenMs),
     CACHE_WARM_ON_START: bool.default(false),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
+    REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL").optional(),
+    /** Nodes are trimmed and empty entries dropped: `host:port, host:port` works. */
     REDIS_CLUSTER_NODES: z
       .string()
-      .refine((v) => v.split(",").every((n) => hostPort.test(n.trim())), "must be a comma-separated list of host:port")
+      .transform((v) => v.split(",").map((n) => n.trim()).filter((n) => n.length > 0))
+      .superRefine((nodes, ctx) => {
+        const bad = nodes.filter((n) => !isHostPort(n));
+        if (nodes.length === 0) ctx.addIssue({ code: "custom", message: "must list at least one host:port" });
+        else if (bad.length > 0) ctx.addIssue({ code: "custom", message: `must be a comma-separated list of host:port (bad: ${bad.map(showNode).join(", ")})` });
+      })
       .optional(),
-    UPSTASH_REDIS_REST_URL: url.optional(),
+    UPSTASH_REDIS_REST_URL: url.regex(/^https?:\/\//, "must be an http(s) URL").optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
 
     OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
@@ -60,7 +83,7 @@ function crossChecks(env: Record<string, string>): string[] {
   const need = (name: string, why: string) => {
     if (env[name] === undefined) problems.push(`${name}: is required ${why}`);
   };
-  const l2 = env.CACHE_L2 ?? "memory";
+  const l2 = env.CACHE_L2 ?? DEFAULT_L2;
   if (l2 === "redis") need("REDIS_URL", "when CACHE_L2=redis");
   if (l2 === "redis-cluster") need("REDIS_CLUSTER_NODES", "when CACHE_L2=redis-cluster");
   if (l2 === "upstash") {
@@ -79,8 +102,17 @@ function crossChecks(env: Record<string, string>): string[] {
 
 export type Config = z.output<typeof schema>;
 
-/** Thrown by {@link loadConfig}; its message lists every bad variable, never a secret's value. */
+/**
+ * Thrown by {@link loadConfig}; its message lists every bad variable, never a secret's value.
+ * `code` is always `E_CONFIG`, as for the cache library's own configuration errors.
+ *
+ * @example
+ * ```ts
+ * try { loadConfig(env); } catch (error) { if (error instanceof ConfigError) console.error(error.problems); }
+ * ```
+ */
 export class ConfigError extends Error {
+  readonly code = "E_CONFIG";
   constructor(readonly problems: string[]) {
     super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";

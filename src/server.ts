@@ -7,8 +7,9 @@ import { metrics } from "@opentelemetry/api";
 import { createApp } from "./app.ts";
 import { loadDirectory } from "./bot/directory/from-config.ts";
 import { botNamespaces } from "./bot/namespaces.ts";
-import { createCache, l2FromEnv } from "./cache/index.ts";
+import { createCache } from "./cache/index.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { l2FromConfig } from "./l2-from-config.ts";
 import { createLog } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
 import { createWebSocketHost } from "./runtime/websocket.ts";
@@ -38,7 +39,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   }
 
   // Telemetry first: the OpenTelemetry API has no proxy for meters, so a meter taken earlier would stay a no-op.
-  const telemetry = startTelemetry({ serviceName: config.OTEL_SERVICE_NAME, serviceVersion: version, env, prometheus: config.METRICS_PROMETHEUS });
+  const telemetry = startTelemetry({ serviceName: config.OTEL_SERVICE_NAME, serviceVersion: version, env: telemetryEnv(config), prometheus: config.METRICS_PROMETHEUS });
 
   let directory;
   try {
@@ -48,7 +49,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     process.exit(1);
   }
 
-  const l2 = l2FromEnv(env);
+  const l2 = l2FromConfig(config);
   const cache = createCache({
     prefix: config.CACHE_PREFIX,
     l1: { maxEntries: config.CACHE_L1_MAX_ENTRIES },
@@ -111,6 +112,16 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** The OpenTelemetry variables as `loadConfig` checked them: nothing past the config reads the raw environment. */
+function telemetryEnv(config: Config): Record<string, string | undefined> {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    OTEL_METRIC_EXPORT_INTERVAL: String(config.OTEL_METRIC_EXPORT_INTERVAL),
+    OTEL_SERVICE_NAME: config.OTEL_SERVICE_NAME,
+    OTEL_RESOURCE_ATTRIBUTES: config.OTEL_RESOURCE_ATTRIBUTES,
+  };
 }
 
 if (import.meta.main) await main();

@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { CACHE_DEFAULTS } from "../src/cache/index.ts";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../src/config.ts";
 
 test("no environment at all starts with the documented defaults", () => {
@@ -40,4 +41,39 @@ test("README and .env.example document every variable the server reads", async (
   const example = await Bun.file(`${import.meta.dir}/../.env.example`).text();
   const missing = CONFIG_VARIABLES.filter((name) => !readme.includes(name) || !example.includes(name));
   expect(missing).toEqual([]);
+});
+
+test("a bad environment is a ConfigError with code E_CONFIG", () => {
+  expect(() => loadConfig({ PORT: "eighty" })).toThrow(ConfigError);
+  expect(() => loadConfig({ PORT: "eighty" })).toThrow(expect.objectContaining({ code: "E_CONFIG", problems: [expect.stringContaining("PORT")] }));
+});
+
+test("cache settings default to the cache library's own defaults, written once", () => {
+  const config = loadConfig({});
+  expect(config.CACHE_L2_TIMEOUT_MS).toBe(CACHE_DEFAULTS.l2TimeoutMs);
+  expect(config.CACHE_BREAKER_FAILURES).toBe(CACHE_DEFAULTS.breakerFailureThreshold);
+  expect(config.CACHE_BREAKER_OPEN_MS).toBe(CACHE_DEFAULTS.breakerOpenMs);
+  expect(config.CACHE_PREFIX).toBe(CACHE_DEFAULTS.prefix);
+});
+
+test("the L2 timeout is capped at a minute and cluster nodes are checked one by one", () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      return (error as ConfigError).problems.join("\n");
+    }
+    return "";
+  };
+  expect(problems({ CACHE_L2_TIMEOUT_MS: "60001" })).toContain("CACHE_L2_TIMEOUT_MS");
+  expect(problems({ CACHE_L2_TIMEOUT_MS: "60000" })).toBe("");
+  expect(loadConfig({ CACHE_L2: "redis-cluster", REDIS_CLUSTER_NODES: " 10.0.0.1:7000 ,10.0.0.2:7001," }).REDIS_CLUSTER_NODES).toEqual(["10.0.0.1:7000", "10.0.0.2:7001"]);
+  const bad = problems({ CACHE_L2: "redis-cluster", REDIS_CLUSTER_NODES: "10.0.0.1:7000,nohost,10.0.0.1:0" });
+  expect(bad).toContain("nohost");
+  expect(bad).toContain("10.0.0.1:0");
+  expect(bad).not.toContain("10.0.0.1:7000");
+  const withPassword = problems({ CACHE_L2: "redis-cluster", REDIS_CLUSTER_NODES: "redis://:hunter2@10.0.0.1:7000" });
+  expect(withPassword).toContain("REDIS_CLUSTER_NODES");
+  expect(withPassword).not.toContain("hunter2");
+  expect(problems({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "ftp://x.example.com", UPSTASH_REDIS_REST_TOKEN: "t" })).toContain("UPSTASH_REDIS_REST_URL");
 });

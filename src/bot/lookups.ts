@@ -1,5 +1,6 @@
-import { businessKey, knowledgeKey, type Cache, type Loader, type WarmSpec } from "../cache/index.ts";
+import type { Cache, Loader, WarmSpec } from "../cache/index.ts";
 import type { Business } from "./business.ts";
+import { businessKey, businessTag, knowledgeKey } from "./cache-keys.ts";
 import type { BusinessDirectory } from "./directory/index.ts";
 import { buildKnowledgeIndex, queryKnowledge, type KnowledgeIndex } from "./knowledge/index.ts";
 
@@ -88,11 +89,6 @@ export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirect
   }
 
   return { business, answer, warmSpecs };
-}
-
-/** The tag every cached entry of one business carries, so one invalidation drops them all. */
-export function businessTag(businessId: string): string {
-  return `biz:${businessId}`;
 }
 
 export type BotLookups = ReturnType<typeof botLookups>;

@@ -1,3 +1,5 @@
+import { CACHE_DEFAULTS } from "./defaults.ts";
+
 /** Where the breaker stands: `closed` lets calls through, `open` skips L2, `half_open` lets one probe through. */
 export type BreakerState = "closed" | "open" | "half_open";
 
@@ -30,9 +32,9 @@ export interface BreakerSnapshot {
  * ```
  */
 export function createBreaker(options: BreakerOptions = {}, onChange?: (state: BreakerState) => void) {
-  const threshold = options.failureThreshold ?? 5;
+  const threshold = options.failureThreshold ?? CACHE_DEFAULTS.breakerFailureThreshold;
   const windowMs = options.windowMs ?? 10_000;
-  const openMs = options.openMs ?? 5_000;
+  const openMs = options.openMs ?? CACHE_DEFAULTS.breakerOpenMs;
 
   let state: BreakerState = "closed";
   let failures: number[] = [];

@@ -58,3 +58,15 @@ export function unrefTimer(timer: ReturnType<typeof setTimeout> | ReturnType<typ
   if (typeof handle.unref === "function") handle.unref();
   else (globalThis as { Deno?: { unrefTimer(id: unknown): void } }).Deno?.unrefTimer(timer);
 }
+
+/**
+ * Resolves after `ms` milliseconds: the cache's one sleep (lock polling).
+ *
+ * @example
+ * ```ts
+ * await sleep(10);
+ * ```
+ */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,6 +1,7 @@
 /**
  * voxedge's multi-level cache: the whole public surface. It imports nothing from the rest of the
- * product and could be published on its own.
+ * product and could be published on its own. Namespaces are reached through the
+ * `NamespaceHandle` type only: every write and invalidation it offers reaches L2 and the bus.
  *
  * @example
  * ```ts
@@ -10,7 +11,18 @@
  * ```
  */
 export { createCache, type Cache, type CacheOptions, type CacheStats, type CacheHealth } from "./cache.ts";
-export { NamespaceHandle, LoaderTimeoutError, type Loader, type LoaderContext, type BatchLoader } from "./namespace.ts";
+export type { NamespaceHandle, Loader, LoaderContext, BatchLoader } from "./handle.ts";
+export {
+  CacheError,
+  CacheConfigError,
+  L2TimeoutError,
+  L2UnavailableError,
+  LoaderTimeoutError,
+  UndefinedValueError,
+  UnknownNamespaceError,
+  type CacheErrorCode,
+} from "./errors.ts";
+export { CACHE_DEFAULTS } from "./defaults.ts";
 export type { NamespaceOptions, NamespacePolicy, WriteOptions } from "./policy.ts";
 export type { BreakerOptions, BreakerSnapshot, BreakerState } from "./breaker.ts";
 export type { BusState } from "./bus.ts";
@@ -19,7 +31,8 @@ export type { NamespaceCounters, L2ErrorKind } from "./stats.ts";
 export type { WarmSpec, WarmOptions, WarmReport } from "./warm.ts";
 export { encodeEnvelope, decodeEnvelope, type Envelope } from "./codec.ts";
 export { keyOf, normalizeQuestion, hashText } from "./keys.ts";
-export { cached, cachedMethod, businessLookup, knowledgeQuery, businessKey, knowledgeKey, type CachedOptions } from "./wrappers.ts";
+export { cached, cachedMethod, type CachedOptions } from "./wrappers.ts";
 export { CACHE_INSTRUMENTS, LATENCY_BUCKETS_SECONDS } from "./instruments.ts";
-export { memoryL2, redisL2, redisClusterL2, upstashL2, l2FromEnv } from "./l2/index.ts";
+export { memoryL2, redisL2, redisClusterL2, upstashL2 } from "./l2/index.ts";
+export type { MemoryL2Options, RedisL2Options, RedisClusterL2Options, UpstashL2Options } from "./l2/index.ts";
 export type { L2Adapter, L2Bus, L2Description, L2Kind } from "./l2/types.ts";

@@ -1,4 +1,6 @@
 import type { Histogram, Attributes } from "@opentelemetry/api";
+import { CACHE_DEFAULTS } from "./defaults.ts";
+import { L2TimeoutError } from "./errors.ts";
 import { createBreaker, type BreakerOptions, type BreakerState } from "./breaker.ts";
 import type { L2Adapter } from "./l2/types.ts";
 import { createL2ErrorCounters, type L2ErrorKind } from "./stats.ts";
@@ -8,16 +10,9 @@ export const L2_FAILED: unique symbol = Symbol("l2-failed");
 export type L2Failed = typeof L2_FAILED;
 
 export interface L2GuardOptions {
-  /** Upper bound of every L2 call. Default 250 ms. */
+  /** Upper bound of every L2 call. Default {@link CACHE_DEFAULTS.l2TimeoutMs} (250 ms). */
   timeoutMs?: number;
   breaker?: BreakerOptions;
-}
-
-/** Raised inside the guard when a call outlives its timeout; never reaches callers. */
-class L2TimeoutError extends Error {
-  constructor(ms: number) {
-    super(`L2 call timed out after ${ms} ms`);
-  }
 }
 
 /**
@@ -38,7 +33,7 @@ export function createL2Guard(
   durations: Histogram,
   onBreakerChange?: (state: BreakerState) => void,
 ) {
-  const timeoutMs = options.timeoutMs ?? 250;
+  const timeoutMs = options.timeoutMs ?? CACHE_DEFAULTS.l2TimeoutMs;
   const breaker = createBreaker(options.breaker, onBreakerChange);
   const errors = createL2ErrorCounters();
   let lastError: { kind: L2ErrorKind; message: string; at: number } | undefined;

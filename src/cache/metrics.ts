@@ -3,7 +3,7 @@ import type { BreakerState } from "./breaker.ts";
 import type { Bus } from "./bus.ts";
 import { CACHE_INSTRUMENTS as I } from "./instruments.ts";
 import type { L2Guard } from "./l2-guard.ts";
-import type { NamespaceHandle } from "./namespace.ts";
+import type { NamespaceHandle } from "./handle.ts";
 import type { L2ErrorKind } from "./stats.ts";
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };

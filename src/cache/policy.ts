@@ -1,3 +1,5 @@
+import { CacheConfigError } from "./errors.ts";
+
 /**
  * How one namespace caches. Every duration is in milliseconds. Options are resolved once, when the
  * cache is created, into a frozen {@link NamespacePolicy}; nothing on the read path looks at
@@ -145,7 +147,7 @@ export function compilePolicy(
     distributedLock,
     keyPrefix: `${defaults.prefix}:${name}:`,
   });
-  if (problems.length > 0) throw new Error(`Cache namespace "${name}" has bad options: ${problems.join("; ")}`);
+  if (problems.length > 0) throw new CacheConfigError(`Cache namespace "${name}" has bad options: ${problems.join("; ")}`);
   return policy;
 }
 

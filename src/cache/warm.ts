@@ -1,5 +1,4 @@
-import type { Cache } from "./cache.ts";
-import type { Loader } from "./namespace.ts";
+import type { Loader, NamespaceHandle } from "./handle.ts";
 import type { WriteOptions } from "./policy.ts";
 
 /** One entry to warm: a namespace, a key and the loader that produces its value. */
@@ -26,15 +25,16 @@ export interface WarmReport {
 
 /**
  * Loads every spec with bounded concurrency; an entry already cached is skipped unless `force`.
- * A failing loader is reported and does not stop the others.
+ * A failing loader is reported and does not stop the others. `namespace` finds a spec's handle
+ * (the cache's own `namespace`), so warming needs nothing else of the cache.
  *
  * @example
  * ```ts
- * const report = await cache.warm([{ namespace: "business", key: "+15550001111", loader: () => load("+15550001111") }], { concurrency: 4 });
+ * const report = await runWarm(cache.namespace, [{ namespace: "business", key: "+15550001111", loader: () => load("+15550001111") }], { concurrency: 4 });
  * // { warmed: 1, skipped: 0, failed: [], durationMs: 3.1 }
  * ```
  */
-export async function runWarm<N extends string>(cache: Cache<N>, specs: ReadonlyArray<WarmSpec<N>>, options: WarmOptions = {}): Promise<WarmReport> {
+export async function runWarm<N extends string>(namespace: (name: N) => NamespaceHandle<unknown>, specs: ReadonlyArray<WarmSpec<N>>, options: WarmOptions = {}): Promise<WarmReport> {
   const started = performance.now();
   const report: WarmReport = { warmed: 0, skipped: 0, failed: [], durationMs: 0 };
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
@@ -44,7 +44,7 @@ export async function runWarm<N extends string>(cache: Cache<N>, specs: Readonly
     while (next < specs.length) {
       const spec = specs[next++] as WarmSpec<N>;
       try {
-        const handle = cache.namespace(spec.namespace);
+        const handle = namespace(spec.namespace);
         if (!spec.force && (await handle.get(spec.key)) !== undefined) {
           report.skipped++;
           continue;

@@ -1,5 +1,4 @@
-import { keyOf, normalizeQuestion } from "./keys.ts";
-import type { NamespaceHandle } from "./namespace.ts";
+import type { NamespaceHandle } from "./handle.ts";
 import type { WriteOptions } from "./policy.ts";
 
 export interface CachedOptions<A extends unknown[]> extends WriteOptions {
@@ -55,41 +54,4 @@ export function cachedMethod<This, A extends unknown[], V>(source: HandleSource<
       return handle.getOrSet(key(...args), () => target.apply(this, args), writeOptions);
     };
   };
-}
-
-/** The key of a business lookup: the dialled number with formatting removed (`+1 (555) 000-1111` → `+15550001111`). */
-export function businessKey(number: string): string {
-  return keyOf(number.replace(/[^\d+]/g, ""));
-}
-
-/** The key of a knowledge query: the business and the normalised question, so rephrased spacing and case hit. */
-export function knowledgeKey(businessId: string, question: string): string {
-  return keyOf(businessId, normalizeQuestion(question));
-}
-
-/**
- * Decorates a `(number) => Promise<Business | null>` method as a cached business lookup.
- *
- * @example
- * ```ts
- * class Directory { @businessLookup((self: Directory) => self.businessCache) async byNumber(number: string) { ... } }
- * ```
- */
-export function businessLookup<This, V>(source: HandleSource<This, V>, options: WriteOptions = {}) {
-  return cachedMethod<This, [number: string, ...rest: unknown[]], V>(source, { ...options, key: (number) => businessKey(number) });
-}
-
-/**
- * Decorates a `(businessId, question) => Promise<Answer | null>` method as a cached knowledge query.
- *
- * @example
- * ```ts
- * class Knowledge { @knowledgeQuery((self: Knowledge) => self.knowledgeCache) async answer(businessId: string, question: string) { ... } }
- * ```
- */
-export function knowledgeQuery<This, V>(source: HandleSource<This, V>, options: WriteOptions = {}) {
-  return cachedMethod<This, [businessId: string, question: string, ...rest: unknown[]], V>(source, {
-    ...options,
-    key: (businessId, question) => knowledgeKey(businessId, question),
-  });
 }

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { businessKey, type Cache, type WarmSpec } from "../cache/index.ts";
+import type { Cache, WarmSpec } from "../cache/index.ts";
 import type { Business } from "../bot/business.ts";
+import { businessKey, businessTag } from "../bot/cache-keys.ts";
 import type { BusinessDirectory } from "../bot/directory/index.ts";
 import type { BotLookups, BotNamespace } from "../bot/lookups.ts";
 import { adminAuth } from "./auth.ts";
@@ -81,7 +82,7 @@ export function adminRoutes(deps: {
       return c.json({ error: `namespace: unknown "${request.namespace}"; known: ${known.join(", ")}` }, 400);
     }
     if ("tags" in request) await deps.cache.invalidateTags(request.tags);
-    else if ("businessId" in request) await deps.cache.invalidateTags([`biz:${request.businessId}`]);
+    else if ("businessId" in request) await deps.cache.invalidateTags([businessTag(request.businessId)]);
     else if ("all" in request) await deps.cache.clear(request.namespace as BotNamespace);
     else {
       const key = request.namespace === "business" ? businessKey(request.key) : request.key;

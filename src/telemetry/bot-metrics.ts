@@ -1,21 +1,18 @@
 import type { Attributes, Meter } from "@opentelemetry/api";
-import type { TurnOutcome } from "../bot/turn.ts";
 import { APP_INSTRUMENTS as I } from "./instruments.ts";
-
-/** Outcomes of a webhook that are not a conversational turn. */
-export type WebhookOutcome = TurnOutcome | "greeting" | "unknown_number" | "unavailable";
 
 /**
  * The bot's instruments, created once. Attributes never carry phone numbers, caller words or
- * business secrets: only outcomes and statuses from fixed lists.
+ * business secrets: only outcomes and statuses from fixed lists. `Outcome` is that list of turn
+ * outcomes, given by the caller (the webhook routes know it; telemetry knows nothing of the bot).
  *
  * @example
  * ```ts
- * const botMetrics = createBotMetrics(metrics.getMeter("voxedge"));
+ * const botMetrics = createBotMetrics<"answer" | "fallback">(metrics.getMeter("voxedge"));
  * botMetrics.turn("answer", 0.0012);
  * ```
  */
-export function createBotMetrics(meter: Meter) {
+export function createBotMetrics<Outcome extends string = string>(meter: Meter) {
   const turnDuration = meter.createHistogram(I.turnDuration.name, { unit: I.turnDuration.unit, description: I.turnDuration.description });
   const knowledgeDuration = meter.createHistogram(I.knowledgeDuration.name, {
     unit: I.knowledgeDuration.unit,
@@ -35,7 +32,7 @@ export function createBotMetrics(meter: Meter) {
   const FINAL = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
 
   return {
-    turn(result: WebhookOutcome, seconds: number): void {
+    turn(result: Outcome, seconds: number): void {
       turnDuration.record(seconds, outcome(result));
     },
     knowledge(seconds: number, wasMatched: boolean): void {
@@ -53,4 +50,4 @@ export function createBotMetrics(meter: Meter) {
   };
 }
 
-export type BotMetrics = ReturnType<typeof createBotMetrics>;
+export type BotMetrics<Outcome extends string = string> = ReturnType<typeof createBotMetrics<Outcome>>;

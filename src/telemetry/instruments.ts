@@ -4,9 +4,9 @@
  * counters gain `_total`, seconds histograms gain `_seconds`, gauges with unit `1` gain `_ratio`);
  * `prometheus-names.ts` computes those names and a test keeps the dashboards in step.
  */
-import { CACHE_INSTRUMENTS, LATENCY_BUCKETS_SECONDS } from "../cache/instruments.ts";
+import { CACHE_INSTRUMENTS, LATENCY_BUCKETS_SECONDS } from "../cache/index.ts";
 
-export { CACHE_INSTRUMENTS, LATENCY_BUCKETS_SECONDS } from "../cache/instruments.ts";
+export { CACHE_INSTRUMENTS, LATENCY_BUCKETS_SECONDS };
 
 /**
  * How an instrument is created through `@opentelemetry/api`; it decides the Prometheus type and

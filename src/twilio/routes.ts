@@ -3,16 +3,19 @@ import type { Business } from "../bot/business.ts";
 import type { BotLookups } from "../bot/lookups.ts";
 import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
-import { takeTurn, type TurnReply } from "../bot/turn.ts";
-import type { BotMetrics, WebhookOutcome } from "../telemetry/bot-metrics.ts";
+import { takeTurn, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
+import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { relayConnect, relayUrls } from "./relay-twiml.ts";
 import { dial, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
 import { twilioWebhook, type TwilioVariables } from "./webhook.ts";
 
+/** Outcomes of a webhook: a conversational turn's, or one of those that are not a turn. */
+export type WebhookOutcome = TurnOutcome | "greeting" | "unknown_number" | "unavailable";
+
 export interface TwilioRouteDeps {
   lookups: BotLookups;
   sessions: SessionStore;
-  metrics: BotMetrics;
+  metrics: BotMetrics<WebhookOutcome>;
   authToken: string | undefined;
   publicBaseUrl: string | undefined;
   minConfidence: number;

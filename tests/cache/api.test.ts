@@ -1,22 +1,28 @@
 import { describe, expect, test } from "bun:test";
 import { MeterProvider, MetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import {
-  businessKey,
-  businessLookup,
   cached,
+  cachedMethod,
   CACHE_INSTRUMENTS,
   createCache,
   hashText,
   keyOf,
-  knowledgeKey,
-  knowledgeQuery,
   memoryL2,
   normalizeQuestion,
+  CacheConfigError,
+  CacheError,
+  L2TimeoutError,
+  L2UnavailableError,
+  LoaderTimeoutError,
+  UndefinedValueError,
+  UnknownNamespaceError,
   type Cache,
+  type L2Adapter,
   type NamespaceHandle,
 } from "../../src/cache/index.ts";
 import { decodeEnvelope, encodeEnvelope } from "../../src/cache/codec.ts";
 import { createBreaker } from "../../src/cache/breaker.ts";
+import { businessKey, knowledgeKey } from "../../src/bot/cache-keys.ts";
 
 describe("keys", () => {
   test("keyOf is stable and separator-safe", () => {
@@ -111,12 +117,12 @@ describe("cache API", () => {
     expect(calls).toBe(1);
   });
 
-  test("method decorators cache business lookups and knowledge queries under Bun", async () => {
+  test("method decorators cache business lookups and knowledge queries under Bun, keyed by the bot's key builders", async () => {
     const cache = make();
     class Directory {
       calls = 0;
       constructor(readonly handle: NamespaceHandle<{ id: string } | null>) {}
-      @businessLookup((self: Directory) => self.handle)
+      @cachedMethod((self: Directory) => self.handle, { key: (number: string) => businessKey(number) })
       async byNumber(number: string): Promise<{ id: string } | null> {
         this.calls++;
         return number.endsWith("1111") ? { id: "bella" } : null;
@@ -125,7 +131,7 @@ describe("cache API", () => {
     class Knowledge {
       calls = 0;
       constructor(readonly handle: NamespaceHandle<string>) {}
-      @knowledgeQuery((self: Knowledge) => self.handle)
+      @cachedMethod((self: Knowledge) => self.handle, { key: (businessId: string, question: string) => knowledgeKey(businessId, question) })
       async answer(businessId: string, question: string): Promise<string> {
         this.calls++;
         return `${businessId}: ${question}`;
@@ -226,6 +232,71 @@ describe("cache API", () => {
     expect(pointsOf(resourceMetrics, CACHE_INSTRUMENTS.operationDuration.name).length).toBeGreaterThan(0);
     await cache.close();
     await provider.shutdown();
+  });
+});
+
+describe("errors", () => {
+  /** A key as a caller's words make it: no error message may repeat it. */
+  const callerKey = keyOf("bella-pizza", "my card number is 4111");
+
+  test("a hard timeout rejects with E_LOADER_TIMEOUT, aborts the loader's signal with the same error, and names no key", async () => {
+    const cache = createCache({ namespaces: { knowledge: { ttl: 1_000, hardTimeout: 20 } } });
+    let reason: unknown;
+    const error = await cache
+      .namespace<string>("knowledge")
+      .getOrSet(callerKey, ({ signal }) => new Promise<string>((resolve) => {
+        signal.addEventListener("abort", () => (reason = signal.reason));
+        setTimeout(() => resolve("late"), 200);
+      }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LoaderTimeoutError);
+    expect(error).toBeInstanceOf(CacheError);
+    expect(error).toMatchObject({ code: "E_LOADER_TIMEOUT", namespace: "knowledge", timeoutMs: 20, name: "LoaderTimeoutError" });
+    expect(reason).toBe(error);
+    expect((error as Error).message).not.toContain("4111");
+    await cache.close();
+  });
+
+  test("unknown namespaces, bad options and undefined values each have their own class and code", async () => {
+    const cache = createCache({ namespaces: { business: { ttl: 1_000 } } });
+    const unknown = (() => {
+      try {
+        cache.namespace("nope" as "business");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(unknown).toBeInstanceOf(UnknownNamespaceError);
+    expect(unknown).toMatchObject({ code: "E_UNKNOWN_NAMESPACE", namespace: "nope" });
+
+    expect(() => createCache({ namespaces: { x: { ttl: -1 } } })).toThrow(CacheConfigError);
+    expect(() => createCache({ namespaces: { x: { ttl: -1 } } })).toThrow(expect.objectContaining({ code: "E_CONFIG" }));
+
+    const undefinedSet = await cache.namespace<string | undefined>("business").set(callerKey, undefined).catch((e: unknown) => e);
+    expect(undefinedSet).toBeInstanceOf(UndefinedValueError);
+    expect(undefinedSet).toMatchObject({ code: "E_UNDEFINED_VALUE", namespace: "business" });
+    expect((undefinedSet as Error).message).not.toContain("4111");
+    await cache.close();
+  });
+
+  test("a closed adapter rejects with E_L2_UNAVAILABLE", async () => {
+    const l2 = memoryL2();
+    await l2.close();
+    const error = await l2.get("k").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(L2UnavailableError);
+    expect(error).toMatchObject({ code: "E_L2_UNAVAILABLE" });
+  });
+
+  test("an L2 call past the timeout counts as a timeout and the caller still gets the loader's value", async () => {
+    const stalled: L2Adapter = { ...memoryL2(), get: () => new Promise<string | null>(() => {}), ping: () => new Promise<void>(() => {}) };
+    const cache = createCache({ l2: stalled, l2TimeoutMs: 20, bus: { enabled: false }, namespaces: { knowledge: { ttl: 1_000 } } });
+    expect(await cache.namespace<string>("knowledge").getOrSet("q", () => "from loader")).toBe("from loader");
+    expect(cache.stats().l2?.errors.timeout).toBe(1);
+    const health = await cache.health();
+    expect(health.l2?.reachable).toBe(false);
+    expect(health.l2?.error).toBe(new L2TimeoutError(20).message);
+    expect(new L2TimeoutError(20)).toMatchObject({ code: "E_L2_TIMEOUT", timeoutMs: 20 });
+    await cache.close();
   });
 });
 

@@ -7,11 +7,16 @@
 import { describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { Cluster, Redis } from "ioredis";
-import { l2FromEnv, memoryL2, redisClusterL2, redisL2, upstashL2 } from "../../src/cache/l2/index.ts";
+import { memoryL2, redisClusterL2, redisL2, upstashL2 } from "../../src/cache/l2/index.ts";
 import type { L2Adapter } from "../../src/cache/l2/index.ts";
+import { loadConfig } from "../../src/config.ts";
+import { l2FromConfig } from "../../src/l2-from-config.ts";
 import { runL2Conformance } from "../support/l2-conformance.ts";
 import { sharedCluster, sharedRedis, sharedUpstash, startCluster, startRedis, startUpstash } from "../support/servers.ts";
 import { waitFor } from "../support/wait.ts";
+
+/** The server's path from environment to adapter: one validation (`loadConfig`), then the builder. */
+const adapterFor = (env: Record<string, string>): L2Adapter | undefined => l2FromConfig(loadConfig(env));
 
 /** Settles `work` or reports that it hung; a generous bound so a noisy machine cannot fail it. */
 async function settleOrHang<T>(work: Promise<T>, hangMs = 5_000): Promise<{ value: T } | { error: Error } | "hung"> {
@@ -45,7 +50,7 @@ runL2Conformance("redis-cluster", async () => {
 
 runL2Conformance("upstash", async () => {
   const { url, token, redisUrl } = await sharedUpstash();
-  const b = upstashL2({ env: { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } });
+  const b = adapterFor({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token })!;
   return { a: upstashL2({ url, token }), b, raw: new Redis(redisUrl), expected: { kind: "upstash", mode: "rest" } };
 });
 
@@ -264,7 +269,7 @@ describe("upstash L2", () => {
   });
 
   test("without url or token the calls reject naming the missing variables", async () => {
-    const l2 = upstashL2({ env: {} });
+    const l2 = upstashL2({});
     await expect(l2.get("k")).rejects.toThrow(/UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN/);
     expect(l2.describe().target).toBe("not configured");
     await l2.close();
@@ -302,7 +307,7 @@ describe("upstash L2", () => {
   });
 });
 
-describe("l2FromEnv", () => {
+describe("CACHE_L2 through loadConfig and l2FromConfig", () => {
   test("picks the adapter CACHE_L2 names, memory by default, none for L1 only", async () => {
     const cases: Array<[Record<string, string>, string | undefined]> = [
       [{}, "memory"],
@@ -313,14 +318,14 @@ describe("l2FromEnv", () => {
       [{ CACHE_L2: "none" }, undefined],
     ];
     for (const [env, kind] of cases) {
-      const l2 = l2FromEnv(env);
+      const l2 = adapterFor(env);
       expect(l2?.kind).toBe(kind as L2Adapter["kind"]);
       await l2?.close();
     }
-    const redis = l2FromEnv({ CACHE_L2: "redis", REDIS_URL: "redis://user:pw@10.1.2.3:6380/2" })!;
+    const redis = adapterFor({ CACHE_L2: "redis", REDIS_URL: "redis://user:pw@10.1.2.3:6380/2" })!;
     expect(redis.describe()).toEqual({ kind: "redis", mode: "single", target: "10.1.2.3:6380/2" });
     await redis.close();
-    const upstash = l2FromEnv({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t0k3n" })!;
+    const upstash = adapterFor({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t0k3n" })!;
     expect(upstash.describe()).toEqual({ kind: "upstash", mode: "rest", target: "x.upstash.io" });
     await upstash.close();
   });
@@ -328,11 +333,11 @@ describe("l2FromEnv", () => {
   test("reports every missing or bad variable in one error, without echoing secrets", () => {
     const message = (env: Record<string, string>) => {
       try {
-        l2FromEnv(env);
+        adapterFor(env);
       } catch (error) {
         return (error as Error).message;
       }
-      throw new Error("expected l2FromEnv to throw");
+      throw new Error("expected the configuration to be refused");
     };
     const upstash = message({ CACHE_L2: "upstash", CACHE_L2_TIMEOUT_MS: "soon" });
     expect(upstash).toContain("UPSTASH_REDIS_REST_URL");
@@ -347,8 +352,8 @@ describe("l2FromEnv", () => {
     const redis = message({ CACHE_L2: "redis", REDIS_URL: "http://:hunter2@host" });
     expect(redis).toContain("REDIS_URL");
     expect(redis).not.toContain("hunter2");
-    expect(message({ CACHE_L2: "redis" })).toContain("REDIS_URL is required");
+    expect(message({ CACHE_L2: "redis" })).toContain("REDIS_URL: is required");
 
-    expect(message({ CACHE_L2: "memcached" })).toContain("CACHE_L2 must be one of");
+    expect(message({ CACHE_L2: "memcached" })).toContain("CACHE_L2: must be one of memory, redis, redis-cluster, upstash, none");
   });
 });

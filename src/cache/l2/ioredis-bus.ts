@@ -1,5 +1,6 @@
+import { L2UnavailableError } from "../errors.ts";
 import type { Redis } from "ioredis";
-import { l2Error } from "./errors.ts";
+import { l2Error } from "./support.ts";
 import type { L2Bus, L2Kind } from "./types.ts";
 
 export interface IoredisBusConfig {
@@ -162,7 +163,7 @@ export function ioredisBus(config: IoredisBusConfig): IoredisBus {
     },
 
     async subscribe(channel, onMessage, onState) {
-      if (closed) throw new Error(`${config.kind} L2 is closed`);
+      if (closed) throw new L2UnavailableError(`${config.kind} L2 is closed`);
       const sub: Subscription = { onMessage, onState, reported: undefined };
       let subs = channels.get(channel);
       if (subs === undefined) {

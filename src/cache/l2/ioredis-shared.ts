@@ -1,9 +1,11 @@
 import type { Cluster, Redis, RedisOptions } from "ioredis";
-import { l2Error, prefixPattern, ttlMillis } from "./errors.ts";
+import { CACHE_DEFAULTS } from "../defaults.ts";
+import { CacheConfigError } from "../errors.ts";
+import { l2Error, prefixPattern, ttlMillis } from "./support.ts";
 import type { L2Adapter, L2Bus, L2Description, L2Kind } from "./types.ts";
 
 /** A dead server must never hold a call for long: the cache's breaker takes over after a few of these. */
-export const DEFAULT_COMMAND_TIMEOUT_MS = 250;
+export const DEFAULT_COMMAND_TIMEOUT_MS = CACHE_DEFAULTS.l2TimeoutMs;
 
 /** Keys per SCAN step and per UNLINK: large enough to be quick, small enough not to stall the server. */
 const SCAN_BATCH = 500;
@@ -64,14 +66,14 @@ export function describeClient(client: Redis): string {
 export function parseHostPort(node: string): { host: string; port: number } {
   const match = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(node.trim());
   const port = match ? Number(match[2]) : Number.NaN;
-  if (!match || !match[1] || port < 1 || port > 65_535) throw new Error(`expected host:port, got "${node}"`);
+  if (!match || !match[1] || port < 1 || port > 65_535) throw new CacheConfigError(`expected host:port, got "${node}"`);
   return { host: match[1], port };
 }
 
 /** Throws when an app passes a client whose `keyPrefix` would double-prefix SCAN results. */
 export function assertNoKeyPrefix(options: { keyPrefix?: string | undefined } | undefined, kind: L2Kind): void {
   if (options?.keyPrefix) {
-    throw new Error(`${kind} L2: the passed client has keyPrefix set; key prefixes belong to the cache, not the client`);
+    throw new CacheConfigError(`${kind} L2: the passed client has keyPrefix set; key prefixes belong to the cache, not the client`);
   }
 }
 
@@ -93,7 +95,7 @@ export interface IoredisAdapterConfig {
 
 /**
  * The L2 operations over an ioredis client, shared by the single-node and cluster adapters.
- * Every error is rethrown as an `L2Error` whose message names the operation, never a value.
+ * Every error is rethrown as an `L2UnavailableError` whose message names the operation, never a value.
  */
 export function ioredisAdapter(config: IoredisAdapterConfig): L2Adapter {
   const { kind, topology, deadlineMs } = config;

@@ -1,4 +1,5 @@
-import { ttlMillis } from "./errors.ts";
+import { L2UnavailableError } from "../errors.ts";
+import { ttlMillis } from "./support.ts";
 import type { L2Adapter, L2Bus, L2Description } from "./types.ts";
 
 export interface MemoryL2Options {
@@ -78,7 +79,7 @@ export function memoryL2(options: MemoryL2Options = {}): L2Adapter {
   }
 
   function assertOpen(): void {
-    if (closed) throw new Error("memory L2 is closed");
+    if (closed) throw new L2UnavailableError("memory L2 is closed");
   }
 
   const bus: L2Bus = {

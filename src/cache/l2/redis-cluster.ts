@@ -1,5 +1,6 @@
+import { L2UnavailableError } from "../errors.ts";
 import { Cluster, Redis } from "ioredis";
-import { l2Error } from "./errors.ts";
+import { l2Error } from "./support.ts";
 import { ioredisBus } from "./ioredis-bus.ts";
 import {
   connectTimeoutFor,
@@ -9,6 +10,7 @@ import {
   reconnectDelay,
   withDeadline,
 } from "./ioredis-shared.ts";
+import { clusterOptions, probeSeed, whenReady, type Seed } from "./redis-cluster-connect.ts";
 import { singleNodeAdapter } from "./redis.ts";
 import type { L2Adapter, L2Bus, L2Description } from "./types.ts";
 
@@ -21,10 +23,6 @@ export interface RedisClusterL2Options {
   commandTimeoutMs?: number;
 }
 
-type Seed = { host: string; port: number };
-type ProbeAnswer = "cluster" | "single" | "unreachable";
-
-const CLUSTER_DISABLED = /cluster support disabled/i;
 
 /**
  * L2 on a Redis Cluster through ioredis `Cluster`. Reads of many keys are auto-pipelined single-key
@@ -57,13 +55,13 @@ export function redisClusterL2(options: RedisClusterL2Options = {}): L2Adapter {
   /** Probes, connects and builds the adapter once; a failed attempt is forgotten so the next call tries again. */
   function resolveImpl(): Promise<L2Adapter> {
     if (impl !== undefined) return Promise.resolve(impl);
-    if (closed) return Promise.reject(new Error("redis-cluster L2 is closed"));
+    if (closed) return Promise.reject(new L2UnavailableError("redis-cluster L2 is closed"));
     connecting ??= build().then(
       (built) => {
         connecting = undefined;
         if (closed) {
           void built.close();
-          throw new Error("redis-cluster L2 is closed");
+          throw new L2UnavailableError("redis-cluster L2 is closed");
         }
         impl = built;
         return built;
@@ -245,79 +243,6 @@ export function redisClusterL2(options: RedisClusterL2Options = {}): L2Adapter {
       await current?.close();
     },
   };
-}
-
-function clusterOptions(commandTimeoutMs: number, connectTimeoutMs: number): ConstructorParameters<typeof Cluster>[1] {
-  return {
-    lazyConnect: true,
-    enableAutoPipelining: true,
-    enableOfflineQueue: true,
-    // Few, quick retries: while a shard fails over, calls should fail within the command timeout
-    // and leave the waiting to the cache's breaker, not pile up inside the client.
-    maxRedirections: 4,
-    retryDelayOnFailover: 100,
-    retryDelayOnClusterDown: 100,
-    retryDelayOnTryAgain: 100,
-    slotsRefreshTimeout: connectTimeoutMs,
-    clusterRetryStrategy: (times: number) => reconnectDelay(times),
-    redisOptions: {
-      commandTimeout: commandTimeoutMs,
-      connectTimeout: connectTimeoutMs,
-      maxRetriesPerRequest: 1,
-    },
-  };
-}
-
-/**
- * Asks one seed, over a throwaway plain connection, whether it runs in cluster mode. Any answer
- * other than "cluster support disabled" counts as cluster mode, so the Cluster client reports
- * real problems (auth, cluster down) itself.
- */
-async function probeSeed(seed: Seed, commandTimeoutMs: number, connectTimeoutMs: number): Promise<ProbeAnswer> {
-  const probe = new Redis({
-    host: seed.host,
-    port: seed.port,
-    lazyConnect: true,
-    retryStrategy: null,
-    maxRetriesPerRequest: 0,
-    connectTimeout: connectTimeoutMs,
-    commandTimeout: commandTimeoutMs * 4,
-  });
-  probe.on("error", () => {});
-  try {
-    await withDeadline(probe.connect(), connectTimeoutMs + commandTimeoutMs);
-  } catch {
-    probe.disconnect();
-    return "unreachable";
-  }
-  try {
-    await probe.cluster("INFO");
-    return "cluster";
-  } catch (error) {
-    const message = error instanceof Error ? error.message : "";
-    if (CLUSTER_DISABLED.test(message)) return "single";
-    return /timed out/i.test(message) ? "unreachable" : "cluster";
-  } finally {
-    probe.disconnect();
-  }
-}
-
-/**
- * Resolves once the cluster is ready (connecting a lazy shared client), or after `ms` either way:
- * the caller's own command timeouts decide what happens next.
- */
-function whenReady(cluster: Cluster, ms: number): Promise<void> {
-  if (cluster.status === "ready") return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      cluster.off("ready", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    cluster.once("ready", done);
-    if (cluster.status === "wait") cluster.connect().catch(() => {});
-  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { L2UnavailableError } from "../errors.ts";
 import { Redis } from "ioredis";
 import { ioredisBus } from "./ioredis-bus.ts";
 import {
@@ -77,7 +78,7 @@ export function singleNodeAdapter(config: SingleNodeConfig): L2Adapter {
 
   function client(): Redis {
     if (shared) return shared;
-    if (closed) throw new Error(`${kind} L2 is closed`);
+    if (closed) throw new L2UnavailableError(`${kind} L2 is closed`);
     if (owned === undefined) {
       const options = singleNodeOptions(commandTimeoutMs);
       owned = config.connect

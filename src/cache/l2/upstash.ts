@@ -1,27 +1,25 @@
+import { CACHE_DEFAULTS } from "../defaults.ts";
+import { CacheConfigError, L2UnavailableError } from "../errors.ts";
 import { Redis as UpstashRedis } from "@upstash/redis";
-import { l2Error, prefixPattern, ttlMillis } from "./errors.ts";
+import { l2Error, prefixPattern, ttlMillis } from "./support.ts";
 import type { L2Adapter, L2Bus } from "./types.ts";
 import { subscribeOverRest } from "./upstash-events.ts";
 
 export type { UpstashRedis };
 
 export interface UpstashL2Options {
-  /** REST URL; default `UPSTASH_REDIS_REST_URL` from `env`, read on first use. */
+  /** REST URL (the product reads it from `UPSTASH_REDIS_REST_URL`). Required unless `client` is given. */
   url?: string;
-  /** REST token; default `UPSTASH_REDIS_REST_TOKEN` from `env`, read on first use. */
+  /** REST token (the product reads it from `UPSTASH_REDIS_REST_TOKEN`). Required unless `client` is given. */
   token?: string;
   /**
    * An existing client to share. Create it with `automaticDeserialization: false` (otherwise a
-   * stored `"123"` comes back as a number). The bus still needs `url` and `token` (or the env).
+   * stored `"123"` comes back as a number). The bus still needs `url` and `token`.
    */
   client?: UpstashRedis;
-  /** Bound on every request, retries included. Default 500 ms. */
+  /** Bound on every request, retries included. Default {@link CACHE_DEFAULTS.l2TimeoutMs} (250 ms), the cache's own L2 timeout. */
   timeoutMs?: number;
-  /** Where the URL and token are read from when not given. Default `process.env`. */
-  env?: Record<string, string | undefined>;
 }
-
-const DEFAULT_TIMEOUT_MS = 500;
 /** Keys per SCAN step over REST: one request each, so larger than over TCP. */
 const SCAN_COUNT = 1_000;
 
@@ -39,34 +37,32 @@ const SCAN_COUNT = 1_000;
  *
  * @example
  * ```ts
- * const l2 = upstashL2(); // UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN
+ * const l2 = upstashL2({ url: "https://eu1-example.upstash.io", token });
  * await l2.set("voxedge:kb:bella-pizza:parking", envelope, 900_000);
  * ```
  */
 export function upstashL2(options: UpstashL2Options = {}): L2Adapter {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? CACHE_DEFAULTS.l2TimeoutMs;
   const shared = options.client;
   let owned: UpstashRedis | undefined;
   let closed = false;
   const subscriptions = new Set<() => void>();
 
   function endpoint(): { url: string; token: string } {
-    const env = options.env ?? process.env;
-    const url = options.url ?? env.UPSTASH_REDIS_REST_URL;
-    const token = options.token ?? env.UPSTASH_REDIS_REST_TOKEN;
-    const missing = [!url && "UPSTASH_REDIS_REST_URL", !token && "UPSTASH_REDIS_REST_TOKEN"].filter(Boolean);
-    if (!url || !token) throw new Error(`upstash L2 needs ${missing.join(" and ")}`);
+    const { url, token } = options;
+    const missing = [!url && "url", !token && "token"].filter(Boolean);
+    if (!url || !token) throw new CacheConfigError(`upstash L2 needs ${missing.join(" and ")} (UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN)`);
     return { url: url.replace(/\/+$/, ""), token };
   }
 
   /** The token (when known) is always among the redacted strings, whatever the operation. */
   function secrets(values: readonly string[]): string[] {
-    const token = options.token ?? (options.env ?? process.env).UPSTASH_REDIS_REST_TOKEN;
+    const token = options.token;
     return token ? [token, ...values] : [...values];
   }
 
   function client(): UpstashRedis {
-    if (closed) throw new Error("upstash L2 is closed");
+    if (closed) throw new L2UnavailableError("upstash L2 is closed");
     if (shared) return shared;
     if (owned === undefined) {
       const { url, token } = endpoint();
@@ -100,7 +96,7 @@ export function upstashL2(options: UpstashL2Options = {}): L2Adapter {
       }),
 
     async subscribe(channel, onMessage, onState) {
-      if (closed) throw new Error("upstash L2 is closed");
+      if (closed) throw new L2UnavailableError("upstash L2 is closed");
       let target: { url: string; token: string };
       try {
         target = endpoint();
@@ -211,7 +207,7 @@ export function upstashL2(options: UpstashL2Options = {}): L2Adapter {
 
   function describeTarget(): string {
     if (shared && !options.url) return "shared upstash client";
-    const url = options.url ?? (options.env ?? process.env).UPSTASH_REDIS_REST_URL;
+    const url = options.url;
     if (!url) return "not configured";
     try {
       return new URL(url).host;

@@ -1,3 +1,4 @@
+import { L2UnavailableError } from "../errors.ts";
 import type { L2Kind } from "./types.ts";
 
 /** Reasons are cut to this length: enough to tell a timeout from a refusal, never a payload. */
@@ -7,20 +8,18 @@ const MAX_REASON_LENGTH = 160;
 const MIN_REDACTED_LENGTH = 3;
 
 /**
- * Builds the error an adapter throws: `"<kind> <op> failed: <reason>"`, where the reason is the
+ * Builds the {@link L2UnavailableError} an adapter throws: `"<kind> <op> failed: <reason>"`, where the reason is the
  * client's message with every given secret (values, tokens) cut out and anything after
  * `", command was:"` dropped (the Upstash client appends the whole command there). The original
  * error is deliberately not attached as `cause`: loggers print causes, and those carry values.
  *
  * @example
  * ```ts
- * throw l2Error("upstash", "set", err, [value, token]); // Error("upstash set failed: Unauthorized")
+ * throw l2Error("upstash", "set", err, [value, token]); // L2UnavailableError("upstash set failed: Unauthorized"), code E_L2_UNAVAILABLE
  * ```
  */
-export function l2Error(kind: L2Kind, op: string, cause: unknown, secrets: readonly string[] = []): Error {
-  const error = new Error(`${kind} ${op} failed: ${safeReason(cause, secrets)}`);
-  error.name = "L2Error";
-  return error;
+export function l2Error(kind: L2Kind, op: string, cause: unknown, secrets: readonly string[] = []): L2UnavailableError {
+  return new L2UnavailableError(`${kind} ${op} failed: ${safeReason(cause, secrets)}`);
 }
 
 function safeReason(cause: unknown, secrets: readonly string[]): string {

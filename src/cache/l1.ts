@@ -1,0 +1,181 @@
+import QuickLRU from "quick-lru";
+import type { Envelope } from "./codec.ts";
+import type { CacheCore } from "./core.ts";
+import type { NamespacePolicy } from "./policy.ts";
+import type { NamespaceCounters } from "./stats.ts";
+
+/** An L1 entry: the envelope plus what the read path needs to answer without asking L2. */
+export interface L1Entry<V> extends Envelope<V> {
+  /** L1 answers without asking L2 until then (min of expiry and L1 TTL). */
+  freshUntil: number;
+  /** A hit after this starts one background refresh; `Infinity` for never. */
+  refreshAt: number;
+  epoch: number;
+  /** The value as an already-resolved promise, made on first hit and reused: the hit path allocates nothing. */
+  promise: Promise<V> | undefined;
+}
+
+/**
+ * One namespace's L1: the LRU of entries and the record of invalidations that lets an L2 read in
+ * flight during an invalidation answer its callers without staying in L1.
+ *
+ * Invalidations are numbered (`dropSeq`); `dropped` holds the number and time of each key's
+ * latest one, oldest first, and `droppedAllSeq` the latest that may have hit any key (clear,
+ * tags). Keys are forgotten once no L2 read can still be in flight from before their invalidation.
+ *
+ * @example
+ * ```ts
+ * const l1 = new L1Store<string>(policy, core, counters);
+ * const asked = l1.dropSeq;          // before an L2 read
+ * const entry = l1.fromL2(key, envelope, asked);
+ * ```
+ */
+export class L1Store<V> {
+  readonly lru: QuickLRU<string, L1Entry<V>>;
+  dropSeq = 0;
+  private readonly dropped = new Map<string, { seq: number; at: number }>();
+  private droppedAllSeq = 0;
+  private readonly dropMemoryMs: number;
+
+  constructor(
+    private readonly policy: NamespacePolicy,
+    private readonly core: CacheCore,
+    private readonly counters: NamespaceCounters,
+  ) {
+    this.lru = new QuickLRU<string, L1Entry<V>>({
+      maxSize: policy.l1MaxEntries,
+      onEviction: () => {
+        counters.l1Evictions++;
+      },
+    });
+    this.dropMemoryMs = Math.max(1_000, 2 * (core.guard?.timeoutMs ?? 0));
+  }
+
+  /** The entry if it may answer now without L2 (fresh and from the current epoch); counts nothing. */
+  fresh(entry: L1Entry<V> | undefined, now: number): entry is L1Entry<V> {
+    return entry !== undefined && now < entry.freshUntil && entry.epoch === this.core.epoch;
+  }
+
+  /**
+   * Takes a fresh L2 entry, read when `dropSeq` was `asked`, into L1. A newer L1 entry (written here
+   * while the read was in flight) wins; an entry whose key was invalidated while the read was in
+   * flight answers this once but is not kept.
+   */
+  fromL2(key: string, envelope: Envelope<V>, asked: number): L1Entry<V> {
+    this.counters.l2Hits++;
+    const now = Date.now();
+    const current = this.lru.peek(key);
+    if (current !== undefined && current.createdAt > envelope.createdAt && now < current.expiresAt) return current;
+    if (this.droppedAllSeq > asked || (this.dropped.get(key)?.seq ?? 0) > asked) {
+      return { ...this.entryFrom(envelope, now), freshUntil: 0, refreshAt: Infinity };
+    }
+    return this.fill(key, envelope, now);
+  }
+
+  /** L2 could not be asked: keep answering from an entry that is fresh by its logical TTL, or stale within grace when `allowStale`. */
+  fallback(key: string, entry: L1Entry<V> | undefined, allowStale: boolean): L1Entry<V> | undefined {
+    if (entry === undefined) return undefined;
+    const now = Date.now();
+    if (now < entry.expiresAt) {
+      this.counters.l1Hits++;
+      return this.rearm(key, entry, now);
+    }
+    if (allowStale && now < entry.staleUntil) return this.serveStale(key, entry);
+    return undefined;
+  }
+
+  /** Serves a stale value and keeps serving it for the fail-safe backoff without calling the loader again. */
+  serveStale(key: string, stale: Envelope<V>): L1Entry<V> {
+    this.counters.staleServed++;
+    return this.rearm(key, stale, Date.now());
+  }
+
+  fill(key: string, envelope: Envelope<V>, now: number): L1Entry<V> {
+    const entry = this.entryFrom(envelope, now);
+    this.lru.set(key, entry);
+    return entry;
+  }
+
+  private rearm(key: string, envelope: Envelope<V>, now: number): L1Entry<V> {
+    const entry: L1Entry<V> = {
+      ...this.entryFrom(envelope, now),
+      freshUntil: Math.min(now + this.policy.failSafeBackoff, Math.max(envelope.staleUntil, envelope.expiresAt)),
+      refreshAt: Infinity,
+    };
+    this.lru.set(key, entry);
+    return entry;
+  }
+
+  /** An L1 entry for `envelope` filled at `now`, fresh for the L1 TTL (capped while the bus is down). */
+  private entryFrom(envelope: Envelope<V>, now: number): L1Entry<V> {
+    const { eagerRefresh, l1Ttl } = this.policy;
+    return {
+      value: envelope.value,
+      createdAt: envelope.createdAt,
+      expiresAt: envelope.expiresAt,
+      staleUntil: envelope.staleUntil,
+      tags: envelope.tags,
+      // With l1Ttl 0 the copy never answers on its own: not even a coarse clock a millisecond late may let it.
+      freshUntil: l1Ttl === 0 ? 0 : Math.min(envelope.expiresAt, now + Math.min(l1Ttl, this.core.l1TtlCap)),
+      refreshAt: eagerRefresh === Infinity ? Infinity : envelope.createdAt + eagerRefresh * (envelope.expiresAt - envelope.createdAt),
+      epoch: this.core.epoch,
+      promise: undefined,
+    };
+  }
+
+  // ——— invalidations, local to this instance ———
+
+  /** Removes `key` and numbers the invalidation. */
+  delete(key: string): void {
+    this.lru.delete(key);
+    this.markDropped(key);
+  }
+
+  /** Drops entries carrying any of `tags`; returns how many it dropped. */
+  dropTagged(tags: ReadonlySet<string>): number {
+    // Any key may carry the tags, including ones being read from L2 right now.
+    this.droppedAllSeq = ++this.dropSeq;
+    let dropped = 0;
+    for (const [key, entry] of this.lru) {
+      if (entry.tags !== undefined && entry.tags.some((t) => tags.has(t))) {
+        this.lru.delete(key);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /** Drops `key` unless the entry was produced after `sentAt` (a newer value than the message knew of). */
+  dropLocal(key: string, sentAt = Infinity): void {
+    this.markDropped(key);
+    const entry = this.lru.peek(key);
+    if (entry !== undefined && entry.createdAt <= sentAt) this.lru.delete(key);
+  }
+
+  /** Marks `key` expired as of `now` but keeps it for its grace period, unless produced after `sentAt`. */
+  expireLocal(key: string, now: number, sentAt = Infinity): void {
+    this.markDropped(key);
+    const entry = this.lru.peek(key);
+    if (entry === undefined || entry.createdAt > sentAt) return;
+    if (entry.staleUntil <= now) this.lru.delete(key);
+    else this.lru.set(key, { ...entry, expiresAt: Math.min(entry.expiresAt, now), freshUntil: 0, refreshAt: Infinity, promise: undefined });
+  }
+
+  clear(): void {
+    this.droppedAllSeq = ++this.dropSeq;
+    this.lru.clear();
+  }
+
+  /** Numbers an invalidation of `key`, forgetting those that no L2 read still in flight can predate. */
+  private markDropped(key: string): void {
+    const at = Date.now();
+    const dropped = this.dropped;
+    dropped.delete(key);
+    dropped.set(key, { seq: ++this.dropSeq, at });
+    const horizon = at - this.dropMemoryMs;
+    for (const [k, mark] of dropped) {
+      if (mark.at > horizon) break;
+      dropped.delete(k);
+    }
+  }
+}
