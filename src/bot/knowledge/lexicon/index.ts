@@ -1,0 +1,121 @@
+/**
+ * The English lexicon the knowledge base expands a business's vocabulary with: a compact slice of
+ * WordNet 3.1 written by `bun run build:lexicon` (see build.ts) and bundled as a JSON module, so
+ * no file is read at run time. Loading splits two strings (a few milliseconds, once per process);
+ * a word's relations are decoded only when an index asks for them.
+ */
+import data from "./lexicon.json" with { type: "json" };
+
+/** What WordNet relates to a word; every list holds common words only, commonest first. */
+export interface WordRelations {
+  /** Same sense: "elevator" for "lift". */
+  readonly synonyms: readonly string[];
+  /** More general: "bird" for "parrot". */
+  readonly broader: readonly string[];
+  /** More specific: "puppy" for "dog". */
+  readonly narrower: readonly string[];
+  /** Derived and pertaining forms: "cancellation" for "cancel". */
+  readonly related: readonly string[];
+  /** Words of its definition: "protein" for "gluten". */
+  readonly definition: readonly string[];
+}
+
+interface Loaded {
+  readonly words: readonly string[];
+  readonly rank: ReadonlyMap<string, number>;
+  readonly relations: readonly string[];
+  readonly forms: Readonly<Record<string, string>>;
+}
+
+const NO_RELATIONS: WordRelations = { synonyms: [], broader: [], narrower: [], related: [], definition: [] };
+let loaded: Loaded | undefined;
+
+function load(): Loaded {
+  if (loaded === undefined) {
+    const words = data.words.split(" ");
+    const rank = new Map<string, number>();
+    for (let i = 0; i < words.length; i++) rank.set(words[i]!, i);
+    loaded = { words, rank, relations: data.relations.split("\n"), forms: data.forms as Record<string, string> };
+  }
+  return loaded;
+}
+
+/**
+ * The lemma of an irregular inflection ("children" → "child", "paid" → "pay"), else the word.
+ *
+ * @example
+ * ```ts
+ * irregularLemma("teeth") // "tooth"
+ * irregularLemma("teeth") === irregularLemma("tooth") // true
+ * ```
+ */
+export function irregularLemma(word: string): string {
+  return load().forms[word] ?? word;
+}
+
+/**
+ * How common a word is, as its rank among the lexicon's words (0 = commonest), or undefined when
+ * the lexicon does not hold it (a name, a brand, a recognition slip, a rare word).
+ *
+ * @example
+ * ```ts
+ * frequencyRank("time")! < frequencyRank("sauna")! // true
+ * frequencyRank("balayage")                        // undefined
+ * ```
+ */
+export function frequencyRank(word: string): number | undefined {
+  return load().rank.get(word);
+}
+
+/** How many words the lexicon holds. */
+export function lexiconSize(): number {
+  return load().words.length;
+}
+
+/**
+ * The lemmas a word may be an inflection of that the lexicon holds ("parties" → ["party"],
+ * "booked" → ["book"]); empty for an unknown word. WordNet's detachment rules, in its order.
+ *
+ * @example
+ * ```ts
+ * lemmasOf("suitcases") // ["suitcase"]
+ * ```
+ */
+export function lemmasOf(word: string): string[] {
+  const { rank, forms } = load();
+  const found: string[] = [];
+  const irregular = forms[word];
+  if (irregular !== undefined) found.push(irregular);
+  if (rank.has(word)) found.push(word);
+  for (const [suffix, replacement] of DETACHMENTS) {
+    if (word.length > suffix.length + 1 && word.endsWith(suffix)) {
+      const base = word.slice(0, word.length - suffix.length) + replacement;
+      if (rank.has(base) && !found.includes(base)) found.push(base);
+    }
+  }
+  return found;
+}
+
+/** WordNet's morphy detachment rules for nouns and verbs, plus doubled consonants ("-er" is left out: "trainer" is no "train"). */
+const DETACHMENTS: ReadonlyArray<readonly [string, string]> = [
+  ["s", ""], ["ses", "s"], ["xes", "x"], ["zes", "z"], ["ches", "ch"], ["shes", "sh"], ["men", "man"], ["ies", "y"],
+  ["es", "e"], ["es", ""], ["ed", "e"], ["ed", ""], ["ing", "e"], ["ing", ""],
+  ["ied", "y"], ["pped", "p"], ["tted", "t"], ["nned", "n"], ["gged", "g"], ["pping", "p"], ["tting", "t"], ["nning", "n"], ["gging", "g"],
+];
+
+/**
+ * What WordNet relates to a lemma (empty lists when it holds none).
+ *
+ * @example
+ * ```ts
+ * relationsOf("elevator").synonyms // ["lift"]
+ * ```
+ */
+export function relationsOf(lemma: string): WordRelations {
+  const { rank, relations, words } = load();
+  const position = rank.get(lemma);
+  const line = position === undefined ? "" : relations[position]!;
+  if (line === "") return NO_RELATIONS;
+  const groups = line.split("|").map((group) => (group === "" ? [] : group.split(",").map((id) => words[parseInt(id, 36)]!)));
+  return { synonyms: groups[0] ?? [], broader: groups[1] ?? [], narrower: groups[2] ?? [], related: groups[3] ?? [], definition: groups[4] ?? [] };
+}
