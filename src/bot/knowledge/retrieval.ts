@@ -49,8 +49,6 @@ export const CALIBRATION = {
   ambiguousRatio: 0.9,
   /** How much a caller's word reaching an FAQ through its own relations counts, against the FAQ's expansions. */
   callerRelationWeight: 0.8,
-  /** Relation weight of the words of a caller's word's definition. */
-  callerDefinitionWeight: 0.3,
   /** Evidence for saying all of an FAQ's question (in proportion for part of it). */
   coverageWeight: 0.45,
   /** Most evidence words found only in an FAQ's answer may add. */
@@ -221,7 +219,7 @@ function resolve(
 
 /**
  * The FAQs a caller's word reaches through its own WordNet relations, when the business never
- * uses the word itself ("babysitting" is defined by "child" and "care"). Weights include the
+ * uses the word itself ("tyke" is a narrower word for "child"). Weights include the
  * distinctiveness of the FAQ term reached. Memoised per index: a word is looked up once.
  */
 function relatedPostings(index: KnowledgeIndex, term: string, word: string): FaqWeights | undefined {
@@ -236,7 +234,6 @@ function relatedPostings(index: KnowledgeIndex, term: string, word: string): Faq
       [relations.broader, RELATION_WEIGHT.narrower],
       [relations.narrower, RELATION_WEIGHT.broader],
       [relations.related, RELATION_WEIGHT.related],
-      [relations.definition, CALIBRATION.callerDefinitionWeight],
     ];
     for (const [words, relation] of groups) {
       for (const neighbour of words) {

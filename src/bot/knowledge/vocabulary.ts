@@ -24,8 +24,6 @@ export const RELATION_WEIGHT = {
   broader: 0.35,
   /** Derived forms ("cancellation" for "cancel") the stemmer does not join. */
   related: 0.75,
-  /** Words of its definition ("protein" for "gluten"): a hint only. */
-  definition: 0.15,
   /** The two words of an FAQ phrase said as one ("checkin" for "check-in"). */
   joined: 0.9,
 } as const;
@@ -84,7 +82,6 @@ function expansionsOf(word: string): ReadonlyArray<readonly [string, number]> {
     for (const narrower of relations.narrower) add(narrower, RELATION_WEIGHT.narrower);
     for (const broader of relations.broader) add(broader, RELATION_WEIGHT.broader);
     for (const related of relations.related) add(related, RELATION_WEIGHT.related);
-    for (const defining of relations.definition) add(defining, RELATION_WEIGHT.definition);
   }
   best.delete(stem(word));
   const list = [...best];

