@@ -238,3 +238,86 @@ describe("queryKnowledge", () => {
     expect(queryKnowledge(index, "is there a trampoline")?.faqIndex).toBe(1);
   });
 });
+
+describe("clarification: runner-up, ambiguity and ranking among offered FAQs", () => {
+  const salon = buildKnowledgeIndex(
+    [
+      { question: "How much is a women's haircut?", answer: "A women's cut is $55.", keywords: ["womens cut"] },
+      { question: "How much is a men's haircut?", answer: "A men's cut is $30.", keywords: ["mens cut"] },
+      { question: "How much is a children's haircut?", answer: "A children's cut is $20.", keywords: ["kids cut"] },
+      { question: "Do you have parking?", answer: "There is a car park behind the salon.", keywords: ["parking"] },
+    ],
+    { businessName: "Shear Delight" },
+  );
+
+  test("two strong, close FAQs are ambiguous, with the runner-up named", () => {
+    const match = queryKnowledge(salon, "how much is a haircut")!;
+    expect(match.ambiguous).toBe(true);
+    expect([0, 1, 2]).toContain(match.faqIndex);
+    expect(match.runnerUp).toBeDefined();
+    expect([0, 1, 2]).toContain(match.runnerUp!.faqIndex);
+    expect(match.runnerUp!.faqIndex).not.toBe(match.faqIndex);
+    expect(match.runnerUp!.answer).toBe(salon.faqs[match.runnerUp!.faqIndex]!.answer);
+    expect(match.runnerUp!.score).toBeLessThanOrEqual(match.score);
+  });
+
+  test("the deciding word decides: no question to ask", () => {
+    const match = queryKnowledge(salon, "how much is a ladies cut")!;
+    expect(match.faqIndex).toBe(0);
+    expect(match.ambiguous).toBe(false);
+    expect(match.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+    expect(queryKnowledge(salon, "is there somewhere to park")!.ambiguous).toBe(false);
+  });
+
+  test("the reply to 'Do you mean A or B?' is read among the offered FAQs only", () => {
+    const offered = [0, 1, 2];
+    const mens = queryKnowledge(salon, "the mens one", { among: offered })!;
+    expect(mens.faqIndex).toBe(1);
+    expect(mens.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+    expect(queryKnowledge(salon, "the kids one", { among: offered })!.faqIndex).toBe(2);
+    // Parking is not among the offered FAQs, so it cannot be chosen.
+    const parking = queryKnowledge(salon, "parking", { among: [0, 1] });
+    expect(parking === null || [0, 1].includes(parking.faqIndex)).toBe(true);
+    expect(queryKnowledge(salon, "parking", { among: [3] })!.faqIndex).toBe(3);
+  });
+
+  test("a single-FAQ answer has no runner-up and is never ambiguous", () => {
+    const match = queryKnowledge(salon, "parking", { among: [3] })!;
+    expect(match.runnerUp).toBeUndefined();
+    expect(match.ambiguous).toBe(false);
+  });
+});
+
+describe("speech-recognition repair against the business's own words", () => {
+  const hotel = buildKnowledgeIndex(
+    [
+      { question: "Do you have WiFi?", answer: "Free WiFi in every room.", keywords: ["wifi"] },
+      { question: "Do you have gluten-free breakfast?", answer: "Gluten-free bread is on request.", keywords: [] },
+      { question: "What time is check-in?", answer: "Check-in is from 3 pm.", keywords: ["check in"] },
+      { question: "Do you sell day passes for the spa?", answer: "A spa day pass is €30.", keywords: ["day pass"] },
+    ],
+    { businessName: "The Linden" },
+  );
+  const ask = (text: string) => queryKnowledge(hotel, text);
+
+  test("split words are joined when the joined word is the owner's", () => {
+    expect(ask("is there wi fi in the rooms")?.faqIndex).toBe(0);
+  });
+
+  test("joined words are split into the owner's words", () => {
+    expect(ask("do you do glutenfree toast")?.faqIndex).toBe(1);
+    expect(ask("how much are daypasses")?.faqIndex).toBe(3);
+    expect(ask("when is checkin")?.faqIndex).toBe(2);
+  });
+
+  test("a known English word is not repaired into the business's vocabulary", () => {
+    expect(ask("do you have a gym")).toBeNull();
+    expect(termsOf("what age")).toEqual(["ag"]);
+  });
+
+  test("numbers said as words, and 'to'/'for' only where a number goes", () => {
+    expect(termsOf("twenty four hour reception")).toEqual(["24", "hour", "recept"]);
+    expect(termsOf("a room for to")).toEqual(["room", "2"]);
+    expect(termsOf("how to book")).toEqual(["book"]);
+  });
+});

@@ -35,6 +35,8 @@ export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
 export const CALIBRATION = {
   /** Evidence for "none of the FAQs" before the caller says anything: one distinctive owner's word beats it. */
   noneBase: 0.6,
+  /** Share of noneBase kept when ranking among the FAQs a clarifying question offered. */
+  clarifiedNoneShare: 0.5,
   /** How sharply evidence differences turn into confidence. */
   sharpness: 2.5,
   /** Cost of a common English word the business never uses ("nephew", "tonight"). */
@@ -327,7 +329,8 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
 
   // A softmax over the candidate FAQs and "none of them": the evidence for "none" is a base
   // (what one distinctive word must beat) plus what the caller said that no FAQ explains.
-  const noneEvidence = CALIBRATION.noneBase + unknownCost;
+  // A reply to "Do you mean A or B?" is expected to name one of them: "none" starts lower.
+  const noneEvidence = CALIBRATION.noneBase * (allowed === undefined ? 1 : CALIBRATION.clarifiedNoneShare) + unknownCost;
   const beta = CALIBRATION.sharpness;
   let total = Math.exp(beta * (noneEvidence - evidence[best]!));
   for (let faq = 0; faq < count; faq++) if (evidence[faq]! > 0) total += Math.exp(beta * (evidence[faq]! - evidence[best]!));
