@@ -4,24 +4,22 @@
  *
  * Evidence for an FAQ is BM25-like: each of the caller's terms adds its weight for the FAQ (owner's
  * words 1, answer words less, WordNet expansions less again; see vocabulary.ts) times its
- * distinctiveness within the business (an IDF normalised to 1 for a term one FAQ has). The caller
- * is not punished for talking: words the business never uses cost little, names and numbers
- * nothing. The confidence, in 0..1, is
+ * distinctiveness: an IDF within the business (1 for a term one FAQ writes) and a discount for
+ * words English uses everywhere. Words found only in answers add a capped amount; saying much of
+ * an FAQ's question adds a little more. The caller is not punished for talking: a word the
+ * business never uses adds a small cost to "none of them", names and numbers nothing.
  *
- *   strength × share × margin
- *
- * - strength = min(1, evidence / FULL_EVIDENCE): one distinctive owner's word carries a match
- *   alone; a lone synonym or answer word does not.
- * - share: how much of what the caller said that points anywhere points at this FAQ; terms that
- *   belong to other FAQs count fully against it, unknown words a little.
- * - margin: a runner-up nearly as good takes confidence away, so that a question sharing only
- *   common words with several FAQs falls back. When both are strong and close the match is
- *   `ambiguous`: ask the caller which one they mean.
+ * The confidence, in 0..1, is a softmax over the FAQs with evidence and "none of them" (a base
+ * that one distinctive owner's word beats, plus those costs): a lone synonym or answer word does
+ * not carry a match, and a runner-up nearly as good takes confidence away, so a question sharing
+ * only common words with several FAQs falls back. When the two best would each be answered alone
+ * and are close, the match is `ambiguous`: ask the caller which one they mean. See calibration.ts.
  */
 import type { Faq } from "../business.ts";
 import { frequencyRank, lemmasOf, relationsOf } from "./lexicon/index.ts";
 import { stem } from "./stem.ts";
 import { KNOWN_FUNCTION_WORDS } from "./stopwords.ts";
+import { CALIBRATION } from "./calibration.ts";
 import { analyze, type Analysis } from "./terms.ts";
 import { RELATION_WEIGHT, buildVocabulary, repairWord, type FaqWeights, type Vocabulary } from "./vocabulary.ts";
 
@@ -31,39 +29,6 @@ const CALLER_WORD_CACHE_LIMIT = 5000;
 /** Answers at or above this confidence are given; below it the bot falls back (and offers a transfer). */
 export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
 
-/** The calibration of the confidence (see the module comment). */
-export const CALIBRATION = {
-  /** Evidence for "none of the FAQs" before the caller says anything: one distinctive owner's word beats it. */
-  noneBase: 0.6,
-  /** Share of noneBase kept when ranking among the FAQs a clarifying question offered. */
-  clarifiedNoneShare: 0.5,
-  /** How sharply evidence differences turn into confidence. */
-  sharpness: 2.5,
-  /** Cost of a common English word the business never uses ("nephew", "tonight"). */
-  unknownWordCost: 0.3,
-  /** Cost of a word the lexicon does not know (a name, a slip no repair fits, a rare word like "sauna"). */
-  unlistedWordCost: 0.1,
-  /** Extra cost for a rarer English word, which is more likely the real topic ("sauna"). */
-  rareWordCost: 0.2,
-  /** Frequency rank from which a word counts as rare. */
-  rareRank: 6000,
-  /** Runner-up evidence ratio at or above which two strong matches are ambiguous. */
-  ambiguousRatio: 0.9,
-  /** How much a caller's word reaching an FAQ through its own relations counts, against the FAQ's expansions. */
-  callerRelationWeight: 0.8,
-  /** Evidence for saying all of an FAQ's question (in proportion for part of it). */
-  coverageWeight: 0.45,
-  /** Most evidence words found only in an FAQ's answer may add. */
-  answerEvidenceCap: 1.15,
-  /** Frequency rank from which a word keeps its full distinctiveness (log scale below it). */
-  commonRank: 5000,
-  /** Distinctiveness the commonest words keep. */
-  commonFloor: 0.35,
-  /** Distinctiveness kept by a word of the business's name that the FAQs use too. */
-  nameWeight: 0.45,
-  /** Weight of a number ("for 2", "24 hour"): numbers point weakly. */
-  numberWeight: 0.3,
-};
 
 /** An FAQ knowledge base prepared for queries; build once per business, query many times. */
 export interface KnowledgeIndex {
