@@ -105,9 +105,16 @@ function post(postings: Map<string, FaqWeights>, term: string, faq: number, weig
 /** The code a word is matched on phonetically, or undefined for words too short to compare. */
 export function phoneticCode(word: string): string | undefined {
   if (word.length < 4) return undefined;
-  const code = doubleMetaphone(word)[0];
+  let code = phoneticCache.get(word);
+  if (code === undefined) {
+    code = doubleMetaphone(word)[0];
+    if (phoneticCache.size >= EXPANSION_CACHE_LIMIT) phoneticCache.clear();
+    phoneticCache.set(word, code);
+  }
   return code.length >= 3 ? code : undefined;
 }
+
+const phoneticCache = new Map<string, string>();
 
 /**
  * Builds the vocabulary of a business's FAQs.

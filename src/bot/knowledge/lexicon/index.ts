@@ -92,7 +92,21 @@ export function lexiconSize(): number {
  * lemmasOf("suitcases") // ["suitcase"]
  * ```
  */
-export function lemmasOf(word: string): string[] {
+export function lemmasOf(word: string): readonly string[] {
+  let found = lemmaCache.get(word);
+  if (found === undefined) {
+    found = findLemmas(word);
+    if (lemmaCache.size >= LEMMA_CACHE_LIMIT) lemmaCache.clear();
+    lemmaCache.set(word, found);
+  }
+  return found;
+}
+
+/** Words already looked up: index builds and callers repeat the same few thousand. */
+const lemmaCache = new Map<string, readonly string[]>();
+const LEMMA_CACHE_LIMIT = 50_000;
+
+function findLemmas(word: string): string[] {
   const { forms } = load();
   const found: string[] = [];
   const irregular = forms[word];
