@@ -27,7 +27,7 @@ import { RELATION_WEIGHT, buildVocabulary, repairWord, type FaqWeights, type Voc
 const CALLER_WORD_CACHE_LIMIT = 5000;
 
 /** Answers at or above this confidence are given; below it the bot falls back (and offers a transfer). */
-export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
+export const DEFAULT_CONFIDENCE_THRESHOLD = 0.48;
 
 
 /** An FAQ knowledge base prepared for queries; build once per business, query many times. */
