@@ -82,7 +82,8 @@ export interface QueryOptions {
 
 /**
  * Prepares a business's FAQs for {@link queryKnowledge}: their own words, WordNet expansions and
- * repair tables. About a millisecond for 50 FAQs; the result is immutable and may be shared.
+ * repair tables. A few milliseconds for 50 FAQs; the result may be shared (it only memoises the
+ * callers' words it has looked up).
  *
  * @example
  * ```ts

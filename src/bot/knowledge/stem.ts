@@ -4,7 +4,7 @@
  * Porter stemmer (the `stemmer` package) strips regular inflections and derivations, so that the
  * forms a caller uses meet the forms an FAQ was written in.
  *
- * A stem is a matching key, not a word: "delivery" → "deliveri".
+ * A stem is a matching key, not a word: "delivery" → "deliv".
  */
 import { stemmer } from "stemmer";
 import { frequencyRank, irregularLemma, lemmasOf } from "./lexicon/index.ts";

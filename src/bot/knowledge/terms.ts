@@ -139,7 +139,7 @@ export function analyze(text: string): Analysis {
  *
  * @example
  * ```ts
- * termsOf("How much does delivery cost?")          // ["cost", "deliveri"]
+ * termsOf("How much does delivery cost?")          // ["cost", "deliv"]
  * termsOf("Um, hi, I was wondering if you guys have parking?") // ["park"]
  * ```
  */

@@ -122,7 +122,7 @@ const phoneticCache = new Map<string, string>();
  * @example
  * ```ts
  * const vocabulary = buildVocabulary([{ question: "Is there a lift?", answer: "Yes.", keywords: [] }]);
- * vocabulary.postings.get(stem("elevator"))?.get(0)?.weight // 0.8: a synonym of the owner's word
+ * vocabulary.postings.get(stem("elevator"))?.get(0)?.weight // 0.5: a synonym of the owner's word
  * ```
  */
 export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {

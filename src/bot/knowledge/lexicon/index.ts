@@ -67,8 +67,8 @@ export function irregularLemma(word: string): string {
  *
  * @example
  * ```ts
- * frequencyRank("time")! < frequencyRank("sauna")! // true
- * frequencyRank("balayage")                        // undefined
+ * frequencyRank("time")! < frequencyRank("luggage")! // true
+ * frequencyRank("balayage")                          // undefined
  * ```
  */
 export function frequencyRank(word: string): number | undefined {
