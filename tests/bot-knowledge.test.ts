@@ -42,6 +42,8 @@ describe("stem", () => {
     expect(new Set(["close", "closes", "closed", "closing"].map(stem)).size).toBe(1);
     expect(new Set(["price", "prices", "priced", "pricing"].map(stem)).size).toBe(1);
     expect(new Set(["appointment", "appointments"].map(stem)).size).toBe(1);
+    expect(stem("payment")).toBe(stem("pay"));
+    expect(stem("delivery")).toBe(stem("deliver"));
     expect(stem("weekly")).toBe(stem("week"));
     expect(stem("stopped")).toBe("stop");
     expect(stem("tomatoes")).toBe(stem("tomato"));
