@@ -7,6 +7,8 @@ export {
   type KnowledgeIndex,
   type KnowledgeIndexOptions,
   type KnowledgeMatch,
+  type QueryOptions,
+  type RunnerUp,
 } from "./retrieval.ts";
 export { termsOf, canonicalQuery } from "./terms.ts";
 export { normalizeText, words } from "./text.ts";

@@ -2,59 +2,55 @@
  * Ranked retrieval over one business's FAQs, with a confidence that means the same thing for
  * every business so that one threshold serves them all.
  *
- * Scoring, per FAQ, with terms weighted by a normalised IDF (1 for a term that only this FAQ has,
- * less for terms many FAQs share, a fixed weight for words the business never mentions):
+ * Evidence for an FAQ is BM25-like: each of the caller's terms adds its weight for the FAQ (owner's
+ * words 1, answer words less, WordNet expansions less again; see vocabulary.ts) times its
+ * distinctiveness: an IDF within the business (1 for a term one FAQ writes) and a discount for
+ * words English uses everywhere. Words found only in answers add a capped amount; saying much of
+ * an FAQ's question adds a little more. The caller is not punished for talking: a word the
+ * business never uses adds a small cost to "none of them", names and numbers nothing.
  *
- * - coverage of the question: how much of what the caller said this FAQ explains. A term in the
- *   FAQ's question or keywords counts fully, one only in its answer counts half.
- * - coverage of the FAQ: how much of the FAQ's own question the caller touched. Keywords are
- *   alternatives, not requirements: a matched keyword counts (at half weight) as touched question
- *   weight, an unmatched one costs nothing. That is their boost over question words, which all
- *   count.
- *
- * confidence = callerCoverage × (FAQ_FLOOR + (1 − FAQ_FLOOR) × faqCoverage), in 0..1.
- *
- * Both factors are ratios of weights within one business, so neither the number of FAQs nor their
- * length moves the scale; an off-topic question is mostly unknown words and lands near zero.
+ * The confidence, in 0..1, is a softmax over the FAQs with evidence and "none of them" (a base
+ * that one distinctive owner's word beats, plus those costs): a lone synonym or answer word does
+ * not carry a match, and a runner-up nearly as good takes confidence away, so a question sharing
+ * only common words with several FAQs falls back. When the two best would each be answered alone
+ * and are close, the match is `ambiguous`: ask the caller which one they mean. See calibration.ts.
  */
 import type { Faq } from "../business.ts";
-import { termsOf } from "./terms.ts";
+import { frequencyRank, lemmasOf, relationsOf } from "./lexicon/index.ts";
+import { stem } from "./stem.ts";
+import { KNOWN_FUNCTION_WORDS } from "./stopwords.ts";
+import { CALIBRATION } from "./calibration.ts";
+import { analyze, type Analysis } from "./terms.ts";
+import { RELATION_WEIGHT, buildVocabulary, repairWord, type FaqWeights, type Vocabulary } from "./vocabulary.ts";
+
+/** Caller's words remembered per index (their WordNet reach); bounds memory on a long-lived index. */
+const CALLER_WORD_CACHE_LIMIT = 5000;
 
 /** Answers at or above this confidence are given; below it the bot falls back (and offers a transfer). */
-export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
+export const DEFAULT_CONFIDENCE_THRESHOLD = 0.48;
 
-/** Weight of a word the business's FAQs never use: it counts against a match, a bit less than a rare known word. */
-const UNKNOWN_TERM_WEIGHT = 0.45;
-/** How much a term found only in an FAQ's answer counts, against one in its question or keywords. */
-const ANSWER_ONLY_STRENGTH = 0.5;
-/** How much a matched keyword counts as touching the FAQ: keywords are often side words ("car" on a parking FAQ). */
-const KEYWORD_TOUCH = 0.5;
-/** The share of the confidence a match keeps even when it touches none of the FAQ's question words. */
-const FAQ_FLOOR = 0.6;
-
-/** Terms that point somewhere but weakly: a missed one costs little, a hit adds little. */
-const WEAK_TERMS: ReadonlyMap<string, number> = new Map([["where", 0.3]]);
-
-interface Posting {
-  readonly faq: number;
-  /** 1 for question or keyword, ANSWER_ONLY_STRENGTH for answer only. */
-  readonly strength: number;
-  readonly field: "question" | "keyword" | "answer";
-}
 
 /** An FAQ knowledge base prepared for queries; build once per business, query many times. */
 export interface KnowledgeIndex {
   readonly faqs: readonly Faq[];
-  /** @internal term → the FAQs it occurs in */
-  readonly postings: ReadonlyMap<string, readonly Posting[]>;
-  /** @internal term → normalised IDF weight in (0, 1] */
-  readonly weights: ReadonlyMap<string, number>;
-  /** @internal per FAQ, the summed weight of its question terms */
-  readonly questionWeights: Float64Array;
+  /** @internal the business's vocabulary and repair tables */
+  readonly vocabulary: Vocabulary;
+  /** @internal term → distinctiveness in (0, 1] */
+  readonly idf: ReadonlyMap<string, number>;
+  /** @internal caller's words the business never uses → what their WordNet relations reach (null: nothing) */
+  readonly callerWords: Map<string, FaqWeights | null>;
   /** @internal terms of the business name the FAQs never use: ignored, not counted as unknown */
   readonly ignoredTerms: ReadonlySet<string>;
   /** @internal every term of the business name: all ignored when the caller says the whole name */
   readonly nameTerms: readonly string[];
+}
+
+/** The FAQ that comes second, when one does. */
+export interface RunnerUp {
+  readonly faqIndex: number;
+  readonly question: string;
+  readonly answer: string;
+  readonly score: number;
 }
 
 export interface KnowledgeMatch {
@@ -63,23 +59,13 @@ export interface KnowledgeMatch {
   /** Confidence in 0..1, comparable across businesses; compare with DEFAULT_CONFIDENCE_THRESHOLD. */
   readonly score: number;
   readonly faqIndex: number;
-  /** The second-best FAQ, when another one matched at all. */
-  readonly runnerUp?: { faqIndex: number; question: string; answer: string; score: number };
-  /** Both best FAQs are strong and close: the caller should be asked which one they mean. */
+  readonly runnerUp?: RunnerUp;
+  /**
+   * True when the two best FAQs would each be answered on their own and are too close to choose
+   * between: a receptionist would ask "Do you mean A or B?" (see `among` in queryKnowledge).
+   */
   readonly ambiguous: boolean;
 }
-
-/** Options of one query. */
-export interface KnowledgeQueryOptions {
-  /** Rank only these FAQs (by index), e.g. the two a clarifying question offered. */
-  readonly among?: readonly number[];
-}
-
-// PLACEHOLDER for the ranking rewrite of issue 11 (another branch replaces this file): `among`,
-// `runnerUp` and `ambiguous` computed simply over the existing score, so that the clarifying
-// question can be built and tested against the agreed contract.
-/** Two FAQs at or above the threshold whose scores are within this margin are ambiguous. */
-const AMBIGUOUS_MARGIN = 0.1;
 
 export interface KnowledgeIndexOptions {
   /**
@@ -89,9 +75,15 @@ export interface KnowledgeIndexOptions {
   readonly businessName?: string;
 }
 
+export interface QueryOptions {
+  /** Rank only these FAQs (by index): to read the caller's answer to "Do you mean A or B?". */
+  readonly among?: readonly number[];
+}
+
 /**
- * Prepares a business's FAQs for {@link queryKnowledge}. Cost is linear in the FAQ text (tens of
- * microseconds for a dozen FAQs); the result is immutable and may be shared.
+ * Prepares a business's FAQs for {@link queryKnowledge}: their own words, WordNet expansions and
+ * repair tables. A few milliseconds for 50 FAQs; the result may be shared (it only memoises the
+ * callers' words it has looked up).
  *
  * @example
  * ```ts
@@ -100,133 +92,232 @@ export interface KnowledgeIndexOptions {
  * ```
  */
 export function buildKnowledgeIndex(faqs: readonly Faq[], options: KnowledgeIndexOptions = {}): KnowledgeIndex {
-  const postings = new Map<string, Posting[]>();
-  const questionTermsPerFaq: string[][] = [];
-
-  faqs.forEach((faq, index) => {
-    const questionTerms = termsOf(faq.question);
-    const keywordTerms = faq.keywords.flatMap((keyword) => termsOf(keyword));
-    const answerTerms = termsOf(faq.answer);
-    questionTermsPerFaq.push(questionTerms);
-    const seen = new Map<string, Posting>();
-    for (const term of questionTerms) seen.set(term, { faq: index, strength: 1, field: "question" });
-    for (const term of keywordTerms) if (!seen.has(term)) seen.set(term, { faq: index, strength: 1, field: "keyword" });
-    for (const term of answerTerms) if (!seen.has(term)) seen.set(term, { faq: index, strength: ANSWER_ONLY_STRENGTH, field: "answer" });
-    for (const [term, posting] of seen) {
-      const list = postings.get(term);
-      if (list) list.push(posting);
-      else postings.set(term, [posting]);
-    }
-  });
-
-  const weights = new Map<string, number>();
+  const vocabulary = buildVocabulary(faqs);
   const total = faqs.length;
+  const idf = new Map<string, number>();
   const maxIdf = Math.log(1 + total);
-  for (const [term, list] of postings) {
-    const idf = Math.log(1 + total / list.length) / maxIdf;
-    // A word only answers use says little about which FAQ is meant: leaving it unexplained costs less.
-    const topical = list.some((posting) => posting.field !== "answer") ? 1 : ANSWER_ONLY_STRENGTH;
-    weights.set(term, idf * topical * (WEAK_TERMS.get(term) ?? 1));
+  for (const [term, weights] of vocabulary.postings) {
+    // Document frequency over the FAQs that write the term; a term only expansions reach counts
+    // them by weight. WordNet's side senses ("bar" is a kind of room) so do not blunt an owner's word.
+    let frequency = 0;
+    let expanded = 0;
+    for (const { weight, written } of weights.values()) {
+      if (written) frequency++;
+      else expanded += weight;
+    }
+    if (frequency === 0) frequency = expanded;
+    idf.set(term, total === 0 ? 0 : Math.min(1, Math.log(1 + total / Math.max(1, frequency)) / maxIdf));
   }
-
-  const questionWeights = new Float64Array(total);
-  questionTermsPerFaq.forEach((terms, index) => {
-    let sum = 0;
-    for (const term of terms) sum += weights.get(term) ?? 0;
-    questionWeights[index] = sum;
-  });
-
-  const nameTerms = options.businessName ? termsOf(options.businessName) : [];
-  const ignoredTerms = new Set(nameTerms.filter((term) => !postings.has(term)));
-
-  return { faqs, postings, weights, questionWeights, ignoredTerms, nameTerms };
+  const nameTerms = options.businessName ? analyze(options.businessName).terms : [];
+  const ignoredTerms = new Set(nameTerms.filter((term) => !vocabulary.postings.has(term)));
+  // A name word the FAQs also use mostly names the business ("is there a bar in the hotel").
+  for (const term of nameTerms) if (idf.has(term)) idf.set(term, idf.get(term)! * CALIBRATION.nameWeight);
+  return { faqs, vocabulary, idf, ignoredTerms, nameTerms, callerWords: new Map() };
 }
 
 /**
  * The FAQ that best answers `text`, with its confidence; null when no FAQ shares a single term
  * with it (or it has no content words at all, like "um, okay"). The best match is returned even
- * when weak: compare `score` with a threshold before speaking it.
+ * when weak: compare `score` with a threshold before speaking it, and ask when `ambiguous`.
  *
  * @example
  * ```ts
  * const match = queryKnowledge(index, "how much does delivery cost");
- * if (match && match.score >= DEFAULT_CONFIDENCE_THRESHOLD) say(match.answer);
+ * if (match?.ambiguous) ask(`Do you mean ${match.question} or ${match.runnerUp!.question}?`);
+ * else if (match && match.score >= DEFAULT_CONFIDENCE_THRESHOLD) say(match.answer);
+ * // the caller's reply to the question, among the two offered:
+ * queryKnowledge(index, "the first one about delivery", { among: [match.faqIndex, match.runnerUp!.faqIndex] });
  * ```
  */
-export function queryKnowledge(index: KnowledgeIndex, text: string, options: KnowledgeQueryOptions = {}): KnowledgeMatch | null {
-  return queryTerms(index, termsOf(text), options);
+export function queryKnowledge(index: KnowledgeIndex, text: string, options: QueryOptions = {}): KnowledgeMatch | null {
+  return rank(index, analyze(text), options.among);
 }
 
-/** {@link queryKnowledge} for terms already taken from the text (see termsOf). */
-export function queryTerms(index: KnowledgeIndex, terms: readonly string[], options: KnowledgeQueryOptions = {}): KnowledgeMatch | null {
-  const count = index.faqs.length;
-  if (count === 0 || terms.length === 0) return null;
+/** {@link queryKnowledge} for terms already taken from the text (see termsOf); no join repair. */
+export function queryTerms(index: KnowledgeIndex, terms: readonly string[], options: QueryOptions = {}): KnowledgeMatch | null {
+  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map() }, options.among);
+}
 
-  const matched = new Float64Array(count);
-  const questionMatched = new Float64Array(count);
-  const keywordMatched = new Float64Array(count);
-  let callerWeight = 0;
-  let anyMatch = false;
-  // Set-based, not positional, so that a question's answer depends on its set of terms only (see canonicalQuery).
-  const saidName = index.nameTerms.length > 0 && index.nameTerms.every((term) => terms.includes(term));
-  for (const term of terms) {
-    if (saidName && index.nameTerms.includes(term)) continue;
-    const list = index.postings.get(term);
-    if (list === undefined) {
-      if (!index.ignoredTerms.has(term)) callerWeight += (WEAK_TERMS.get(term) ?? 1) * UNKNOWN_TERM_WEIGHT;
+/** The terms the caller's words stand for in this business, after repair; each with its postings. */
+function resolve(
+  index: KnowledgeIndex,
+  analysis: Analysis,
+): { matched: Map<string, FaqWeights>; derived: Map<string, FaqWeights>; unknownCost: number } {
+  const { postings } = index.vocabulary;
+  const matched = new Map<string, FaqWeights>();
+  const derived = new Map<string, FaqWeights>();
+  const consumed = new Set<string>();
+  for (const join of analysis.joins) {
+    const targets = postings.has(join.joined) ? [join.joined] : join.sounded ? repairWord(index.vocabulary, join.word) : [];
+    if (targets.length === 0) continue;
+    for (const target of targets) matched.set(target, postings.get(target)!);
+    consumed.add(join.parts[0]).add(join.parts[1]);
+  }
+  const saidName = index.nameTerms.length > 0 && index.nameTerms.every((term) => analysis.terms.includes(term));
+  let unknownCost = 0;
+  for (const term of analysis.terms) {
+    if (consumed.has(term) || matched.has(term) || (saidName && index.nameTerms.includes(term))) continue;
+    const direct = postings.get(term);
+    if (direct !== undefined) {
+      matched.set(term, direct);
       continue;
     }
-    const weight = index.weights.get(term)!;
-    callerWeight += weight;
-    anyMatch = true;
-    for (const posting of list) {
-      matched[posting.faq]! += weight * posting.strength;
-      if (posting.field === "question") questionMatched[posting.faq]! += weight;
-      else if (posting.field === "keyword") keywordMatched[posting.faq]! += weight;
+    const word = analysis.unknown.get(term);
+    const repaired = word === undefined ? [] : repairWord(index.vocabulary, word);
+    if (repaired.length > 0) {
+      for (const part of repaired) matched.set(part, postings.get(part)!);
+      continue;
+    }
+    if (index.ignoredTerms.has(term) || /^\d+$/.test(term)) continue; // the business's name and numbers cost nothing
+    if (word !== undefined) {
+      // A word the lexicon does not know: a name, a slip, or a rare word that may be the real topic.
+      unknownCost += CALIBRATION.unlistedWordCost;
+      continue;
+    }
+    // A word the owner never wrote is unexplained even when WordNet relates it to an FAQ: it
+    // costs, and what it reaches counts as (weak) evidence.
+    const spoken = analysis.words.get(term);
+    const related = spoken === undefined ? undefined : relatedPostings(index, term, spoken);
+    if (related !== undefined) derived.set(term, related);
+    const rankOf = spoken === undefined ? undefined : wordRank(spoken);
+    unknownCost += CALIBRATION.unknownWordCost + (rankOf === undefined || rankOf >= CALIBRATION.rareRank ? CALIBRATION.rareWordCost : 0);
+  }
+  return { matched, derived, unknownCost };
+}
+
+/**
+ * The FAQs a caller's word reaches through its own WordNet relations, when the business never
+ * uses the word itself ("tyke" is a narrower word for "child"). Weights include the
+ * distinctiveness of the FAQ term reached. Memoised per index: a word is looked up once.
+ */
+function relatedPostings(index: KnowledgeIndex, term: string, word: string): FaqWeights | undefined {
+  const cache = index.callerWords;
+  if (cache.has(term)) return cache.get(term) ?? undefined;
+  let found: FaqWeights | undefined;
+  const { postings } = index.vocabulary;
+  for (const lemma of lemmasOf(word).slice(0, 2)) {
+    const relations = relationsOf(lemma);
+    const groups: Array<readonly [readonly string[], number]> = [
+      [relations.synonyms, RELATION_WEIGHT.synonym],
+      [relations.broader, RELATION_WEIGHT.narrower],
+      [relations.narrower, RELATION_WEIGHT.broader],
+      [relations.related, RELATION_WEIGHT.related],
+    ];
+    for (const [words, relation] of groups) {
+      for (const neighbour of words) {
+        const neighbourTerm = stem(neighbour);
+        const reached = postings.get(neighbourTerm);
+        if (reached === undefined) continue;
+        const distinct = index.idf.get(neighbourTerm) ?? 0;
+        found ??= new Map();
+        for (const [faq, posting] of reached) {
+          const weight = posting.weight * relation * distinct * CALIBRATION.callerRelationWeight;
+          const previous = found.get(faq);
+          if (previous === undefined || previous.weight < weight) found.set(faq, { weight, topical: posting.topical, written: false });
+        }
+      }
     }
   }
-  if (!anyMatch) return null;
+  if (cache.size < CALLER_WORD_CACHE_LIMIT) cache.set(term, found ?? null);
+  return found;
+}
 
-  const allowed = options.among === undefined ? undefined : new Set(options.among);
-  let best = -1;
-  let bestScore = -1;
-  let bestRaw = -1;
-  let second = -1;
-  let secondScore = -1;
-  for (let faq = 0; faq < count; faq++) {
-    const raw = matched[faq]!;
-    if (raw === 0 || (allowed !== undefined && !allowed.has(faq))) continue;
-    const callerCoverage = raw / callerWeight;
-    const keywordTouch = KEYWORD_TOUCH * keywordMatched[faq]!;
-    const touched = questionMatched[faq]! + keywordTouch;
-    const faqWeight = index.questionWeights[faq]! + keywordTouch;
-    const faqCoverage = faqWeight > 0 ? touched / faqWeight : 0;
-    const score = callerCoverage * (FAQ_FLOOR + (1 - FAQ_FLOOR) * faqCoverage);
-    // Ties go to the FAQ with more matched weight, then to the earlier one.
-    if (score > bestScore || (score === bestScore && raw > bestRaw)) {
-      second = best;
-      secondScore = bestScore;
-      best = faq;
-      bestScore = score;
-      bestRaw = raw;
-    } else if (score > secondScore) {
-      second = faq;
-      secondScore = score;
+/** A word's frequency rank through its lemma ("certificates" → "certificate"). */
+function wordRank(word: string): number | undefined {
+  const lemma = lemmasOf(word)[0];
+  return lemma === undefined ? undefined : frequencyRank(lemma);
+}
+
+/**
+ * How much of an FAQ's question the caller's topical evidence amounts to, up to 1: "do you
+ * deliver" covers "Do you deliver?" fully and "Is there a delivery fee?" half.
+ */
+function questionCoverage(index: KnowledgeIndex, faq: number, topicalEvidence: number): number {
+  let total = 0;
+  for (const term of index.vocabulary.questionTerms[faq]!) total += (index.idf.get(term) ?? 0) * commonness(term);
+  return total > 0 ? Math.min(1, topicalEvidence / total) : 0;
+}
+
+/**
+ * How much a term's general English frequency leaves of its distinctiveness: words callers use in
+ * every other sentence ("day", "time", "order") point less than rare ones ("sauna", "notary").
+ */
+function commonness(term: string): number {
+  if (/^\d+$/.test(term)) return CALIBRATION.numberWeight;
+  if (KNOWN_FUNCTION_WORDS.has(term)) return CALIBRATION.commonFloor;
+  const rank = frequencyRank(term);
+  if (rank === undefined) return 1;
+  return Math.max(CALIBRATION.commonFloor, Math.min(1, Math.log(rank + 2) / Math.log(CALIBRATION.commonRank)));
+}
+
+function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number[]): KnowledgeMatch | null {
+  const count = index.faqs.length;
+  if (count === 0 || analysis.terms.length === 0) return null;
+  const allowed = among === undefined ? undefined : new Set(among.filter((faq) => faq >= 0 && faq < count));
+  const { matched, derived, unknownCost } = resolve(index, analysis);
+
+  const topical = new Float64Array(count);
+  const incidental = new Float64Array(count);
+  for (const [term, weights] of matched) {
+    const distinct = (index.idf.get(term) ?? 0) * commonness(term);
+    for (const [faq, { weight, topical: onTopic }] of weights) {
+      if (allowed !== undefined && !allowed.has(faq)) continue;
+      if (onTopic) topical[faq]! += distinct * weight;
+      else incidental[faq]! += distinct * weight;
     }
+  }
+  for (const [term, weights] of derived) {
+    const distinct = commonness(term);
+    for (const [faq, { weight, topical: onTopic }] of weights) {
+      if (allowed !== undefined && !allowed.has(faq)) continue;
+      if (onTopic) topical[faq]! += distinct * weight;
+      else incidental[faq]! += distinct * weight;
+    }
+  }
+  // Words found only in an answer support a match but cannot make one: "front desk" is in the
+  // day-pass answer, yet "do you sell protein shakes at the front desk" asks about something else.
+  const evidence = new Float64Array(count);
+  for (let faq = 0; faq < count; faq++) {
+    evidence[faq] = topical[faq]! + Math.min(incidental[faq]!, CALIBRATION.answerEvidenceCap);
+    if (evidence[faq]! > 0) evidence[faq]! += CALIBRATION.coverageWeight * questionCoverage(index, faq, topical[faq]!);
+  }
+
+  let best = -1;
+  let second = -1;
+  for (let faq = 0; faq < count; faq++) {
+    if (evidence[faq]! <= 0) continue;
+    if (best < 0 || evidence[faq]! > evidence[best]!) {
+      second = best;
+      best = faq;
+    } else if (second < 0 || evidence[faq]! > evidence[second]!) second = faq;
   }
   if (best < 0) return null;
+
+  // A softmax over the candidate FAQs and "none of them": the evidence for "none" is a base
+  // (what one distinctive word must beat) plus what the caller said that no FAQ explains.
+  // A reply to "Do you mean A or B?" is expected to name one of them: "none" starts lower.
+  const noneEvidence = CALIBRATION.noneBase * (allowed === undefined ? 1 : CALIBRATION.clarifiedNoneShare) + unknownCost;
+  const beta = CALIBRATION.sharpness;
+  let total = Math.exp(beta * (noneEvidence - evidence[best]!));
+  for (let faq = 0; faq < count; faq++) if (evidence[faq]! > 0) total += Math.exp(beta * (evidence[faq]! - evidence[best]!));
+  const confidence = (faq: number) => Math.exp(beta * (evidence[faq]! - evidence[best]!)) / total;
+  /** As if the FAQ were the only candidate: would it be answered on its own? */
+  const alone = (faq: number) => 1 / (1 + Math.exp(beta * (noneEvidence - evidence[faq]!)));
   const faq = index.faqs[best]!;
-  const score = Math.min(1, bestScore);
-  if (second < 0) return { answer: faq.answer, question: faq.question, score, faqIndex: best, ambiguous: false };
-  const other = index.faqs[second]!;
-  const runnerUpScore = Math.min(1, secondScore);
-  const ambiguous = runnerUpScore >= DEFAULT_CONFIDENCE_THRESHOLD && score - runnerUpScore <= AMBIGUOUS_MARGIN;
-  return {
+  const match: { -readonly [K in keyof KnowledgeMatch]: KnowledgeMatch[K] } = {
     answer: faq.answer,
     question: faq.question,
-    score,
+    score: confidence(best),
     faqIndex: best,
-    runnerUp: { faqIndex: second, question: other.question, answer: other.answer, score: runnerUpScore },
-    ambiguous,
+    ambiguous: false,
   };
+  if (second >= 0) {
+    const other = index.faqs[second]!;
+    match.runnerUp = { faqIndex: second, question: other.question, answer: other.answer, score: confidence(second) };
+    match.ambiguous =
+      evidence[second]! >= CALIBRATION.ambiguousRatio * evidence[best]! &&
+      alone(best) >= DEFAULT_CONFIDENCE_THRESHOLD &&
+      alone(second) >= DEFAULT_CONFIDENCE_THRESHOLD;
+  }
+  return match;
 }

@@ -1,55 +1,36 @@
 /**
- * A light English stemmer in the spirit of Porter's first step: it strips inflections (plurals,
- * -ed, -ing), -ly and -ment, a terminal -y after a consonant and a final silent e, so that the
- * forms a caller uses meet the forms an FAQ was written in. It stops there on purpose: deeper
- * derivational stripping (Porter steps 2–5) merges words a phone bot must keep apart and makes
- * stems no one can read in a test.
+ * Morphology: the matching key of one word. Irregular inflections go to their lemma (WordNet's
+ * words, see lexicon/), British spellings to the American form WordNet also holds, then the
+ * Porter stemmer (the `stemmer` package) strips regular inflections and derivations, so that the
+ * forms a caller uses meet the forms an FAQ was written in.
  *
- * A stem is a matching key, not a word: "delivery" → "deliver", but "service" → "servic".
+ * A stem is a matching key, not a word: "delivery" → "deliv".
  */
+import { stemmer } from "stemmer";
+import { frequencyRank, irregularLemma, lemmasOf } from "./lexicon/index.ts";
 
-const VOWELS = "aeiou";
+/** British endings and their American forms; applied only when the lexicon holds the result. */
+const SPELLING_VARIANTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/our(s|ed|ing)?$/, "or$1"], // colour, neighbours
+  [/ise(s|d)?$/, "ize$1"], // organise, apologised
+  [/ising$/, "izing"],
+  [/isation(s)?$/, "ization$1"],
+  [/yse(s|d)?$/, "yze$1"], // analyse
+  [/tre(s)?$/, "ter$1"], // centre, theatre
+  [/ogue(s)?$/, "og$1"], // catalogue
+  [/ll(ed|ing|er|ers)$/, "l$1"], // travelling, cancelled
+];
 
-function isVowelAt(word: string, index: number): boolean {
-  const c = word[index]!;
-  if (VOWELS.includes(c)) return true;
-  // "y" sounds as a vowel after a consonant ("fly", "dry").
-  return c === "y" && index > 0 && !VOWELS.includes(word[index - 1]!);
-}
-
-function hasVowel(word: string): boolean {
-  for (let i = 0; i < word.length; i++) if (isVowelAt(word, i)) return true;
-  return false;
-}
-
-/** Porter's measure: how many vowel-consonant sequences the word has ("tr" 0, "car" 1, "servic" 2). */
-function measure(word: string): number {
-  let count = 0;
-  let previousVowel = false;
-  for (let i = 0; i < word.length; i++) {
-    const vowel = isVowelAt(word, i);
-    if (previousVowel && !vowel) count++;
-    previousVowel = vowel;
+/** The American spelling of a British word when the lexicon knows it, else the word. */
+export function americanSpelling(word: string): string {
+  if (word.length < 5) return word;
+  for (const [pattern, replacement] of SPELLING_VARIANTS) {
+    if (!pattern.test(word)) continue;
+    const variant = word.replace(pattern, replacement);
+    // Lemma check on the bare form: "colours" → "colors" is known through "color".
+    const bare = variant.replace(/(s|ed|ing|er|ers)$/, "");
+    if (frequencyRank(variant) !== undefined || frequencyRank(bare) !== undefined || frequencyRank(`${bare}e`) !== undefined) return variant;
   }
-  return count;
-}
-
-/** Ends consonant-vowel-consonant, the last not w, x or y: "car", "pric", "hop" (where an e was dropped). */
-function endsShortSyllable(word: string): boolean {
-  const n = word.length;
-  return n >= 3 && !isVowelAt(word, n - 3) && isVowelAt(word, n - 2) && !isVowelAt(word, n - 1) && !"wxy".includes(word[n - 1]!);
-}
-
-/**
- * Tidies a stem after -ed/-ing went: "stopp" → "stop" (but "call", "dress", "buzz" keep theirs),
- * and a short stem gets its e back ("pric" → "price", "car" → "care") so it meets the bare word.
- */
-function afterSuffix(word: string): string {
-  const n = word.length;
-  if (n >= 3 && word[n - 1] === word[n - 2] && !isVowelAt(word, n - 1) && !"lsz".includes(word[n - 1]!)) {
-    return word.slice(0, -1);
-  }
-  if (measure(word) === 1 && endsShortSyllable(word)) return `${word}e`;
   return word;
 }
 
@@ -58,45 +39,38 @@ function afterSuffix(word: string): string {
  *
  * @example
  * ```ts
- * ["parking", "parked", "parks"].map(stem)           // ["park", "park", "park"]
- * ["deliveries", "delivery", "delivered"].map(stem)  // ["deliver", "deliver", "deliver"]
+ * ["parking", "parked", "parks"].map(stem)  // ["park", "park", "park"]
+ * stem("children") === stem("child")       // true (irregular plural)
+ * stem("weekly") === stem("week")          // true (-ly onto a word the lexicon knows)
+ * stem("colour") === stem("color")         // true
  * ```
  */
 export function stem(word: string): string {
+  let known = stems.get(word);
+  if (known === undefined) {
+    known = stemUncached(word);
+    if (stems.size >= STEM_CACHE_LIMIT) stems.clear();
+    stems.set(word, known);
+  }
+  return known;
+}
+
+/** Stems seen so far: index builds stem the same few thousand words again and again. */
+const stems = new Map<string, string>();
+const STEM_CACHE_LIMIT = 50_000;
+
+function stemUncached(word: string): string {
   if (word.length <= 2 || !/^\p{L}+$/u.test(word)) return word;
-  let w = word;
-
-  // Plurals and third person.
-  if (w.endsWith("sses")) w = w.slice(0, -2);
-  else if (w.endsWith("ies")) w = w.length > 4 ? `${w.slice(0, -3)}y` : w.slice(0, -1);
-  else if (/(x|ch|sh)es$/.test(w)) w = w.slice(0, -2);
-  else if (w.length > 3 && w.endsWith("s") && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
-
-  // Past tense and gerund.
-  if (w.endsWith("eed")) {
-    if (hasVowel(w.slice(0, -3))) w = w.slice(0, -1); // "agreed" → "agree"; "need", "speed" stay
-  } else if (w.endsWith("ied") && w.length > 4) {
-    w = `${w.slice(0, -3)}y`;
-  } else if (w.endsWith("ed") && w.length > 3 && hasVowel(w.slice(0, -2))) {
-    w = afterSuffix(w.slice(0, -2));
-  } else if (w.endsWith("ing") && w.length > 4 && hasVowel(w.slice(0, -3))) {
-    w = afterSuffix(w.slice(0, -3));
+  let base = irregularLemma(word);
+  // A possessive written without its apostrophe: "childrens", "mens", "womens".
+  if (base === word && word.endsWith("s") && irregularLemma(word.slice(0, -1)) !== word.slice(0, -1)) base = irregularLemma(word.slice(0, -1));
+  // A derived form the lexicon folds onto its base ("deliveries" → "delivery" → "deliver").
+  if (base === word) {
+    const lemma = lemmasOf(word)[0];
+    if (lemma !== undefined && lemma !== word) base = irregularLemma(lemma);
   }
-
-  // A few derivations callers swap freely ("pay"/"payment", "week"/"weekly").
-  if (w.endsWith("ment") && w.length >= 7 && hasVowel(w.slice(0, -4))) w = w.slice(0, -4);
-  else if (w.endsWith("ly") && w.length >= 6) w = w.slice(0, -2);
-
-  // "delivery" → "deliver"; short words ("city", "party", "carry") keep their y.
-  if (w.length >= 6 && w.endsWith("y") && !VOWELS.includes(w[w.length - 2]!)) w = w.slice(0, -1);
-
-  // Silent e, as Porter drops it: not from a short syllable ("care" must not become "car"), not
-  // from "ee" ("free", "fee").
-  if (w.length >= 3 && w.endsWith("e") && !w.endsWith("ee")) {
-    const base = w.slice(0, -1);
-    const m = measure(base);
-    if (m > 1 || (m === 1 && !endsShortSyllable(base))) w = base;
-  }
-
-  return w;
+  base = americanSpelling(base);
+  // An adverb or adjective in -ly on a word the lexicon knows: "weekly" → "week", "friendly" → "friend".
+  if (base.length >= 6 && base.endsWith("ly") && frequencyRank(base.slice(0, -2)) !== undefined) base = base.slice(0, -2);
+  return stemmer(base);
 }

@@ -1,17 +1,27 @@
 /**
- * Text → the terms the knowledge base matches on: normalised words, multi-word expressions joined,
- * stop words dropped, irregular forms mapped, stems taken and synonyms folded onto their group.
+ * Text → the terms the knowledge base matches on: normalised words, spoken numbers as digits,
+ * question idioms joined ("how much" → cost), stop words dropped, stems taken. Synonyms are not
+ * folded here: the index expands each FAQ's vocabulary instead (see expansion.ts), so a caller's
+ * exact word and a synonym of it can weigh differently.
  */
-import { STOP_WORDS } from "./stopwords.ts";
+import { frequencyRank, lemmasOf } from "./lexicon/index.ts";
+import { spokenNumbers } from "./numbers.ts";
+import { KNOWN_FUNCTION_WORDS, STOP_WORDS } from "./stopwords.ts";
 import { stem } from "./stem.ts";
-import { IRREGULAR, PHRASES, canonicalStem } from "./synonyms.ts";
+import { PHRASES } from "./synonyms.ts";
 import { words } from "./text.ts";
 
-let stopStems: Set<string> | undefined;
+/**
+ * Whether a word says nothing about which FAQ is meant: it, or the lemma it inflects ("accepted"
+ * → "accept"), is a stop word. Lemmas, not stems, and no two-letter ones: "used" is not "us".
+ */
+export function isStopWord(word: string): boolean {
+  return STOP_WORDS.has(word) || lemmasOf(word).some((lemma) => lemma.length > 2 && STOP_WORDS.has(lemma));
+}
 
-function isStopWord(word: string, wordStem: string): boolean {
-  stopStems ??= new Set([...STOP_WORDS].map(stem));
-  return STOP_WORDS.has(word) || stopStems.has(wordStem);
+/** Whether the lexicon knows a word (in any inflection): a known word is never "repaired". */
+export function isKnownWord(word: string): boolean {
+  return /^\d+$/.test(word) || STOP_WORDS.has(word) || KNOWN_FUNCTION_WORDS.has(word) || frequencyRank(word) !== undefined || lemmasOf(word).length > 0;
 }
 
 let phrasesByFirstWord: Map<string, Array<readonly [readonly string[], string]>> | undefined;
@@ -20,20 +30,108 @@ function phrasesStartingWith(word: string): ReadonlyArray<readonly [readonly str
   if (phrasesByFirstWord === undefined) {
     phrasesByFirstWord = new Map();
     for (const phrase of PHRASES) {
-      const first = phrase[0][0]!;
-      const list = phrasesByFirstWord.get(first) ?? [];
+      const list = phrasesByFirstWord.get(phrase[0][0]!) ?? [];
       list.push(phrase);
-      phrasesByFirstWord.set(first, list);
+      phrasesByFirstWord.set(phrase[0][0]!, list);
     }
-    // Longest first, so "how much time" wins over "how much".
     for (const list of phrasesByFirstWord.values()) list.sort((a, b) => b[0].length - a[0].length);
   }
   return phrasesByFirstWord.get(word);
 }
 
-/** The matching term of one content word. */
-export function termOf(word: string): string {
-  return canonicalStem(stem(IRREGULAR[word] ?? word));
+/**
+ * Two adjacent content words that may be one word split by speech recognition ("wi fi", "bally
+ * age"). `joined` is the term of the joined word, `parts` the terms of the pieces; `sounded` says
+ * whether a phonetic repair may be tried (only when one piece is no known word).
+ */
+export interface JoinCandidate {
+  readonly joined: string;
+  readonly word: string;
+  readonly parts: readonly [string, string];
+  readonly sounded: boolean;
+}
+
+/** What the knowledge base reads in a caller's text. */
+export interface Analysis {
+  /** Distinct terms in order of first appearance. */
+  readonly terms: string[];
+  readonly joins: JoinCandidate[];
+  /** Term → the word it came from, for words the lexicon does not know (candidates for repair). */
+  readonly unknown: Map<string, string>;
+  /** Term → the first word it came from. */
+  readonly words: Map<string, string>;
+}
+
+/** One word of a text (or the word an idiom stands for: "how much" → "cost") and its term ("" for a stop word). */
+export interface Token {
+  readonly word: string;
+  readonly term: string;
+}
+
+/**
+ * The tokens of `text`: spoken numbers as digits, idioms joined, each word with its term.
+ *
+ * @example
+ * ```ts
+ * tokensOf("How much is it?").map((token) => token.word) // ["cost", "is", "it"]
+ * ```
+ */
+export function tokensOf(text: string): Token[] {
+  const list = spokenNumbers(words(text));
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < list.length) {
+    let word = list[i]!;
+    let term: string | undefined;
+    for (const [sequence, replacement] of phrasesStartingWith(word) ?? []) {
+      if (sequence.every((part, k) => list[i + k] === part)) {
+        word = replacement;
+        term = stem(replacement);
+        i += sequence.length;
+        break;
+      }
+    }
+    if (term === undefined) {
+      i++;
+      const wordStem = stem(word);
+      term = isStopWord(word) ? "" : wordStem;
+    }
+    tokens.push({ word, term });
+  }
+  return tokens;
+}
+
+/**
+ * The terms and join candidates of `text`, independent of any business.
+ *
+ * @example
+ * ```ts
+ * analyze("do you have wi fi").joins[0]?.word // "wifi"
+ * ```
+ */
+export function analyze(text: string): Analysis {
+  const tokens = tokensOf(text);
+  const terms: string[] = [];
+  const unknown = new Map<string, string>();
+  const wordOf = new Map<string, string>();
+  for (const { word, term } of tokens) {
+    if (term !== "" && !terms.includes(term)) {
+      terms.push(term);
+      wordOf.set(term, word);
+      if (!isKnownWord(word)) unknown.set(term, word);
+    }
+  }
+  const joins: JoinCandidate[] = [];
+  for (let k = 0; k + 1 < tokens.length; k++) {
+    const first = tokens[k]!;
+    const second = tokens[k + 1]!;
+    // Two content words side by side ("wi fi", "care credit", "bally age"); numbers stay apart.
+    if (first.term === "" || second.term === "" || /\d/.test(first.word + second.word)) continue;
+    const word = first.word + second.word;
+    const sounded = !isKnownWord(first.word) || !isKnownWord(second.word);
+    joins.push({ joined: stem(word), word, parts: [first.term, second.term], sounded });
+  }
+  return { terms, joins, unknown, words: wordOf };
 }
 
 /**
@@ -41,45 +139,28 @@ export function termOf(word: string): string {
  *
  * @example
  * ```ts
- * termsOf("How much does delivery cost?")          // ["cost", "deliver"]
- * termsOf("Is there somewhere to park my vehicle?") // ["park", "car"]
+ * termsOf("How much does delivery cost?")          // ["cost", "deliv"]
+ * termsOf("Um, hi, I was wondering if you guys have parking?") // ["park"]
  * ```
  */
 export function termsOf(text: string): string[] {
-  const list = words(text);
-  const terms: string[] = [];
-  let i = 0;
-  while (i < list.length) {
-    const word = list[i]!;
-    let phraseTerm: string | undefined;
-    for (const [sequence, replacement] of phrasesStartingWith(word) ?? []) {
-      if (sequence.every((part, k) => list[i + k] === part)) {
-        phraseTerm = termOf(replacement);
-        i += sequence.length;
-        break;
-      }
-    }
-    if (phraseTerm === undefined) {
-      i++;
-      const wordStem = stem(IRREGULAR[word] ?? word);
-      if (isStopWord(word, wordStem)) continue;
-      phraseTerm = canonicalStem(wordStem);
-    }
-    if (!terms.includes(phraseTerm)) terms.push(phraseTerm);
-  }
-  return terms;
+  return analyze(text).terms;
 }
 
 /**
- * A canonical form of a question: its distinct terms, sorted. Two questions with the same
- * canonical form get the same answer from any knowledge index, so it is a safe, paraphrase-
- * tolerant cache key ("Do you have parking?" and "parking??" share one).
+ * A canonical form of a question: its distinct terms and join candidates, sorted. Two questions
+ * with the same canonical form get the same answer from any knowledge index (ranking reads only
+ * these), so it is a safe, paraphrase-tolerant cache key: case, punctuation, fillers, stop words,
+ * inflections and word order do not change it.
  *
  * @example
  * ```ts
- * canonicalQuery("Do you DELIVER?") === canonicalQuery("deliveries") // true ("deliver")
+ * canonicalQuery("Do you DELIVER?") === canonicalQuery("deliveries") // true
  * ```
  */
 export function canonicalQuery(text: string): string {
-  return termsOf(text).sort().join(" ");
+  const { terms, joins, unknown } = analyze(text);
+  const joined = joins.map((join) => `${join.parts[0]}+${join.parts[1]}=${join.word}`);
+  const repairable = [...unknown].map(([term, word]) => `${term}?${word}`);
+  return [...terms.sort(), ...[...new Set(joined)].sort(), ...repairable.sort()].join(" ");
 }

@@ -1,0 +1,146 @@
+/**
+ * The English lexicon the knowledge base expands a business's vocabulary with: a compact slice of
+ * WordNet 3.1 written by `bun run build:lexicon` (see build.ts) and bundled as a JSON module, so
+ * no file is read at run time. Loading splits two strings (about a millisecond, once per process);
+ * a word's relations are decoded only when an index asks for them.
+ */
+import data from "./lexicon.json" with { type: "json" };
+
+/** What WordNet relates to a word; every list holds common words only, commonest first. */
+export interface WordRelations {
+  /** Same sense: "elevator" for "lift". */
+  readonly synonyms: readonly string[];
+  /** More general: "bird" for "parrot". */
+  readonly broader: readonly string[];
+  /** More specific: "puppy" for "dog". */
+  readonly narrower: readonly string[];
+  /** Derived and pertaining forms ("cancellation" for "cancel"), and words of its side senses. */
+  readonly related: readonly string[];
+}
+
+interface Loaded {
+  readonly words: readonly string[];
+  readonly bands: string;
+  readonly relations: readonly string[];
+  readonly forms: Readonly<Record<string, string>>;
+}
+
+const NO_RELATIONS: WordRelations = { synonyms: [], broader: [], narrower: [], related: [] };
+let loaded: Loaded | undefined;
+
+function load(): Loaded {
+  loaded ??= { words: data.words.split(" "), bands: data.bands, relations: data.relations.split("\n"), forms: data.forms as Record<string, string> };
+  return loaded;
+}
+
+/** The word's position in the sorted word list, or -1. */
+function positionOf(word: string): number {
+  const { words } = load();
+  let low = 0;
+  let high = words.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const candidate = words[middle]!;
+    if (candidate === word) return middle;
+    if (candidate < word) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
+/**
+ * The lemma of an irregular inflection ("children" → "child", "paid" → "pay"), else the word.
+ *
+ * @example
+ * ```ts
+ * irregularLemma("teeth") // "tooth"
+ * irregularLemma("teeth") === irregularLemma("tooth") // true
+ * ```
+ */
+export function irregularLemma(word: string): string {
+  return load().forms[word] ?? word;
+}
+
+/**
+ * How common a word is, as its rank among the lexicon's words (0 = commonest), or undefined when
+ * the lexicon does not hold it (a name, a brand, a recognition slip, a rare word).
+ *
+ * @example
+ * ```ts
+ * frequencyRank("time")! < frequencyRank("luggage")! // true
+ * frequencyRank("balayage")                          // undefined
+ * ```
+ */
+export function frequencyRank(word: string): number | undefined {
+  const position = positionOf(word);
+  if (position < 0) return undefined;
+  // The band is a half-octave of the rank: the rank back to within a factor of 1.4.
+  return Math.round(2 ** (parseInt(load().bands[position]!, 36) / 2)) - 1;
+}
+
+/** How many words the lexicon holds. */
+export function lexiconSize(): number {
+  return load().words.length;
+}
+
+/**
+ * The lemmas a word may be an inflection of that the lexicon holds ("parties" → ["party"],
+ * "booked" → ["book"]); empty for an unknown word. WordNet's detachment rules, in its order.
+ *
+ * @example
+ * ```ts
+ * lemmasOf("suitcases") // ["suitcase"]
+ * ```
+ */
+export function lemmasOf(word: string): readonly string[] {
+  let found = lemmaCache.get(word);
+  if (found === undefined) {
+    found = findLemmas(word);
+    if (lemmaCache.size >= LEMMA_CACHE_LIMIT) lemmaCache.clear();
+    lemmaCache.set(word, found);
+  }
+  return found;
+}
+
+/** Words already looked up: index builds and callers repeat the same few thousand. */
+const lemmaCache = new Map<string, readonly string[]>();
+const LEMMA_CACHE_LIMIT = 50_000;
+
+function findLemmas(word: string): string[] {
+  const { forms } = load();
+  const found: string[] = [];
+  const irregular = forms[word];
+  if (irregular !== undefined) found.push(irregular);
+  if (positionOf(word) >= 0) found.push(word);
+  for (const [suffix, replacement] of DETACHMENTS) {
+    if (word.length > suffix.length + 1 && word.endsWith(suffix)) {
+      const base = word.slice(0, word.length - suffix.length) + replacement;
+      if (!found.includes(base) && positionOf(base) >= 0) found.push(base);
+    }
+  }
+  return found;
+}
+
+/** WordNet's morphy detachment rules for nouns and verbs, plus doubled consonants ("-er" is left out: "trainer" is no "train"). */
+const DETACHMENTS: ReadonlyArray<readonly [string, string]> = [
+  ["s", ""], ["ses", "s"], ["xes", "x"], ["zes", "z"], ["ches", "ch"], ["shes", "sh"], ["men", "man"], ["ies", "y"],
+  ["es", "e"], ["es", ""], ["ed", "e"], ["ed", ""], ["ing", "e"], ["ing", ""],
+  ["ied", "y"], ["pped", "p"], ["tted", "t"], ["nned", "n"], ["gged", "g"], ["pping", "p"], ["tting", "t"], ["nning", "n"], ["gging", "g"],
+];
+
+/**
+ * What WordNet relates to a lemma (empty lists when it holds none).
+ *
+ * @example
+ * ```ts
+ * relationsOf("elevator").synonyms // ["lift"]
+ * ```
+ */
+export function relationsOf(lemma: string): WordRelations {
+  const { relations, words } = load();
+  const position = positionOf(lemma);
+  const line = position < 0 ? "" : relations[position]!;
+  if (line === "") return NO_RELATIONS;
+  const groups = line.split("|").map((group) => (group === "" ? [] : group.split(",").map((id) => words[parseInt(id, 36)]!)));
+  return { synonyms: groups[0] ?? [], broader: groups[1] ?? [], narrower: groups[2] ?? [], related: groups[3] ?? [] };
+}

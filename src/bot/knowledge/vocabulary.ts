@@ -1,0 +1,211 @@
+/**
+ * A business's vocabulary, prepared at index-build time so that a query is a few map lookups:
+ * each FAQ's own words (by field), its words' WordNet relations at lower weight, and the tables
+ * that repair speech-recognition slips against this vocabulary only (joined and split words,
+ * phonetic near-misses).
+ */
+import { doubleMetaphone } from "double-metaphone";
+import type { Faq } from "../business.ts";
+import { lemmasOf, relationsOf } from "./lexicon/index.ts";
+import { stem } from "./stem.ts";
+import { SYNONYM_GROUPS } from "./synonyms.ts";
+import { isKnownWord, isStopWord, tokensOf } from "./terms.ts";
+
+/** How much an FAQ's own words count, by where the owner wrote them. */
+export const FIELD_WEIGHT = { question: 1, keyword: 1, answer: 0.4 } as const;
+
+/** How much an expansion counts against the owner's own word it came from. */
+export const RELATION_WEIGHT = {
+  /** Same sense ("elevator" for "lift"), and the hand groups of synonyms.ts. */
+  synonym: 0.5,
+  /** The caller names a kind of it ("terrier" for "dog"). */
+  narrower: 0.45,
+  /** The caller names what it is a kind of ("animal" for "dog"): says less. */
+  broader: 0.35,
+  /** Derived forms ("cancellation" for "cancel") the stemmer does not join. */
+  related: 0.75,
+  /** The two words of an FAQ phrase said as one ("checkin" for "check-in"). */
+  joined: 0.9,
+} as const;
+
+/** How a term reaches one FAQ: its best weight, and whether through the question or keywords (the FAQ's topic) rather than only its answer. */
+export interface Posting {
+  weight: number;
+  topical: boolean;
+  /** Whether the FAQ writes the term itself (not only an expansion of its words). */
+  written: boolean;
+}
+
+/** A term's postings: FAQ index → the best of its ways in. */
+export type FaqWeights = Map<number, Posting>;
+
+/** What an index holds about a business's words. */
+export interface Vocabulary {
+  /** term → FAQ → weight in (0, 1]. */
+  readonly postings: Map<string, FaqWeights>;
+  /** Terms the FAQs themselves use (not expansions): what a split word may be split into. */
+  readonly own: Set<string>;
+  /** Double Metaphone code → the FAQ word (and its term) it spells, for codes only one term has. */
+  readonly phonetic: Map<string, { readonly word: string; readonly term: string }>;
+  /** Per FAQ, the terms of its question: how much of it a caller touched counts too. */
+  readonly questionTerms: string[][];
+}
+
+let groupOf: Map<string, readonly string[]> | undefined;
+
+/** The hand-group words (synonyms.ts) that share a group with `wordStem`. */
+function handSynonyms(wordStem: string): readonly string[] {
+  if (groupOf === undefined) {
+    groupOf = new Map();
+    for (const group of SYNONYM_GROUPS) for (const word of group) groupOf.set(stem(word), group);
+  }
+  return groupOf.get(wordStem) ?? [];
+}
+
+/** Word → the terms WordNet (and the hand groups) relate it to, with the relation's weight; per process. */
+const expansionCache = new Map<string, ReadonlyArray<readonly [string, number]>>();
+const EXPANSION_CACHE_LIMIT = 20_000;
+
+function expansionsOf(word: string): ReadonlyArray<readonly [string, number]> {
+  const cached = expansionCache.get(word);
+  if (cached !== undefined) return cached;
+  const best = new Map<string, number>();
+  const add = (related: string, relation: number) => {
+    const relatedStem = stem(related);
+    if (isStopWord(related)) return;
+    if ((best.get(relatedStem) ?? 0) < relation) best.set(relatedStem, relation);
+  };
+  for (const synonym of handSynonyms(stem(word))) add(synonym, RELATION_WEIGHT.synonym);
+  for (const lemma of lemmasOf(word).slice(0, 2)) {
+    const relations = relationsOf(lemma);
+    for (const synonym of relations.synonyms) add(synonym, RELATION_WEIGHT.synonym);
+    for (const narrower of relations.narrower) add(narrower, RELATION_WEIGHT.narrower);
+    for (const broader of relations.broader) add(broader, RELATION_WEIGHT.broader);
+    for (const related of relations.related) add(related, RELATION_WEIGHT.related);
+  }
+  best.delete(stem(word));
+  const list = [...best];
+  if (expansionCache.size >= EXPANSION_CACHE_LIMIT) expansionCache.clear();
+  expansionCache.set(word, list);
+  return list;
+}
+
+function post(postings: Map<string, FaqWeights>, term: string, faq: number, weight: number, topical: boolean, written: boolean): void {
+  let entry = postings.get(term);
+  if (entry === undefined) postings.set(term, (entry = new Map()));
+  const previous = entry.get(faq);
+  if (previous === undefined) entry.set(faq, { weight, topical, written });
+  else {
+    if (previous.weight < weight) previous.weight = weight;
+    previous.topical ||= topical;
+    previous.written ||= written;
+  }
+}
+
+/** The code a word is matched on phonetically, or undefined for words too short to compare. */
+export function phoneticCode(word: string): string | undefined {
+  if (word.length < 4) return undefined;
+  let code = phoneticCache.get(word);
+  if (code === undefined) {
+    code = doubleMetaphone(word)[0];
+    if (phoneticCache.size >= EXPANSION_CACHE_LIMIT) phoneticCache.clear();
+    phoneticCache.set(word, code);
+  }
+  return code.length >= 3 ? code : undefined;
+}
+
+const phoneticCache = new Map<string, string>();
+
+/**
+ * Builds the vocabulary of a business's FAQs.
+ *
+ * @example
+ * ```ts
+ * const vocabulary = buildVocabulary([{ question: "Is there a lift?", answer: "Yes.", keywords: [] }]);
+ * vocabulary.postings.get(stem("elevator"))?.get(0)?.weight // 0.5: a synonym of the owner's word
+ * ```
+ */
+export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
+  const postings = new Map<string, FaqWeights>();
+  const own = new Set<string>();
+  const phoneticTerms = new Map<string, Map<string, string>>();
+  // Expansions go in after every FAQ's own words, so that they never outweigh an owner's word.
+  const expansions: Array<{ word: string; faq: number; weight: number; topical: boolean }> = [];
+
+  const questionTerms: string[][] = [];
+  faqs.forEach((faq, index) => {
+    questionTerms.push([...new Set(tokensOf(faq.question).map((token) => token.term).filter((term) => term !== ""))]);
+    const fields: Array<readonly [string, number]> = [
+      [faq.question, FIELD_WEIGHT.question],
+      ...faq.keywords.map((keyword) => [keyword, FIELD_WEIGHT.keyword] as const),
+      [faq.answer, FIELD_WEIGHT.answer],
+    ];
+    for (const [text, weight] of fields) {
+      const list = tokensOf(text);
+      list.forEach(({ word, term: wordStem }, position) => {
+        const next = list[position + 1]?.word;
+        // "check-in", "drop in": the pair said as one word reaches this FAQ too.
+        if (next !== undefined && weight === FIELD_WEIGHT.keyword && !/\d/.test(word + next)) {
+          post(postings, stem(word + next), index, weight * RELATION_WEIGHT.joined, true, true);
+        }
+        if (wordStem === "") return;
+        const topical = weight !== FIELD_WEIGHT.answer;
+        post(postings, wordStem, index, weight, topical, true);
+        own.add(wordStem);
+        const code = phoneticCode(word);
+        if (code !== undefined && !/\d/.test(word)) {
+          const terms = phoneticTerms.get(code) ?? new Map<string, string>();
+          if (!terms.has(wordStem)) terms.set(wordStem, word);
+          phoneticTerms.set(code, terms);
+        }
+        if (!/\d/.test(word)) expansions.push({ word, faq: index, weight, topical });
+      });
+    }
+  });
+
+  for (const { word, faq, weight, topical } of expansions) {
+    for (const [term, relation] of expansionsOf(word)) post(postings, term, faq, weight * relation, topical, false);
+  }
+
+  const phonetic = new Map<string, { word: string; term: string }>();
+  for (const [code, terms] of phoneticTerms) {
+    if (terms.size === 1) for (const [term, word] of terms) phonetic.set(code, { word, term });
+  }
+  return { postings, own, phonetic, questionTerms };
+}
+
+/**
+ * The FAQ terms an unknown word may be a slip for: two of the business's own words run together
+ * ("glutenfree", "daypasses"), or a word that sounds like one of them ("baliage" for
+ * "balayage"). Empty when nothing fits. Only for words the lexicon does not know (see isKnownWord).
+ *
+ * @example
+ * ```ts
+ * repairWord(vocabulary, "glutenfree") // ["gluten", "free"] when the FAQs use both words
+ * ```
+ */
+export function repairWord(vocabulary: Vocabulary, word: string): string[] {
+  if (isKnownWord(word)) return [];
+  for (let split = 2; split <= word.length - 2; split++) {
+    const left = stem(word.slice(0, split));
+    const right = stem(word.slice(split));
+    if (vocabulary.own.has(left) && vocabulary.own.has(right)) return [left, right];
+  }
+  const code = phoneticCode(word);
+  const found = code === undefined ? undefined : vocabulary.phonetic.get(code);
+  // Sounding alike is not enough: the spelling must be close too ("brekkie" is not "park").
+  return found !== undefined && editDistance(word, found.word) <= Math.max(2, Math.floor(0.3 * found.word.length)) ? [found.term] : [];
+}
+
+/** Levenshtein distance, for the few candidate pairs a phonetic match proposes. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
