@@ -179,3 +179,49 @@ test("every failure path, driven with a caller's number, a card number and a phr
   expect(found).toEqual([]);
   console.log(`log privacy: ${output.split("\n").length} lines at debug level searched for ${SECRETS.length} caller strings, none found`);
 });
+
+test("an Upstash L2 whose errors echo the commands (keys are questions today): nothing of them reaches the log", async () => {
+  // A stand-in for a failing Upstash REST endpoint: every data request is refused with an error
+  // that quotes the command's arguments, the way Redis does for an unknown command, or answered
+  // by a proxy page that echoes the request body.
+  let requests = 0;
+  const upstash = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(request) {
+      const body = await request.text();
+      if (new URL(request.url).pathname.startsWith("/subscribe")) return new Response("nope", { status: 503 });
+      requests++;
+      if (requests % 2 === 0) return new Response(`<html>proxy error for ${body}</html>`, { status: 502 });
+      const args = (JSON.parse(body) as unknown[]).flat().map((part) => `'${String(part)}'`).join(" ");
+      return Response.json({ error: `ERR unknown command, with args beginning with: ${args}` }, { status: 400 });
+    },
+  });
+  const l2Server = await startServer({
+    TWILIO_AUTH_TOKEN: TOKEN,
+    LOG_LEVEL: "debug",
+    CACHE_L2: "upstash",
+    UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${upstash.port}`,
+    UPSTASH_REDIS_REST_TOKEN: "upstash-token-0123456789",
+  });
+  try {
+    const said = `${PHRASE}, my card is ${CARD}, call me on ${CALLER}`;
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(
+        signedFormRequest(`${l2Server.url}/twilio/gather`, callFields(newCallSid(), { SpeechResult: `${said} ${i}`, Confidence: "0.9" }, { from: CALLER }), TOKEN),
+      );
+      expect(res.status).toBe(200);
+    }
+    const ready = await (await fetch(`${l2Server.url}/health/ready`)).text();
+    expect(requests).toBeGreaterThan(0);
+    expect(await l2Server.stop()).toBe(0);
+    const lower = l2Server.output().toLowerCase();
+    expect(SECRETS.filter((secret) => lower.includes(secret.toLowerCase()))).toEqual([]);
+    // Not a log, but worth knowing: what the readiness answer shows of the last L2 error.
+    const readyLeaks = SECRETS.filter((secret) => ready.toLowerCase().includes(secret.toLowerCase()));
+    console.log(`upstash errors: ${requests} failed requests; log clean; /health/ready shows ${readyLeaks.length === 0 ? "none of them" : readyLeaks.join(", ")}`);
+  } finally {
+    await l2Server.stop();
+    upstash.stop(true);
+  }
+});
