@@ -10,6 +10,7 @@ import type { Config } from "./config.ts";
 import { adminRoutes } from "./http/admin.ts";
 import { healthRoutes } from "./http/health.ts";
 import type { Log } from "./log.ts";
+import { errorText, redactExternal } from "./redact.ts";
 import { createBotMetrics } from "./telemetry/bot-metrics.ts";
 import { httpMetrics } from "./telemetry/http-metrics.ts";
 import { relayConversations } from "./twilio/relay.ts";
@@ -100,7 +101,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((error, c) => {
-    deps.log("error", "unhandled error", { path: c.req.path, error: error.message });
+    deps.log("error", "unhandled error", { path: redactExternal(c.req.path), error: errorText(error) });
     // A caller on the line hears an apology and the call goes on; they never hear an HTTP error.
     if (c.req.path.startsWith("/twilio/")) {
       c.header("Content-Type", TWIML_CONTENT_TYPE);

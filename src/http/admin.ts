@@ -5,14 +5,25 @@ import type { Business } from "../bot/business.ts";
 import { businessKey, businessTag } from "../bot/cache-keys.ts";
 import type { BusinessDirectory } from "../bot/directory/index.ts";
 import type { BotLookups, BotNamespace } from "../bot/lookups.ts";
+import { readBodyLimited } from "../twilio/form.ts";
 import { adminAuth } from "./auth.ts";
+
+/** Admin bodies are refused (413) past this many bytes, counted as they arrive. */
+export const MAX_ADMIN_BODY_BYTES = 65_536;
+
+/**
+ * The most loaders one `/cache/warm` request may run (phone numbers, FAQ questions and extra
+ * questions of the chosen businesses together); beyond it the request is a 400, and the operator
+ * splits it by `businesses`.
+ */
+export const MAX_WARM_SPECS = 1_000;
 
 const warmBody = z
   .object({
     /** Business ids to warm; all when absent. */
     businesses: z.array(z.string().min(1)).optional(),
     /** Extra questions to warm for those businesses, besides their FAQ questions. */
-    questions: z.array(z.string().min(1).max(500)).optional(),
+    questions: z.array(z.string().min(1).max(500)).max(MAX_WARM_SPECS).optional(),
     force: z.boolean().optional(),
     concurrency: z.number().int().min(1).max(64).optional(),
   })
@@ -48,7 +59,7 @@ export function adminRoutes(deps: {
 
   app.post("/warm", async (c) => {
     const body = await readJson(c.req.raw, true);
-    if (!body.ok) return c.json({ error: body.error }, 400);
+    if (!body.ok) return c.json({ error: body.error }, body.status);
     const parsed = warmBody.safeParse(body.value);
     if (!parsed.success) return c.json({ error: describeZod(parsed.error) }, 400);
     const { businesses: ids, questions = [], force = false, concurrency } = parsed.data;
@@ -64,6 +75,13 @@ export function adminRoutes(deps: {
       if (unknown.length > 0) return c.json({ error: `businesses: unknown id(s) ${unknown.join(", ")}` }, 400);
       businesses = businesses.filter((b) => ids.includes(b.id));
     }
+    const count = warmSpecCount(businesses, questions.length);
+    if (count > MAX_WARM_SPECS) {
+      return c.json(
+        { error: `this request would warm ${count} entries; at most ${MAX_WARM_SPECS} per request: name fewer businesses or send fewer questions` },
+        400,
+      );
+    }
     const specs: WarmSpec<BotNamespace>[] = deps.lookups.warmSpecs(businesses, questions).map((s) => ({ ...s, force }));
     const report = await deps.cache.warm(specs, { concurrency });
     return c.json({ businesses: businesses.length, ...report });
@@ -71,7 +89,7 @@ export function adminRoutes(deps: {
 
   app.post("/invalidate", async (c) => {
     const body = await readJson(c.req.raw, false);
-    if (!body.ok) return c.json({ error: body.error }, 400);
+    if (!body.ok) return c.json({ error: body.error }, body.status);
     const parsed = invalidateBody.safeParse(body.value);
     if (!parsed.success) {
       return c.json({ error: "expected one of {namespace, key}, {tags: [...]}, {namespace, all: true} or {businessId}" }, 400);
@@ -94,15 +112,24 @@ export function adminRoutes(deps: {
   return app;
 }
 
-async function readJson(request: Request, allowEmpty: boolean): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
-  const text = await request.text();
-  if (text.length > 65_536) return { ok: false, error: "body is larger than 64 KiB" };
-  if (text.trim() === "") return allowEmpty ? { ok: true, value: {} } : { ok: false, error: "a JSON body is required" };
+/** Reads at most MAX_ADMIN_BODY_BYTES bytes of the body (413 past them, 400 for anything else wrong). */
+async function readJson(request: Request, allowEmpty: boolean): Promise<{ ok: true; value: unknown } | { ok: false; status: 400 | 413; error: string }> {
+  const body = await readBodyLimited(request, MAX_ADMIN_BODY_BYTES);
+  if (!body.ok) return body;
+  const text = body.text;
+  if (text.trim() === "") return allowEmpty ? { ok: true, value: {} } : { ok: false, status: 400, error: "a JSON body is required" };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
-    return { ok: false, error: "body is not valid JSON" };
+    return { ok: false, status: 400, error: "body is not valid JSON" };
   }
+}
+
+/** How many entries warming these businesses runs, counted the way lookups.warmSpecs builds them, without building them. */
+function warmSpecCount(businesses: readonly Business[], extraQuestions: number): number {
+  let count = 0;
+  for (const b of businesses) count += b.phoneNumbers.length + b.faqs.length + extraQuestions;
+  return count;
 }
 
 function describeZod(error: z.ZodError): string {

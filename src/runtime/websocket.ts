@@ -5,6 +5,8 @@
  * conversation over a socket is written once for both runtimes.
  */
 
+import { errorText } from "../redact.ts";
+
 /** An open text WebSocket, as the code above the seam sees it. */
 export interface TextSocket {
   /** Sends one text frame; false (and nothing sent) once the socket is closing or closed. */
@@ -209,6 +211,6 @@ function guard(run: () => void): void {
   try {
     run();
   } catch (error) {
-    console.error(JSON.stringify({ time: new Date().toISOString(), level: "error", message: "websocket handler threw", error: (error as Error).message }));
+    console.error(JSON.stringify({ time: new Date().toISOString(), level: "error", message: "websocket handler threw", error: errorText(error) }));
   }
 }

@@ -39,6 +39,8 @@ const interruptFrame = z.looseObject({
 const errorFrame = z.looseObject({
   type: z.literal("error"),
   description: z.string().default(""),
+  /** A Twilio error code (64xxx), when the frame carries one. */
+  code: z.union([z.number(), z.string()]).optional(),
 });
 
 const inboundFrame = z.discriminatedUnion("type", [setupFrame, promptFrame, dtmfFrame, interruptFrame, errorFrame]);
@@ -48,6 +50,7 @@ export type RelayInboundFrame = z.output<typeof inboundFrame>;
 export type RelaySetupFrame = z.output<typeof setupFrame>;
 export type RelayPromptFrame = z.output<typeof promptFrame>;
 export type RelayInterruptFrame = z.output<typeof interruptFrame>;
+export type RelayErrorFrame = z.output<typeof errorFrame>;
 
 /** The result of reading one text frame: the frame, or why it was refused (safe to log: no caller words). */
 export type ParsedRelayFrame = { ok: true; frame: RelayInboundFrame } | { ok: false; problem: string };
@@ -78,6 +81,21 @@ export function parseRelayFrame(text: string): ParsedRelayFrame {
   // Paths and codes only: messages could echo values the caller said.
   const problem = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(frame)"}: ${issue.code}`).join("; ");
   return { ok: false, problem };
+}
+
+/**
+ * What of an `error` frame may be logged: its Twilio error code (five digits), or "unspecified".
+ * The description is never logged: it can quote what was said or sent on the call.
+ *
+ * @example
+ * ```ts
+ * twilioErrorCode({ type: "error", description: "Invalid message received: …", code: 64107 }) // "64107"
+ * twilioErrorCode({ type: "error", description: "call +15557654321 failed" })                // "unspecified"
+ * ```
+ */
+export function twilioErrorCode(frame: RelayErrorFrame): string {
+  const code = typeof frame.code === "number" ? String(frame.code) : frame.code;
+  return code !== undefined && /^\d{5}$/.test(code) ? code : "unspecified";
 }
 
 /** Why a relay session ended; carried to the `<Connect action>` webhook as `HandoffData`. */

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { BotLookups } from "../bot/lookups.ts";
 import type { Log } from "../log.ts";
+import { errorText } from "../redact.ts";
 import type { WebSocketHost } from "../runtime/websocket.ts";
 import { parseHandoff } from "./relay-frames.ts";
 import { toWebSocketUrl } from "./relay-twiml.ts";
@@ -60,7 +61,7 @@ export function relayRoutes(deps: RelayRouteDeps) {
     try {
       transferTo = (await deps.lookups.business(to))?.transferNumber;
     } catch (error) {
-      deps.log("error", "relay action: business lookup failed", { callSid, error: (error as Error).message });
+      deps.log("error", "relay action: business lookup failed", { callSid, error: errorText(error) });
       transferTo = handoff.transferTo;
     }
     if (transferTo === undefined) return c.body(response(hangup()), 200);

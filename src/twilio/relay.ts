@@ -9,6 +9,7 @@ import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
 import { takeTurn, type TurnReply } from "../bot/turn.ts";
 import type { Log } from "../log.ts";
+import { errorText } from "../redact.ts";
 import type { TextSocket, TextSocketHandlers } from "../runtime/websocket.ts";
 import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { sleep } from "../util/sleep.ts";
@@ -17,11 +18,13 @@ import {
   parseRelayFrame,
   replyTokens,
   textFrame,
+  twilioErrorCode,
   type RelayHandoff,
   type RelayInboundFrame,
   type RelayInterruptFrame,
   type RelaySetupFrame,
 } from "./relay-frames.ts";
+import { DEFAULT_FRAME_BUDGET, frameBudget, warningLimiter, type FrameBudgetOptions } from "./relay-limits.ts";
 
 /** Where the caller cut a reply short, kept with the call's session. */
 export interface RelayInterruption {
@@ -55,7 +58,12 @@ export interface RelayDeps {
    * reply at once (fastest; nothing is left to cut short when the caller interrupts).
    */
   tokenDelayMs?: number;
+  /** Frames one socket may send; over it frames are dropped unread and counted. Default 50/s, burst 100. */
+  frameBudget?: Partial<FrameBudgetOptions>;
 }
+
+/** A socket writes at most one warning line per this interval; the rest are counted in its end-of-call line. */
+const WARNING_INTERVAL_MS = 60_000;
 
 /** The DTMF digit that puts the caller through to a person. */
 export const TRANSFER_DIGIT = "0";
@@ -72,6 +80,7 @@ export const TRANSFER_DIGIT = "0";
 export function relayConversations(deps: RelayDeps) {
   const now = deps.now ?? (() => new Date());
   const tokenDelayMs = Math.max(0, deps.tokenDelayMs ?? 0);
+  const budgetOptions: FrameBudgetOptions = { ...DEFAULT_FRAME_BUDGET, ...deps.frameBudget };
   // Warm once per business object: a refreshed business (a new object) is warmed again.
   const warmed = new WeakSet<Business>();
 
@@ -80,13 +89,15 @@ export function relayConversations(deps: RelayDeps) {
     warmed.add(business);
     deps.warm(business).catch((error: Error) => {
       warmed.delete(business);
-      deps.log("warn", "relay: warming a business failed", { businessId: business.id, error: error.message });
+      deps.log("warn", "relay: warming a business failed", { businessId: business.id, error: errorText(error) });
     });
   }
 
   function connect(): TextSocketHandlers {
     let socket: TextSocket | undefined;
     let call: { business: Business; session: RelayCallSession } | undefined;
+    /** From the setup frame as soon as it arrives, so every line of this socket names its call. */
+    let callSid: string | undefined;
     let setupSeen = false;
     let ended = false;
     let closed = false;
@@ -96,10 +107,19 @@ export function relayConversations(deps: RelayDeps) {
     let lastStream: typeof streaming;
     /** Frames that touch the session run one after the other, in arrival order. */
     let work: Promise<void> = Promise.resolve();
+    const budget = frameBudget(budgetOptions);
+    const warnings = warningLimiter(WARNING_INTERVAL_MS);
+    let twilioErrors = 0;
+    let lastTwilioErrorCode: string | undefined;
+
+    /** Warnings caused by what the peer sends: one line per socket per minute, the rest counted. */
+    const warn = (message: string, fields?: Record<string, unknown>) => {
+      if (warnings.allow()) deps.log("warn", message, { callSid, ...fields });
+    };
 
     const enqueue = (step: () => Promise<void>, what: string) => {
       work = work.then(step).catch((error: Error) => {
-        deps.log("error", "relay: handling a frame failed", { frame: what, callSid: call?.session.callSid, error: error.message });
+        deps.log("error", "relay: handling a frame failed", { frame: what, callSid, error: errorText(error) });
       });
     };
 
@@ -145,7 +165,7 @@ export function relayConversations(deps: RelayDeps) {
 
     function saveLogged(session: RelayCallSession): Promise<void> {
       return save(session).catch((error: Error) => {
-        deps.log("error", "relay: saving the session failed", { callSid: session.callSid, error: error.message });
+        deps.log("error", "relay: saving the session failed", { callSid: session.callSid, error: errorText(error) });
       });
     }
 
@@ -154,7 +174,7 @@ export function relayConversations(deps: RelayDeps) {
       try {
         business = await deps.lookups.business(frame.to);
       } catch (error) {
-        deps.log("error", "relay: business lookup failed", { callSid: frame.callSid, error: (error as Error).message });
+        deps.log("error", "relay: business lookup failed", { callSid: frame.callSid, error: errorText(error) });
         await stream(replies.temporarilyUnavailable());
         return finish({ reason: "unavailable" });
       }
@@ -234,15 +254,13 @@ export function relayConversations(deps: RelayDeps) {
       const started = performance.now();
       switch (frame.type) {
         case "setup":
-          if (setupSeen) {
-            deps.log("warn", "relay: second setup frame ignored", { callSid: frame.callSid });
-            return;
-          }
+          if (setupSeen) return warn("relay: second setup frame ignored");
           setupSeen = true;
+          callSid = frame.callSid;
           enqueue(() => onSetup(frame), "setup");
           return;
         case "prompt":
-          if (!setupSeen) return deps.log("warn", "relay: prompt before setup ignored");
+          if (!setupSeen) return warn("relay: prompt before setup ignored");
           // Partial transcripts only announce that the caller is speaking; the final one is answered.
           if (!frame.last) return;
           // The caller spoke again: what is left of the previous reply is moot.
@@ -250,8 +268,9 @@ export function relayConversations(deps: RelayDeps) {
           enqueue(() => onPrompt(frame.voicePrompt, started), "prompt");
           return;
         case "dtmf":
-          if (!setupSeen) return deps.log("warn", "relay: dtmf before setup ignored");
-          if (frame.digit !== TRANSFER_DIGIT) return deps.log("debug", "relay: dtmf digit without a meaning", { digit: frame.digit });
+          if (!setupSeen) return warn("relay: dtmf before setup ignored");
+          // Which key, never: a caller may be keying a card number.
+          if (frame.digit !== TRANSFER_DIGIT) return deps.log("debug", "relay: a digit without a meaning", { callSid });
           if (streaming !== undefined) streaming.cancelled = true;
           enqueue(() => onTransferDigit(started), "dtmf");
           return;
@@ -259,8 +278,9 @@ export function relayConversations(deps: RelayDeps) {
           onInterrupt(frame);
           return;
         case "error":
-          deps.log("warn", "relay: Twilio reported an error", { callSid: call?.session.callSid, description: frame.description.slice(0, 300) });
-          return;
+          twilioErrors++;
+          lastTwilioErrorCode = twilioErrorCode(frame);
+          return warn("relay: Twilio reported an error", { code: lastTwilioErrorCode });
       }
     }
 
@@ -269,17 +289,27 @@ export function relayConversations(deps: RelayDeps) {
         socket = opened;
       },
       message(text) {
-        const parsed = parseRelayFrame(text);
-        if (!parsed.ok) {
-          deps.log("warn", "relay: invalid frame ignored", { callSid: call?.session.callSid, problem: parsed.problem });
+        // Over the budget a frame is dropped unread: a flood costs a counter, not a parse.
+        if (!budget.take()) {
+          if (warnings.allow(false)) deps.log("warn", "relay: frame budget exceeded; frames dropped", { callSid, ...budgetOptions });
           return;
         }
+        const parsed = parseRelayFrame(text);
+        if (!parsed.ok) return warn("relay: invalid frame ignored", { problem: parsed.problem });
         onFrame(parsed.frame);
       },
       close(code) {
         closed = true;
         if (streaming !== undefined) streaming.cancelled = true;
-        deps.log("debug", "relay: socket closed", { callSid: call?.session.callSid, code });
+        const droppedFrames = budget.dropped;
+        const suppressedWarnings = warnings.suppressed;
+        // Anything held back during the call is reported once, at the level operators read.
+        const noteworthy = droppedFrames > 0 || suppressedWarnings > 0 || twilioErrors > 0;
+        deps.log(noteworthy ? "info" : "debug", "relay: socket closed", {
+          callSid,
+          code,
+          ...(noteworthy ? { droppedFrames, suppressedWarnings, twilioErrors, lastTwilioErrorCode } : {}),
+        });
         // Queued work still saves the session; nothing more is sent.
         socket = undefined;
       },

@@ -4,6 +4,7 @@ import type { BotLookups } from "../bot/lookups.ts";
 import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
 import { takeTurn, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
+import { errorText } from "../redact.ts";
 import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { relayConnect, relayUrls } from "./relay-twiml.ts";
 import { dial, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
@@ -98,7 +99,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     try {
       return await deps.lookups.business(to);
     } catch (error) {
-      deps.log("error", "business lookup failed", { callSid, error: (error as Error).message });
+      deps.log("error", "business lookup failed", { callSid, error: errorText(error) });
       return undefined;
     } finally {
       timing.businessMs = performance.now() - started;

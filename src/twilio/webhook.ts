@@ -2,6 +2,9 @@ import type { MiddlewareHandler } from "hono";
 import { parseTwilioForm, readBodyLimited, requireFields, DEFAULT_MAX_FORM_BYTES } from "./form.ts";
 import { createSignatureValidator, type SignatureValidator } from "./signature.ts";
 
+/** The form type exactly (any case), optionally followed by `;` parameters such as `; charset=utf-8`. */
+const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded[ \t]*(?:;|$)/i;
+
 /** What a verified webhook hands to its route. */
 export interface TwilioRequest {
   params: Record<string, string>;
@@ -39,7 +42,7 @@ export function twilioWebhook(options: TwilioWebhookOptions): MiddlewareHandler<
   return async (c, next) => {
     const request = c.req.raw;
     const contentType = request.headers.get("content-type") ?? "";
-    if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    if (!FORM_CONTENT_TYPE.test(contentType)) {
       return c.text("expected an application/x-www-form-urlencoded body", 415);
     }
     const body = await readBodyLimited(request, maxBytes);

@@ -7,6 +7,8 @@ import { findFreePort } from "../../src/ops/redis-server.ts";
 export interface ServerProcess {
   url: string;
   port: number;
+  /** The server's process id, e.g. to read its memory use from /proc. */
+  pid: number;
   /** Everything the server printed, for assertions on logs. */
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number>;
@@ -71,6 +73,7 @@ export async function startServer(
   return {
     url,
     port,
+    pid: child.pid,
     output: () => text,
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);

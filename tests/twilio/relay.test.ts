@@ -15,6 +15,7 @@ import { endFrame, parseHandoff, parseRelayFrame, replyTokens } from "../../src/
 import { relayUrls, relayVoice } from "../../src/twilio/relay-twiml.ts";
 import { parseXml, type XmlElement } from "../support/xml-tree.ts";
 import { expectedSignature, signedFormRequest, VoiceResponse } from "../support/twilio-peer.ts";
+import { connectRelay, type Frame, type RelayClient } from "../support/relay-client.ts";
 import { sharedRedis } from "../support/servers.ts";
 import { startServer, type ServerProcess } from "../support/server-process.ts";
 
@@ -63,82 +64,8 @@ function child(el: XmlElement | undefined, name: string): XmlElement | undefined
   return el?.children.find((c): c is XmlElement => typeof c !== "string" && c.name === name);
 }
 
-type Frame = { type: string; token?: string; last?: boolean; handoffData?: string };
-
-/** A Twilio-like relay client: frames are queued as they arrive so none is lost between awaits. */
-interface RelayClient {
-  send(frame: unknown): void;
-  sendRaw(data: string | Uint8Array<ArrayBuffer>): void;
-  next(timeoutMs?: number): Promise<Frame>;
-  /** Text frames until (and including) the one marked `last`. */
-  reply(): Promise<Frame[]>;
-  close(): Promise<void>;
-  /** The close code once the socket closed. */
-  closeCode(): number | undefined;
-}
-
-// Bun's client takes handshake headers; the DOM typings do not know that option.
-const WebSocketWithHeaders = WebSocket as unknown as new (url: string, options: { headers: Record<string, string> }) => WebSocket;
-
 function connect(signature = expectedSignature(TOKEN, socketUrl(), {})): Promise<RelayClient> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocketWithHeaders(socketUrl(), { headers: { "x-twilio-signature": signature } });
-    const frames: Frame[] = [];
-    let wake: (() => void) | undefined;
-    let closed = false;
-    let closeCode: number | undefined;
-    const closedPromise = new Promise<void>((done) => {
-      ws.onclose = (event) => {
-        closed = true;
-        closeCode = event.code;
-        wake?.();
-        done();
-      };
-    });
-    ws.onerror = () => reject(new Error("relay socket refused"));
-    ws.onmessage = (event) => {
-      frames.push(JSON.parse(String(event.data)) as Frame);
-      wake?.();
-    };
-    ws.onopen = () => {
-      const client: RelayClient = {
-        send: (frame) => ws.send(JSON.stringify(frame)),
-        sendRaw: (data) => ws.send(data),
-        async next(timeoutMs = 5_000) {
-          const until = Date.now() + timeoutMs;
-          while (frames.length === 0) {
-            if (closed) throw new Error("socket closed while waiting for a frame");
-            const left = until - Date.now();
-            if (left <= 0) throw new Error(`no frame within ${timeoutMs} ms`);
-            await new Promise<void>((r) => {
-              const timer = setTimeout(r, left);
-              wake = () => {
-                clearTimeout(timer);
-                r();
-              };
-            });
-            wake = undefined;
-          }
-          return frames.shift()!;
-        },
-        async reply() {
-          const out: Frame[] = [];
-          for (;;) {
-            const frame = await client.next();
-            expect(frame.type).toBe("text");
-            out.push(frame);
-            if (frame.last === true) return out;
-          }
-        },
-        async close() {
-          ws.close(1000, "test done");
-          await closedPromise;
-        },
-        closeCode: () => closeCode,
-      };
-      resolve(client);
-    };
-  });
+  return connectRelay(socketUrl(), signature);
 }
 
 /** Starts a call the way Twilio does: the incoming-call webhook, then the socket and `setup`. */
@@ -277,7 +204,7 @@ describe("a relay conversation", () => {
     await client.close();
   });
 
-  test("invalid frames are logged and ignored; the socket keeps working", async () => {
+  test("invalid frames are ignored with one warning for the socket, the rest counted at its end; the socket keeps working", async () => {
     const { callSid, client } = await startCall();
     client.sendRaw("this is not json");
     client.send({ type: "no-such-frame" });
@@ -288,10 +215,18 @@ describe("a relay conversation", () => {
     client.send({ type: "error", description: "media stream failed" });
     const delivery = await ask(client, "Do you deliver?");
     expect(delivery.text.toLowerCase()).toContain("deliver");
-    expect(server.output()).toContain("relay: invalid frame ignored");
-    expect(server.output()).toContain("relay: Twilio reported an error");
+    const lines = () => server.output().split("\n").filter((line) => line.includes(`"callSid":"${callSid}"`));
+    const warnings = lines().filter((line) => line.includes('"level":"warn"'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("relay: invalid frame ignored");
     expect((await readSession(callSid))?.turns).toBe(1);
     await client.close();
+    const until = Date.now() + 2_000;
+    while (!lines().some((line) => line.includes("relay: socket closed")) && Date.now() < until) await Bun.sleep(20);
+    const closing = JSON.parse(lines().find((line) => line.includes("relay: socket closed"))!) as Record<string, unknown>;
+    // Six invalid frames and Twilio's error: one line, six held back, the error counted by code.
+    expect(closing).toMatchObject({ level: "info", suppressedWarnings: 6, twilioErrors: 1, lastTwilioErrorCode: "unspecified", droppedFrames: 0 });
+    expect(server.output()).not.toContain("media stream failed");
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 
