@@ -10,6 +10,7 @@ import { botNamespaces } from "./bot/namespaces.ts";
 import { createCache } from "./cache/index.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { l2FromConfig } from "./l2-from-config.ts";
+import { errorText } from "./redact.ts";
 import { createLog } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
 import { createWebSocketHost } from "./runtime/websocket.ts";
@@ -86,7 +87,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       .all()
       .then((businesses) => cache.warm(lookups.warmSpecs(businesses), { concurrency: 8 }))
       .then((report) => log("info", "cache warmed", { warmed: report.warmed, skipped: report.skipped, failed: report.failed.length, ms: report.durationMs }))
-      .catch((error: Error) => log("warn", "warming failed", { error: error.message }));
+      .catch((error: Error) => log("warn", "warming failed", { error: errorText(error) }));
   }
 
   let stopping = false;
@@ -105,7 +106,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       await cache.close();
       await telemetry.shutdown();
     } catch (error) {
-      log("error", "error during shutdown", { error: (error as Error).message });
+      log("error", "error during shutdown", { error: errorText(error) });
     }
     clearTimeout(deadline);
     process.exit(0);
