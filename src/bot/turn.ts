@@ -107,13 +107,16 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
   const started = performance.now();
   const found = await input.answer(business, speech);
   const knowledgeMs = performance.now() - started;
+  // An ambiguous match is asked about whatever its score: two FAQs that each fit on their own split
+  // the confidence between them, so neither alone may reach the threshold.
+  const ask = found === null ? undefined : clarifyingQuestion(business, found);
+  if (ask !== undefined) {
+    session.misses = 0;
+    session.pendingClarification = ask.between;
+    return { outcome: "clarify", say: ask.say, next: "gather", knowledgeMs };
+  }
   if (found !== null && found.score >= input.minConfidence) {
     session.misses = 0;
-    const ask = clarifyingQuestion(business, found);
-    if (ask !== undefined) {
-      session.pendingClarification = ask.between;
-      return { outcome: "clarify", say: ask.say, next: "gather", knowledgeMs };
-    }
     return { outcome: "answer", say: found.answer, next: "gather", knowledgeMs };
   }
   session.misses++;
