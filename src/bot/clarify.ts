@@ -4,7 +4,8 @@
  * men's one", "the second", "both"). An answer that names neither is handled as a new question.
  */
 import type { Business } from "./business.ts";
-import { buildKnowledgeIndex, queryKnowledge, type KnowledgeIndex } from "./knowledge/index.ts";
+import { knowledgeIndexOf } from "./business-index.ts";
+import { queryKnowledge } from "./knowledge/index.ts";
 import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
 import { replies } from "./replies.ts";
@@ -13,19 +14,6 @@ import { faqTopic } from "./topics.ts";
 /** How much better one of the two must fit the caller's reply to count as chosen. */
 const CHOICE_MARGIN = 0.05;
 
-// A choice among two FAQs is ranked on the business's own index, kept per business object (a
-// refreshed business is a new object and gets a new index). Not cached by question: a reply to
-// "Do you mean A or B?" means something only after that question.
-const indexes = new WeakMap<Business, KnowledgeIndex>();
-
-function indexFor(business: Business): KnowledgeIndex {
-  let index = indexes.get(business);
-  if (index === undefined) {
-    index = buildKnowledgeIndex(business.faqs, { businessName: business.name });
-    indexes.set(business, index);
-  }
-  return index;
-}
 
 /**
  * The clarifying question for an ambiguous answer, with the two FAQs it offers; undefined when
@@ -65,7 +53,8 @@ export function chooseBetween(business: Business, speech: string, between: reado
   if (business.faqs[a] === undefined || business.faqs[b] === undefined) return [];
   const text = normalizeText(speech);
   if (BOTH.test(text)) return [a, b];
-  const match = queryKnowledge(indexFor(business), speech, { among: between });
+  // Not cached by question: a reply to "Do you mean A or B?" means something only after that question.
+  const match = queryKnowledge(knowledgeIndexOf(business), speech, { among: between });
   if (match !== null && match.score > 0) {
     const runnerUp = match.runnerUp?.score ?? 0;
     if (match.score - runnerUp >= CHOICE_MARGIN) return [match.faqIndex];

@@ -2,7 +2,8 @@ import type { Cache, Loader, WarmSpec } from "../cache/index.ts";
 import type { Business } from "./business.ts";
 import { businessKey, businessTag, knowledgeKey } from "./cache-keys.ts";
 import type { BusinessDirectory } from "./directory/index.ts";
-import { buildKnowledgeIndex, queryKnowledge, type KnowledgeIndex } from "./knowledge/index.ts";
+import { knowledgeIndexOf } from "./business-index.ts";
+import { queryKnowledge } from "./knowledge/index.ts";
 
 /** The namespaces the bot reads and writes. */
 export type BotNamespace = "business" | "knowledge" | "session";
@@ -37,18 +38,6 @@ export const UNKNOWN_NUMBER_TTL_MS = 60_000;
 export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirectory) {
   const businesses = cache.namespace<Business | null>("business");
   const knowledge = cache.namespace<KnowledgeAnswer | null>("knowledge");
-  // Keyed by the business object: a refreshed business (a new object) gets a new index.
-  const indexes = new WeakMap<Business, KnowledgeIndex>();
-
-  function indexFor(business: Business): KnowledgeIndex {
-    let index = indexes.get(business);
-    if (index === undefined) {
-      index = buildKnowledgeIndex(business.faqs, { businessName: business.name });
-      indexes.set(business, index);
-    }
-    return index;
-  }
-
   // The loaders run on misses; warming calls them directly, since a warm spec already holds the key.
   const loadBusiness = (number: string): Loader<Business | null> => async (context) => {
     const found = await directory.byNumber(number, context.signal);
@@ -59,7 +48,7 @@ export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirect
 
   const loadAnswer = (business: Business, question: string): Loader<KnowledgeAnswer | null> => (context) => {
     context.tags = [...(context.tags ?? []), businessTag(business.id)];
-    const match = queryKnowledge(indexFor(business), question);
+    const match = queryKnowledge(knowledgeIndexOf(business), question);
     if (match === null) return null;
     const found: KnowledgeAnswer = { answer: match.answer, question: match.question, score: match.score, faqIndex: match.faqIndex, ambiguous: match.ambiguous };
     if (match.runnerUp !== undefined) found.runnerUp = { faqIndex: match.runnerUp.faqIndex, question: match.runnerUp.question };
