@@ -7,7 +7,7 @@ import { afterAll, expect, test } from "bun:test";
 import { Redis } from "ioredis";
 import { startRedis } from "../support/servers.ts";
 import { startServer, type ServerProcess } from "../support/server-process.ts";
-import { runLoad, watchReadiness, webhookTurns, probeUntilClosed } from "../support/load.ts";
+import { expectEveryTurnAnswered, probeUntilClosed, runLoad, watchReadiness, webhookTurns } from "../support/load.ts";
 import { signedFormRequest } from "../support/twilio-peer.ts";
 import type { RedisServerProcess } from "../../src/ops/redis-server.ts";
 
@@ -50,8 +50,7 @@ test(
     const report = await runLoad({
       rate: RATE,
       durationMs: DURATION_MS,
-      request: turns.request,
-      check: turns.check,
+      ...turns,
       onTick(elapsed) {
         if (redisPhase.now === "up" && elapsed >= STOP_AT_MS) {
           redisPhase.now = "stopping";
@@ -85,10 +84,7 @@ test(
         `latency p50=${report.latencyMs.p50}ms p99=${report.latencyMs.p99}ms max=${report.latencyMs.max}ms`,
     );
 
-    expect(report.sent).toBeGreaterThan(0);
-    expect(report.completed).toBe(report.sent);
-    expect(report.serverErrors).toBe(0);
-    expect({ failed: report.failed, failures: report.failures }).toEqual({ failed: 0, failures: [] });
+    expectEveryTurnAnswered(report);
     for (const s of seen) {
       expect(s.states).toContain("open");
       expect(s.last?.breaker).toBe("closed");

@@ -6,6 +6,7 @@
  * in flight keeps a dead server from piling up sockets; requests the cap holds back are counted
  * as `skipped`, never hidden.
  */
+import { expect } from "bun:test";
 import { signedFormRequest } from "./twilio-peer.ts";
 import { findElement, parseXml, textOf } from "./xml-tree.ts";
 
@@ -48,6 +49,22 @@ export interface LoadReport {
  * expect(report.failed).toBe(0);
  * ```
  */
+/**
+ * What every fault run must end with whatever the fault: each request answered, no 5xx, and no
+ * turn that failed its check (the failures are listed when there are any).
+ *
+ * @example
+ * ```ts
+ * expectEveryTurnAnswered(await runLoad({ rate: 100, durationMs: 5_000, ...turns }));
+ * ```
+ */
+export function expectEveryTurnAnswered(report: LoadReport): void {
+  expect(report.sent).toBeGreaterThan(0);
+  expect(report.completed).toBe(report.sent);
+  expect(report.serverErrors).toBe(0);
+  expect({ failed: report.failed, failures: report.failures }).toEqual({ failed: 0, failures: [] });
+}
+
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const maxInFlight = options.maxInFlight ?? 500;
   const timeoutMs = options.timeoutMs ?? 5_000;
