@@ -12,7 +12,8 @@
  * signed over the `wss://` URL.
  *
  * Everything that can be resolved once (the HMAC key, the crypto functions) is resolved when the
- * validator is created; a webhook then costs one HMAC in the common case (URL as configured).
+ * validator is created; a webhook then costs one HMAC in the common case (URL as configured),
+ * which on Bun runs over scratch buffers and allocates nothing.
  */
 
 type NodeCrypto = typeof import("node:crypto");
@@ -70,16 +71,24 @@ export function createSignatureValidator(authToken: string): SignatureValidator 
     throw new Error("node:crypto is not available in this runtime; use createWebCryptoSignatureValidator");
   }
   const { createHmac, createHash, createSecretKey, timingSafeEqual } = nodeCrypto;
-  const key = createSecretKey(new TextEncoder().encode(authToken));
+  const tokenBytes = new TextEncoder().encode(authToken);
+  const key = createSecretKey(tokenBytes);
   // validate() is synchronous, so one pair of scratch buffers per validator is never shared by two calls.
   const received = new Uint8Array(SIGNATURE_LENGTH);
   const expected = new Uint8Array(SIGNATURE_LENGTH);
 
   const digest = (data: string): string => createHmac("sha1", key).update(data).digest("base64");
-  const matches = (candidateUrl: string, payload: string): boolean => {
-    writeAscii(digest(candidateUrl + payload), expected);
-    return timingSafeEqual(received, expected);
-  };
+  // Where the runtime can hash into a buffer, a check allocates nothing: no HMAC object, no digest string.
+  const scratchHmac = scratchHmacSha1(tokenBytes);
+  const matches = scratchHmac
+    ? (candidateUrl: string, payload: string): boolean => {
+        scratchHmac(candidateUrl, payload, expected);
+        return timingSafeEqual(received, expected);
+      }
+    : (candidateUrl: string, payload: string): boolean => {
+        writeAscii(digest(candidateUrl + payload), expected);
+        return timingSafeEqual(received, expected);
+      };
 
   return {
     validate(url, params, signature) {
@@ -230,8 +239,9 @@ function isStringList(value: string | readonly string[] | undefined): value is r
  * built only when the first two fail.
  */
 function someUrlVariant(url: string, payload: string, matches: (candidateUrl: string, payload: string) => boolean): boolean {
-  const withoutPort = removePort(url);
-  const withPort = addDefaultPort(url);
+  // Webhooks arrive at a handful of URLs, so the two port variants of the last one are kept.
+  if (url !== lastVariants.url) lastVariants = { url, withoutPort: removePort(url), withPort: addDefaultPort(url) };
+  const { withoutPort, withPort } = lastVariants;
   const first = url === withPort ? withPort : withoutPort;
   const second = first === withPort ? withoutPort : withPort;
   if (matches(first, payload)) return true;
@@ -243,6 +253,85 @@ function someUrlVariant(url: string, payload: string, matches: (candidateUrl: st
     if (matches(candidate, payload)) return true;
   }
   return false;
+}
+
+let lastVariants = { url: "", withoutPort: "", withPort: "" };
+
+/** SHA-1 block size in bytes; HMAC pads its key to it. */
+const SHA1_BLOCK = 64;
+const SHA1_LENGTH = 20;
+const BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** A one-shot SHA-1 that writes its digest into a given buffer (Bun's `Bun.SHA1.hash`). */
+type Sha1Into = (data: Uint8Array, into: Uint8Array) => unknown;
+/** A byte buffer that encodes a string as UTF-8 at an offset without allocating (`Buffer#write`). */
+interface WritableBytes extends Uint8Array {
+  write(text: string, offset: number, encoding: "utf8"): number;
+}
+
+/**
+ * HMAC-SHA1 (RFC 2104) of `url + payload` keyed with `key`, written as base64 ASCII into a
+ * 28-byte buffer, over scratch buffers kept between calls: `H((K ^ opad) || H((K ^ ipad) || text))`.
+ * Undefined where the runtime has no SHA-1 that writes into a buffer (then node:crypto's HMAC is used).
+ *
+ * @example
+ * const hmac = scratchHmacSha1(new TextEncoder().encode(token));
+ * hmac?.("https://bot.example.com/twilio/gather", "CallSidCA1", into); // into holds "…=" as ASCII codes
+ */
+function scratchHmacSha1(key: Uint8Array): ((url: string, payload: string, into: Uint8Array) => void) | undefined {
+  const runtime = (globalThis as { Bun?: { SHA1?: { hash?: Sha1Into } } }).Bun;
+  const BufferClass = (globalThis as { Buffer?: { allocUnsafe(size: number): WritableBytes } }).Buffer;
+  const hash = runtime?.SHA1?.hash;
+  if (typeof hash !== "function" || BufferClass === undefined) return undefined;
+  const sha1: Sha1Into = (data, into) => hash.call(runtime!.SHA1, data, into);
+
+  let blockKey = key;
+  if (blockKey.length > SHA1_BLOCK) {
+    blockKey = new Uint8Array(SHA1_LENGTH);
+    sha1(key, blockKey);
+  }
+  const outer = new Uint8Array(SHA1_BLOCK + SHA1_LENGTH);
+  let inner = BufferClass.allocUnsafe(SHA1_BLOCK + 4_096);
+  const padInner = (buffer: Uint8Array) => {
+    for (let i = 0; i < SHA1_BLOCK; i++) buffer[i] = (blockKey[i] ?? 0) ^ 0x36;
+  };
+  padInner(inner);
+  for (let i = 0; i < SHA1_BLOCK; i++) outer[i] = (blockKey[i] ?? 0) ^ 0x5c;
+  const innerDigest = outer.subarray(SHA1_BLOCK);
+  const digest = new Uint8Array(SHA1_LENGTH);
+
+  return (url, payload, into) => {
+    // UTF-8 takes at most three bytes per UTF-16 code unit.
+    const needed = SHA1_BLOCK + 3 * (url.length + payload.length);
+    if (needed > inner.length) {
+      inner = BufferClass.allocUnsafe(needed);
+      padInner(inner);
+    }
+    const urlBytes = inner.write(url, SHA1_BLOCK, "utf8");
+    const textEnd = SHA1_BLOCK + urlBytes + inner.write(payload, SHA1_BLOCK + urlBytes, "utf8");
+    sha1(inner.subarray(0, textEnd), innerDigest);
+    sha1(outer, digest);
+    base64Into(digest, into);
+  };
+}
+
+/** Standard base64 (with `=` padding) of 20 bytes as ASCII codes: 28 bytes. */
+function base64Into(bytes: Uint8Array, into: Uint8Array): void {
+  let at = 0;
+  let i = 0;
+  for (; i + 3 <= bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    into[at++] = BASE64_ALPHABET.charCodeAt(n >> 18);
+    into[at++] = BASE64_ALPHABET.charCodeAt((n >> 12) & 63);
+    into[at++] = BASE64_ALPHABET.charCodeAt((n >> 6) & 63);
+    into[at++] = BASE64_ALPHABET.charCodeAt(n & 63);
+  }
+  // 20 = 6 × 3 + 2: two bytes left, three characters and one "=".
+  const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+  into[at++] = BASE64_ALPHABET.charCodeAt(n >> 18);
+  into[at++] = BASE64_ALPHABET.charCodeAt((n >> 12) & 63);
+  into[at++] = BASE64_ALPHABET.charCodeAt((n >> 6) & 63);
+  into[at] = 0x3d;
 }
 
 /** Every accepted variant of `url`, in the order tried (may repeat; callers skip repeats). */
