@@ -6,7 +6,7 @@ import type { CallSession, SessionStore } from "../bot/session.ts";
 import { takeTurn, type TurnReply } from "../bot/turn.ts";
 import type { BotMetrics, WebhookOutcome } from "../telemetry/bot-metrics.ts";
 import { relayConnect, relayUrls } from "./relay-twiml.ts";
-import { dial, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
+import { dial, escapeText, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
 import { twilioWebhook, type TwilioVariables } from "./webhook.ts";
 
 export interface TwilioRouteDeps {
@@ -25,6 +25,8 @@ export interface TwilioRouteDeps {
 
 /** Statuses after which a call is over. */
 const FINAL_STATUSES = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
+/** Stands for the reply in the pre-rendered listening document: private-use characters, which escaping keeps and no builder writes. */
+const REPLY_SLOT = "\ue000reply\ue000";
 /** At most this many FAQ keywords go to speech recognition as hints. */
 const MAX_HINTS = 50;
 
@@ -59,7 +61,21 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     return hints;
   }
 
+  // The document around the reply never changes for a business: it is rendered once with a slot,
+  // and each turn escapes its reply into the slot (null: the slot did not survive, render in full).
+  const listenAround = new WeakMap<Business, readonly string[] | null>();
   function listen(business: Business, text: string): string {
+    let around = listenAround.get(business);
+    if (around === undefined) {
+      const parts = renderListen(business, REPLY_SLOT).split(REPLY_SLOT);
+      listenAround.set(business, (around = parts.length === 2 ? parts : null));
+    }
+    const escaped = escapeText(text);
+    // An empty <Say> renders self-closing; the full builder handles that.
+    return around === null || escaped === "" ? renderListen(business, text) : around[0] + escaped + around[1];
+  }
+
+  function renderListen(business: Business, text: string): string {
     const voice = { voice: business.voice, language: business.language };
     const hints = hintsOf(business);
     return response(
@@ -80,12 +96,11 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     return response(...verbs);
   }
 
-  function twiml(c: Context, body: string, timing: Timing, outcome: WebhookOutcome): Response {
+  function twiml(_c: Context, body: string, timing: Timing, outcome: WebhookOutcome): Response {
     const totalMs = performance.now() - timing.started;
     deps.metrics.turn(outcome, totalMs / 1000);
-    c.header("Server-Timing", serverTiming(timing, totalMs));
-    c.header("Content-Type", TWIML_CONTENT_TYPE);
-    return c.body(body, 200);
+    // A Response built here with plain headers: no Headers object for c.header() to fill first. No middleware sets headers for these routes.
+    return new Response(body, { status: 200, headers: { "Content-Type": TWIML_CONTENT_TYPE, "Server-Timing": serverTiming(timing, totalMs) } });
   }
 
   /** The business for a number; `undefined` when the directory could not answer (the caller hears an apology). */
