@@ -164,9 +164,14 @@ function dayIn(text: string): DayReference | undefined {
 }
 
 const ANY_HOURS = anyOf([...CLOSE_TIME, ...OPEN_TIME, ...OPEN_NOW, ...GENERAL_HOURS]);
+/**
+ * Every hours pattern above needs one of these words, so a question without any (most FAQ
+ * questions) skips ANY_HOURS, the largest expression here. A new pattern must keep this true.
+ */
+const HOURS_WORDS = /open|clos|shut|stop|done|start|get in|late|early|hours|days/;
 
 function hoursIntent(text: string): Intent | null {
-  if (!ANY_HOURS.test(text) || HOLIDAY.test(text)) return null;
+  if (!HOURS_WORDS.test(text) || !ANY_HOURS.test(text) || HOLIDAY.test(text)) return null;
   const day = dayIn(text);
   const withDay = (hoursQuestion: HoursQuestion): Intent => (day === undefined ? { kind: "hours", hoursQuestion } : { kind: "hours", day, hoursQuestion });
   if (CLOSE_TIME.some((p) => p.test(text))) return withDay("close_time");
