@@ -121,12 +121,13 @@ export type BodyResult = { ok: true; text: string } | FormFailure;
  */
 export async function readBodyLimited(request: Request, maxBytes: number = DEFAULT_MAX_FORM_BYTES): Promise<BodyResult> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
+  const hasLength = declared !== null && /^\d+$/.test(declared);
+  if (hasLength && Number(declared) > maxBytes) {
     await discard(request.body);
     return failure(413, `body is larger than ${maxBytes} bytes`);
   }
   if (request.bodyUsed) return failure(400, "body was already read");
-  if (declared !== null && /^\d+$/.test(declared)) {
+  if (hasLength) {
     let bytes: ArrayBuffer;
     try {
       bytes = await request.arrayBuffer();

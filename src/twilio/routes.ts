@@ -118,7 +118,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
 
   app.post("/voice", async (c) => {
     const timing = newTiming();
-    const { callSid, to } = c.var.twilio;
+    const { callSid, to } = c.get("twilio");
     const business = await findBusiness(to, timing, callSid);
     if (business === undefined) return twiml(c, response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
     if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
@@ -133,7 +133,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
 
   app.post("/gather", async (c) => {
     const timing = newTiming();
-    const { callSid, to, params } = c.var.twilio;
+    const { callSid, to, params } = c.get("twilio");
     const business = await findBusiness(to, timing, callSid);
     if (business === undefined) return twiml(c, response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
     if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
@@ -160,7 +160,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
   });
 
   app.post("/status", async (c) => {
-    const { callSid, params } = c.var.twilio;
+    const { callSid, params } = c.get("twilio");
     const status = params.CallStatus ?? "";
     const sequence = Number(params.SequenceNumber ?? Number.NaN);
     const stored = await deps.sessions.get(callSid);
@@ -194,7 +194,12 @@ function newTiming(): Timing {
 
 function serverTiming(timing: Timing, totalMs: number): string {
   let header = "";
-  if (timing.businessMs !== undefined) header += `biz;desc="business lookup";dur=${timing.businessMs.toFixed(3)}, `;
-  if (timing.knowledgeMs !== undefined) header += `kb;desc="knowledge query";dur=${timing.knowledgeMs.toFixed(3)}, `;
-  return `${header}total;dur=${totalMs.toFixed(3)}`;
+  if (timing.businessMs !== undefined) header += `biz;desc="business lookup";dur=${toMicros(timing.businessMs)}, `;
+  if (timing.knowledgeMs !== undefined) header += `kb;desc="knowledge query";dur=${toMicros(timing.knowledgeMs)}, `;
+  return `${header}total;dur=${toMicros(totalMs)}`;
+}
+
+/** Milliseconds to three decimals (trailing zeros dropped), without toFixed's cost on every turn. */
+function toMicros(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
