@@ -67,7 +67,8 @@ export function parseTwilioForm(body: string, maxBytes: number = DEFAULT_MAX_FOR
       const value = nameEnd === end ? "" : escaped ? decodeFormComponent(body.slice(nameEnd + 1, end)) : body.slice(nameEnd + 1, end);
       if (name === undefined || value === undefined) return failure(400, "malformed percent-encoding in form body");
       pairs.push([name, value]);
-      if (params[name] === undefined) params[name] = value;
+      // One key conversion for the read and the write; the first value of a name stays.
+      params[name] ??= value;
     }
     start = end + 1;
   }
