@@ -97,9 +97,11 @@ const BARE_PERSON_WORDS = new Set(
 const BARE_PERSON_NOUNS = /\b(human|person|operator|agent|representative|rep|customer service|front desk|reception|receptionist|someone|somebody|manager)\b/;
 
 const ANY_HUMAN = anyOf(HUMAN_PATTERNS);
+/** Every pattern above needs one of these words, so most questions skip ANY_HUMAN; a new pattern must keep this true. */
+const HUMAN_WORDS = /talk|speak|chat|get me|give me|put me|through|connect|transfer|person|human|agent|represent|operator|rep/;
 
 function wantsHuman(text: string): boolean {
-  if (ANY_HUMAN.test(text)) return true;
+  if (HUMAN_WORDS.test(text) && ANY_HUMAN.test(text)) return true;
   return BARE_PERSON_NOUNS.test(text) && text.split(" ").every((word) => BARE_PERSON_WORDS.has(word));
 }
 
