@@ -153,6 +153,18 @@ const SHORT_DAY: Readonly<Record<string, Weekday>> = {
  * ```
  */
 export function localMoment(timezone: string, now: Date): LocalMoment {
+  // Zones are whole minutes off UTC today, so one answer per zone and UTC minute serves every turn in it.
+  const utcMinute = Math.floor(now.getTime() / 60_000);
+  const last = lastMoments.get(timezone);
+  if (last !== undefined && last.utcMinute === utcMinute) return last.moment;
+  const moment = askIntl(timezone, now);
+  lastMoments.set(timezone, { utcMinute, moment });
+  return moment;
+}
+
+const lastMoments = new Map<string, { utcMinute: number; moment: LocalMoment }>();
+
+function askIntl(timezone: string, now: Date): LocalMoment {
   let day: Weekday = "mon";
   let hour = 0;
   let minute = 0;

@@ -230,6 +230,11 @@ function dayIn(text: string): DayReference | undefined {
 }
 
 const ANY_HOURS = anyOf([...CLOSE_TIME, ...OPEN_TIME, ...OPEN_NOW, ...GENERAL_HOURS]);
+/**
+ * Every hours pattern above needs one of these words, so a question without any (most FAQ
+ * questions) skips ANY_HOURS, the largest expression here. A new pattern must keep this true.
+ */
+const HOURS_WORDS = /open|clos|shut|stop|done|start|finish|get in|late|early|hours|days|work/;
 
 /** "is the pool open", "does the parking lot close": a facility that is not the business itself, for the FAQs to answer. */
 const FACILITY = /\b(?:is|are|does|do|will) (?:the|your|ur) ((?:[a-z]+ )?[a-z]+) (?:open|close|closed|shut)\b/;
@@ -240,7 +245,7 @@ const PLACE_WORD = new RegExp(`^(?:[a-z]+ )?${PLACE}$`);
 const DAYS_QUESTION = /\b(what|which) days\b/;
 
 function hoursIntent(text: string): Intent | null {
-  if (!ANY_HOURS.test(text) || HOLIDAY.test(text)) return null;
+  if (!HOURS_WORDS.test(text) || !ANY_HOURS.test(text) || HOLIDAY.test(text)) return null;
   const facility = FACILITY.exec(text.replace(ADVERBS, ""))?.[1];
   if (facility !== undefined && !PLACE_WORD.test(facility)) return null;
   const day = dayIn(text);

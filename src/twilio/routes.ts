@@ -7,7 +7,7 @@ import { takeTurn, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
 import { errorText } from "../redact.ts";
 import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { relayConnect, relayUrls } from "./relay-twiml.ts";
-import { dial, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
+import { dial, escapeText, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
 import { twilioWebhook, type TwilioVariables } from "./webhook.ts";
 
 /** Outcomes of a webhook: a conversational turn's, or one of those that are not a turn. */
@@ -29,6 +29,8 @@ export interface TwilioRouteDeps {
 
 /** Statuses after which a call is over. */
 const FINAL_STATUSES = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
+/** Stands for the reply in the pre-rendered listening document: private-use characters, which escaping keeps and no builder writes. */
+const REPLY_SLOT = "\ue000reply\ue000";
 /** At most this many FAQ keywords go to speech recognition as hints. */
 const MAX_HINTS = 50;
 
@@ -63,7 +65,21 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     return hints;
   }
 
+  // The document around the reply never changes for a business: it is rendered once with a slot,
+  // and each turn escapes its reply into the slot (null: the slot did not survive, render in full).
+  const listenAround = new WeakMap<Business, readonly string[] | null>();
   function listen(business: Business, text: string): string {
+    let around = listenAround.get(business);
+    if (around === undefined) {
+      const parts = renderListen(business, REPLY_SLOT).split(REPLY_SLOT);
+      listenAround.set(business, (around = parts.length === 2 ? parts : null));
+    }
+    const escaped = escapeText(text);
+    // An empty <Say> renders self-closing; the full builder handles that.
+    return around === null || escaped === "" ? renderListen(business, text) : around[0] + escaped + around[1];
+  }
+
+  function renderListen(business: Business, text: string): string {
     const voice = { voice: business.voice, language: business.language };
     const hints = hintsOf(business);
     return response(
@@ -85,12 +101,11 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     return response(...verbs);
   }
 
-  function twiml(c: Context, body: string, timing: Timing, outcome: WebhookOutcome): Response {
+  function twiml(_c: Context, body: string, timing: Timing, outcome: WebhookOutcome): Response {
     const totalMs = performance.now() - timing.started;
     deps.metrics.turn(outcome, totalMs / 1000);
-    c.header("Server-Timing", serverTiming(timing, totalMs));
-    c.header("Content-Type", TWIML_CONTENT_TYPE);
-    return c.body(body, 200);
+    // A Response built here with plain headers: no Headers object for c.header() to fill first. No middleware sets headers for these routes.
+    return new Response(body, { status: 200, headers: { "Content-Type": TWIML_CONTENT_TYPE, "Server-Timing": serverTiming(timing, totalMs) } });
   }
 
   /** The business for a number; `undefined` when the directory could not answer (the caller hears an apology). */
@@ -108,7 +123,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
 
   app.post("/voice", async (c) => {
     const timing = newTiming();
-    const { callSid, to } = c.var.twilio;
+    const { callSid, to } = c.get("twilio");
     const business = await findBusiness(to, timing, callSid);
     if (business === undefined) return twiml(c, response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
     if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
@@ -123,7 +138,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
 
   app.post("/gather", async (c) => {
     const timing = newTiming();
-    const { callSid, to, params } = c.var.twilio;
+    const { callSid, to, params } = c.get("twilio");
     const business = await findBusiness(to, timing, callSid);
     if (business === undefined) return twiml(c, response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
     if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
@@ -151,7 +166,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
   });
 
   app.post("/status", async (c) => {
-    const { callSid, params } = c.var.twilio;
+    const { callSid, params } = c.get("twilio");
     const status = params.CallStatus ?? "";
     const sequence = Number(params.SequenceNumber ?? Number.NaN);
     const stored = await deps.sessions.get(callSid);
@@ -185,7 +200,14 @@ function newTiming(): Timing {
 
 function serverTiming(timing: Timing, totalMs: number): string {
   let header = "";
-  if (timing.businessMs !== undefined) header += `biz;desc="business lookup";dur=${timing.businessMs.toFixed(3)}, `;
-  if (timing.knowledgeMs !== undefined) header += `kb;desc="knowledge query";dur=${timing.knowledgeMs.toFixed(3)}, `;
-  return `${header}total;dur=${totalMs.toFixed(3)}`;
+  if (timing.businessMs !== undefined) header += `biz;desc="business lookup";dur=${threeDecimals(timing.businessMs)}, `;
+  if (timing.knowledgeMs !== undefined) header += `kb;desc="knowledge query";dur=${threeDecimals(timing.knowledgeMs)}, `;
+  return `${header}total;dur=${threeDecimals(totalMs)}`;
+}
+
+/** Milliseconds with three decimals, as toFixed(3) writes them, from integers (cheaper to print than a fraction). */
+function threeDecimals(ms: number): string {
+  const micros = Math.round(ms * 1000);
+  const fraction = micros % 1000;
+  return `${(micros - fraction) / 1000}.${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${fraction}`;
 }

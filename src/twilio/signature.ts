@@ -12,8 +12,11 @@
  * signed over the `wss://` URL.
  *
  * Everything that can be resolved once (the HMAC key, the crypto functions) is resolved when the
- * validator is created; a webhook then costs one HMAC in the common case (URL as configured).
+ * validator is created; a webhook then costs one HMAC in the common case (URL as configured),
+ * which on Bun runs over scratch buffers and allocates nothing.
  */
+
+import { scratchHmacSha1 } from "./hmac-sha1.ts";
 
 type NodeCrypto = typeof import("node:crypto");
 type NodeQuerystring = typeof import("node:querystring");
@@ -70,16 +73,24 @@ export function createSignatureValidator(authToken: string): SignatureValidator 
     throw new Error("node:crypto is not available in this runtime; use createWebCryptoSignatureValidator");
   }
   const { createHmac, createHash, createSecretKey, timingSafeEqual } = nodeCrypto;
-  const key = createSecretKey(new TextEncoder().encode(authToken));
+  const tokenBytes = new TextEncoder().encode(authToken);
+  const key = createSecretKey(tokenBytes);
   // validate() is synchronous, so one pair of scratch buffers per validator is never shared by two calls.
   const received = new Uint8Array(SIGNATURE_LENGTH);
   const expected = new Uint8Array(SIGNATURE_LENGTH);
 
   const digest = (data: string): string => createHmac("sha1", key).update(data).digest("base64");
-  const matches = (candidateUrl: string, payload: string): boolean => {
-    writeAscii(digest(candidateUrl + payload), expected);
-    return timingSafeEqual(received, expected);
-  };
+  // Where the runtime can hash into a buffer, a check allocates nothing: no HMAC object, no digest string.
+  const scratchHmac = scratchHmacSha1(tokenBytes);
+  const matches = scratchHmac
+    ? (candidateUrl: string, payload: string): boolean => {
+        scratchHmac(candidateUrl, payload, expected);
+        return timingSafeEqual(received, expected);
+      }
+    : (candidateUrl: string, payload: string): boolean => {
+        writeAscii(digest(candidateUrl + payload), expected);
+        return timingSafeEqual(received, expected);
+      };
 
   return {
     validate(url, params, signature) {
@@ -230,8 +241,9 @@ function isStringList(value: string | readonly string[] | undefined): value is r
  * built only when the first two fail.
  */
 function someUrlVariant(url: string, payload: string, matches: (candidateUrl: string, payload: string) => boolean): boolean {
-  const withoutPort = removePort(url);
-  const withPort = addDefaultPort(url);
+  // Webhooks arrive at a handful of URLs, so the two port variants of the last one are kept.
+  if (url !== lastVariants.url) lastVariants = { url, withoutPort: removePort(url), withPort: addDefaultPort(url) };
+  const { withoutPort, withPort } = lastVariants;
   const first = url === withPort ? withPort : withoutPort;
   const second = first === withPort ? withoutPort : withPort;
   if (matches(first, payload)) return true;
@@ -244,6 +256,8 @@ function someUrlVariant(url: string, payload: string, matches: (candidateUrl: st
   }
   return false;
 }
+
+let lastVariants = { url: "", withoutPort: "", withPort: "" };
 
 /** Every accepted variant of `url`, in the order tried (may repeat; callers skip repeats). */
 function* urlVariants(url: string): Generator<string> {

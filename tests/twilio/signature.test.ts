@@ -87,6 +87,21 @@ describe("rejections", () => {
     }
   });
 
+  test("tokens of any length, non-ASCII fields and bodies of many kilobytes check out as the library says", () => {
+    const long = "k".repeat(65) + "é";
+    const fields = { CallSid: "CA1", SpeechResult: "¿dónde está el café? 🍕 ".repeat(400), To: "+15550001111" };
+    for (const token of [TOKEN, "x".repeat(64), long]) {
+      const ours = createSignatureValidator(token);
+      const signature = expectedSignature(token, URL_PLAIN, fields);
+      expect(peerValidate(token, signature, URL_PLAIN, fields)).toBe(true);
+      expect(ours.sign(URL_PLAIN, fields)).toBe(signature);
+      expect(ours.validate(URL_PLAIN, fields, signature)).toBe(true);
+      // After a big body, a small one still checks out (the scratch space grew, nothing stale remains).
+      expect(ours.validate(URL_PLAIN, FIELDS, expectedSignature(token, URL_PLAIN, FIELDS))).toBe(true);
+      expect(ours.validate(URL_PLAIN, { ...fields, To: "+15550001112" }, signature)).toBe(false);
+    }
+  });
+
   test("an empty auth token is refused at creation", () => {
     expect(() => createSignatureValidator("")).toThrow();
     expect(() => createWebCryptoSignatureValidator("")).toThrow();
