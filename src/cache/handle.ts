@@ -82,8 +82,6 @@ export interface NamespaceHandle<V = unknown> {
  * from the library, so a caller cannot drop L1 entries without touching L2 or the bus.
  */
 export interface LocalNamespace<V = unknown> extends NamespaceHandle<V> {
-  /** Drops L1 entries carrying any of `tags`; returns how many it dropped. */
-  dropTagged(tags: ReadonlySet<string>): number;
   /** Drops `key` from L1 unless the entry was produced after `sentAt` (a newer value than the message knew of). */
   dropLocal(key: string, sentAt?: number): void;
   /** Marks `key` expired in L1 as of `now`, unless the entry was produced after `sentAt`. */

@@ -26,6 +26,7 @@ export { CACHE_DEFAULTS } from "./defaults.ts";
 export type { NamespaceOptions, NamespacePolicy, WriteOptions } from "./policy.ts";
 export type { BreakerOptions, BreakerSnapshot, BreakerState } from "./breaker.ts";
 export type { BusState } from "./bus.ts";
+export type { CacheEvent, CacheEventHandler } from "./events.ts";
 export type { WriteQueueOptions, WriteQueueStats } from "./write-queue.ts";
 export type { NamespaceCounters, L2ErrorKind } from "./stats.ts";
 export type { WarmSpec, WarmOptions, WarmReport } from "./warm.ts";
