@@ -31,7 +31,7 @@ export type { WriteQueueOptions, WriteQueueStats } from "./write-queue.ts";
 export type { NamespaceCounters, L2ErrorKind } from "./stats.ts";
 export type { WarmSpec, WarmOptions, WarmReport } from "./warm.ts";
 export { encodeEnvelope, decodeEnvelope, type Envelope } from "./codec.ts";
-export { keyOf, normalizeQuestion, hashText } from "./keys.ts";
+export { keyOf, normalizeQuestion, hashText, keyedHasher, randomKeySecret } from "./keys.ts";
 export { cached, cachedMethod, type CachedOptions } from "./wrappers.ts";
 export { CACHE_INSTRUMENTS, LATENCY_BUCKETS_SECONDS } from "./instruments.ts";
 export { memoryL2, redisL2, redisClusterL2, upstashL2 } from "./l2/index.ts";
