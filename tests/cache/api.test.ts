@@ -168,6 +168,24 @@ describe("cache API", () => {
     expect(knowledge.calls).toBe(1);
   });
 
+  test("a large warm yields to the event loop: a timer keeps firing while it runs", async () => {
+    const cache = createCache({ l2: memoryL2(), namespaces: { business: { ttl: 60_000, l1MaxEntries: 100_000 } } });
+    const specs = (prefix: string) => Array.from({ length: 30_000 }, (_, i) => ({ namespace: "business" as const, key: `${prefix}${i}`, loader: () => `v${i}` }));
+    const ticksDuring = async (run: () => Promise<unknown>) => {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      await run();
+      clearInterval(timer);
+      return ticks;
+    };
+    // Control: without yielding, cached reads and synchronous loaders resolve on microtasks alone.
+    const stalled = await ticksDuring(() => cache.warm(specs("a"), { sliceMs: Infinity }));
+    const yielding = await ticksDuring(() => cache.warm(specs("b")));
+    expect(stalled).toBe(0);
+    expect(yielding).toBeGreaterThanOrEqual(5);
+    await cache.close();
+  });
+
   test("warm reports warmed, skipped and failed, with bounded concurrency", async () => {
     const cache = make();
     await cache.namespace("business").set("+1000", "already");
