@@ -24,8 +24,11 @@ export interface CacheCore {
   publish(kind: "del" | "exp" | "clear", namespace: string, keys?: string[], at?: number): void;
   /** When each tag and each namespace's `clear` was last invalidated (see tag-times.ts). */
   readonly tagTimes: TagTimes;
-  /** Writes an invalidation time to L2; `false` when L2 failed. */
-  writeTime(name: string, at: number): Promise<boolean>;
+  /**
+   * Writes an invalidation time to L2; `false` when L2 failed. `replay`: a queued write sent late,
+   * which leaves a later time another instance wrote meanwhile in place.
+   */
+  writeTime(name: string, at: number, replay?: boolean): Promise<boolean>;
   /** The L2 key of the distributed lock for `key` of `namespace` (outside the namespace's key prefix). */
   lockKey(namespace: string, key: string): string;
   /** Keeps an explicit write that L2 failed, to replay it once L2 answers again. */
@@ -113,8 +116,13 @@ export function createCore(options: CoreOptions): BuiltCore {
       bus.publish({ kind, namespace, keys, at });
     },
     tagTimes,
-    async writeTime(name, at) {
+    async writeTime(name, at, replay) {
       if (guard === undefined) return true;
+      if (replay === true) {
+        const current = await guard.call(timeAttributes, () => guard.adapter.get(tagTimes.l2Key(name)));
+        if (current === L2_FAILED) return false;
+        if (Number(current ?? 0) >= at) return true;
+      }
       const wrote = await guard.call(timeAttributes, () => guard.adapter.set(tagTimes.l2Key(name), String(at), tagTimes.retentionMs));
       return wrote !== L2_FAILED;
     },
@@ -209,7 +217,7 @@ export function createCore(options: CoreOptions): BuiltCore {
           tags: [tag],
           at,
           replay: async () => {
-            if (!(await core.writeTime(tag, at))) return false;
+            if (!(await core.writeTime(tag, at, true))) return false;
             bus.publish({ kind: "tags", tags: [tag], at });
             return true;
           },

@@ -23,8 +23,9 @@ export interface L1Entry<V> extends Envelope<V> {
  * flight during an invalidation answer its callers without staying in L1.
  *
  * Invalidations are numbered (`dropSeq`); `dropped` holds the number and time of each key's
- * latest one, oldest first, and `droppedAllSeq` the latest that may have hit any key (clear,
- * tags). Keys are forgotten once no L2 read can still be in flight from before their invalidation.
+ * latest one, oldest first, and `droppedAllSeq` the latest that may have hit any key (clear).
+ * Tag invalidations need no record here: an entry read from L2 is checked against the tag times.
+ * Keys are forgotten once no L2 read can still be in flight from before their invalidation.
  *
  * @example
  * ```ts

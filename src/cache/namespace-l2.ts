@@ -132,8 +132,7 @@ export class NamespaceL2<V> {
   async clear(at: number): Promise<void> {
     const guard = this.guard;
     if (guard === undefined) return;
-    const clearOnce = () => this.core.writeTime(this.clearName, at);
-    if (await clearOnce()) return;
+    if (await this.core.writeTime(this.clearName, at)) return;
     this.core.retryLater(`c:${this.policy.keyPrefix}`, {
       kind: "clear",
       namespace: this.policy.name,
@@ -141,7 +140,7 @@ export class NamespaceL2<V> {
       tags: undefined,
       at,
       replay: async () => {
-        if (!(await clearOnce())) return false;
+        if (!(await this.core.writeTime(this.clearName, at, true))) return false;
         this.announce("clear", undefined, at);
         return true;
       },
