@@ -15,6 +15,13 @@ export interface CacheCore {
   epoch: number;
   /** While the bus is down, L1 answers for at most this long before checking L2. */
   l1TtlCap: number;
+  /**
+   * The time of a tag invalidation or clear made now: never before an entry this instance stored,
+   * so that "created at or before" orders a store and an invalidation made in the same millisecond.
+   */
+  invalidationTime(): number;
+  /** The latest creation time this instance gave an entry (see {@link invalidationTime}). */
+  newestCreated: number;
   readonly compressAbove: number;
   readonly durations: Histogram;
   /** Names this instance in lock values, for operators reading L2. */
@@ -104,6 +111,8 @@ export function createCore(options: CoreOptions): BuiltCore {
     guard,
     epoch: 0,
     l1TtlCap: Infinity,
+    newestCreated: 0,
+    invalidationTime: () => Math.max(Date.now(), core.newestCreated),
     compressAbove: options.compressAbove,
     durations: options.durations,
     instanceId,
@@ -202,7 +211,7 @@ export function createCore(options: CoreOptions): BuiltCore {
 
   async function invalidateTags(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
-    const at = Date.now();
+    const at = core.invalidationTime();
     const set = new Set(tags);
     for (const tag of set) tagTimes.observe(tag, at);
     supersedeTagged(set, at);

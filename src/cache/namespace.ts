@@ -162,7 +162,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
   }
 
   async clear(): Promise<void> {
-    const at = Date.now();
+    const at = this.core.invalidationTime();
     this.l1.clear();
     this.times.observe(this.l1.clearName, at);
     this.core.supersede(this.name, undefined, at);
@@ -271,7 +271,10 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
 
   /** Puts a new value in L1 and writes it to L2; resolves when the L2 write is done. */
   private store(key: string, value: V, ttl: number, grace: number, tags: readonly string[] | undefined, explicit: boolean): Promise<void> {
-    const now = Date.now();
+    // A value stored in the same millisecond as an invalidation this instance knows of is newer than it.
+    const invalidated = this.times.latest(tags, this.l1.clearName);
+    const now = Math.max(Date.now(), invalidated + 1);
+    if (now > this.core.newestCreated) this.core.newestCreated = now;
     const jitter = this.policy.jitter;
     const lifetime = jitter > 0 ? ttl + Math.floor(Math.random() * jitter * ttl) : ttl;
     const envelope: Envelope<V> = { value, createdAt: now, expiresAt: now + lifetime, staleUntil: now + lifetime + grace, tags };

@@ -129,6 +129,13 @@ export class TagTimes {
     await Promise.all(waits);
   }
 
+  /** The latest known time that applies to an entry with `tags` in the namespace whose clear time is `clearName`. */
+  latest(tags: readonly string[] | undefined, clearName: string): number {
+    let latest = this.timeOf(clearName);
+    if (tags !== undefined) for (const tag of tags) latest = Math.max(latest, this.timeOf(tag));
+    return latest;
+  }
+
   /**
    * What the known times say of an entry created at `createdAt` with `tags` in the namespace whose
    * clear time is `clearName`: `CLEARED` (the namespace was cleared since: not an entry any more),

@@ -183,3 +183,24 @@ describe("clear on the 3-master cluster", () => {
     }
   }, 30_000);
 });
+
+describe("tag times within one millisecond", () => {
+  test("a value written right after a clear or a tag invalidation is an entry, one read before it is not", async () => {
+    const { url } = await sharedRedis();
+    const prefix = uniquePrefix("f");
+    const a = newCache(redisL2({ url }), prefix);
+    const knowledge = a.namespace<string>("knowledge");
+    for (let i = 0; i < 50; i++) {
+      await knowledge.set("k", `before-${i}`, { tags: ["biz:ms"] });
+      await a.clear("knowledge");
+      expect(knowledge.peek("k")).toBeUndefined();
+      await knowledge.set("k", `after-clear-${i}`, { tags: ["biz:ms"] });
+      expect(knowledge.peek("k")).toBe(`after-clear-${i}`);
+      await a.invalidateTags(["biz:ms"]);
+      expect(knowledge.peek("k")).toBeUndefined();
+      await knowledge.set("k", `after-tags-${i}`, { tags: ["biz:ms"] });
+      expect(knowledge.peek("k")).toBe(`after-tags-${i}`);
+    }
+    expect(await newCache(redisL2({ url }), prefix).namespace<string>("knowledge").get("k")).toBe("after-tags-49");
+  });
+});
