@@ -84,8 +84,8 @@ export interface BuiltCore {
  * @example
  * ```ts
  * const { core, bus } = createCore({ prefix: "voxedge", l2, l2TimeoutMs: 250, breaker: undefined, compressAbove: 2_048,
- *   bus: undefined, tagTimesTtl: 5_000,
- *   tagRetentionMs: 86_400_000, writeQueue: undefined, durations, targets: handles });
+ *   bus: undefined, tagTimesTtl: 5_000, tagRetentionMs: 86_400_000, onEvent: undefined, writeQueue: undefined,
+ *   durations, targets: handles });
  * ```
  */
 export function createCore(options: CoreOptions): BuiltCore {

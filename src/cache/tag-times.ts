@@ -41,7 +41,6 @@ export class TagTimes {
   private oldestCheck = Infinity;
   private refreshingAll: Promise<void> | undefined;
 
-
   constructor(
     private readonly prefix: string,
     private readonly guard: L2Guard | undefined,
@@ -68,8 +67,7 @@ export class TagTimes {
 
   /** Records an invalidation time learned now (a local invalidation or a bus message). */
   observe(name: string, at: number): void {
-    const now = Date.now();
-    this.record(name, at, now);
+    this.record(name, at, Date.now());
   }
 
   /** Messages may have been missed (the bus dropped): every time is fetched again before it is relied on. */
