@@ -204,3 +204,45 @@ describe("tag times within one millisecond", () => {
     expect(await newCache(redisL2({ url }), prefix).namespace<string>("knowledge").get("k")).toBe("after-tags-49");
   });
 });
+
+describe("tag times while the bus is down", () => {
+  test("a tag invalidated on A while B's subscription is down reaches B through the time key, not a message", async () => {
+    const { url } = await sharedRedis();
+    const prefix = uniquePrefix("g");
+    const inner = redisL2({ url });
+    const innerBus = inner.bus!;
+    // B's subscription can be cut: messages stop arriving and B is told it is down.
+    let cut = false;
+    let report: ((state: "up" | "down") => void) | undefined;
+    const bL2 = counting({
+      ...inner,
+      bus: {
+        publish: (channel, message) => innerBus.publish(channel, message),
+        subscribe: (channel, onMessage, onState) => {
+          report = onState;
+          return innerBus.subscribe(channel, (message) => (cut ? undefined : onMessage(message)), (state) => onState?.(cut ? "down" : state));
+        },
+      },
+    });
+    const a = newCache(redisL2({ url }), prefix);
+    const b = newCache(bL2, prefix, { bus: { l1TtlWhileDown: 200 } });
+    await waitFor("both buses up", () => a.stats().bus.state === "up" && b.stats().bus.state === "up");
+    await a.namespace<string>("knowledge").set("q1", "one", { tags: ["biz:bella"] });
+    await waitFor("the set's message to arrive", () => b.stats().bus.received >= 1);
+    const kb = b.namespace<string>("knowledge");
+    expect(await kb.get("q1")).toBe("one");
+
+    cut = true;
+    report?.("down");
+    expect(b.stats().bus.state).toBe("down");
+    const received = b.stats().bus.received;
+    const before = bL2.calls.length;
+    await a.invalidateTags(["biz:bella"]);
+    await waitFor("B to see the invalidation", async () => (await kb.get("q1")) === undefined, 5_000);
+    expect(b.stats().bus.received).toBe(received);
+    expect(bL2.calls.slice(before).some((c) => c.startsWith("getMany ") && c.includes(`${prefix}:__tt:biz:bella`))).toBe(true);
+    // Still there as stale for a failing loader.
+    expect(await kb.getOrSet("q1", failing)).toBe("one");
+    cut = false;
+  });
+});
