@@ -72,7 +72,10 @@ export interface NamespaceHandle<V = unknown> {
    * loader can still fall back to it.
    */
   expire(key: string): Promise<void>;
-  /** Removes every entry of the namespace, here, in L2 and in every other instance's L1. */
+  /**
+   * Removes every entry of the namespace, here and on every instance: L2 gets one key holding the
+   * clear time (no scan), and entries created before it are misses from then on.
+   */
   clear(): Promise<void>;
 }
 
