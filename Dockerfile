@@ -2,10 +2,10 @@
 # file, run by the image's unprivileged `bun` user with the same `bun run server` as on a laptop.
 #
 #   docker build -t voxedge .
-#   docker run -p 3000:3000 -e TWILIO_AUTH_TOKEN=… -e PUBLIC_BASE_URL=https://… voxedge
+#   docker run -p 3000:3000 -e TWILIO_AUTH_TOKEN=… -e PUBLIC_BASE_URL=https://… -e CACHE_KEY_SECRET=… voxedge
 #
-# NODE_ENV is production, so the server refuses to start without TWILIO_AUTH_TOKEN and
-# PUBLIC_BASE_URL (compose.yaml runs it as development for the local stack). Every other setting
+# NODE_ENV is production, so the server refuses to start without TWILIO_AUTH_TOKEN,
+# PUBLIC_BASE_URL and CACHE_KEY_SECRET (compose.yaml runs it as development for the local stack). Every other setting
 # is an environment variable as README.md lists them.
 
 # Dependencies in their own stage: only package.json and bun.lock decide this layer, so a change

@@ -56,6 +56,8 @@ const schema = z
     CACHE_BREAKER_FAILURES: z.coerce.number().int().min(1).default(CACHE_DEFAULTS.breakerFailureThreshold),
     CACHE_BREAKER_OPEN_MS: ms(CACHE_DEFAULTS.breakerOpenMs),
     CACHE_WARM_ON_START: bool.default(false),
+    /** Keys the hash of caller-derived cache keys; the same on every instance so they share entries. */
+    CACHE_KEY_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL").optional(),
     /** Nodes are trimmed and empty entries dropped: `host:port, host:port` works. */
     REDIS_CLUSTER_NODES: z
@@ -93,6 +95,7 @@ function crossChecks(env: Record<string, string>): string[] {
   if (env.NODE_ENV === "production") {
     need("TWILIO_AUTH_TOKEN", "in production: webhooks cannot be verified without it");
     need("PUBLIC_BASE_URL", "in production: signatures are computed over the public URL");
+    need("CACHE_KEY_SECRET", "in production: cache keys made from what callers say are hashed with it, the same on every instance");
   }
   if (env.BUSINESSES_FILE !== undefined && env.BUSINESS_API_URL !== undefined) {
     problems.push("BUSINESS_API_URL: set either BUSINESSES_FILE or BUSINESS_API_URL, not both");

@@ -35,6 +35,9 @@ export async function main(env: Record<string, string | undefined> = process.env
   const log = createLog(config.LOG_LEVEL);
   const version = packageJson.version;
 
+  if (!config.CACHE_KEY_SECRET) {
+    log("warn", "CACHE_KEY_SECRET is not set: knowledge cache keys use a random per-process secret, so instances do not share those entries.");
+  }
   if (!config.TWILIO_AUTH_TOKEN) {
     log("warn", "TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked. Anyone can post webhooks. Never run like this in production.");
   }
@@ -60,6 +63,14 @@ export async function main(env: Record<string, string | undefined> = process.env
     // The in-process L2 is not shared with other instances, so sessions need not go through it on every webhook.
     namespaces: botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined && l2.kind !== "memory" }),
     meter: metrics.getMeter("voxedge.cache"),
+    // Once per transition; the event holds the L2 kind only (no address, key or credential).
+    onEvent: (event) => {
+      if (event.type === "breaker") {
+        if (event.state === "open") log("warn", "cache L2 breaker opened: L2 is skipped, calls answer from L1 and loaders", { l2: event.l2 });
+        else if (event.state === "closed") log("info", "cache L2 breaker closed: L2 answers again", { l2: event.l2 });
+      } else if (event.state === "down") log("warn", "cache invalidation bus down: L1 copies are trusted briefly", { l2: event.l2 });
+      else log("info", "cache invalidation bus up", { l2: event.l2 });
+    },
   });
 
   let draining = false;
@@ -82,7 +93,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   if (health.status !== "ok") log("warn", "cache starts degraded; calls are answered from L1 and loaders", { l2: health.l2?.kind, reachable: health.l2?.reachable });
 
   if (config.CACHE_WARM_ON_START) {
-    const lookups = botLookups(cache, directory);
+    const lookups = botLookups(cache, directory, { keySecret: config.CACHE_KEY_SECRET });
     directory
       .all()
       .then((businesses) => cache.warm(lookups.warmSpecs(businesses), { concurrency: 8 }))

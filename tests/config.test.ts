@@ -26,7 +26,7 @@ test("every bad variable is reported at once, without echoing secrets", () => {
   }
   expect(error).toBeInstanceOf(ConfigError);
   const message = (error as ConfigError).message;
-  for (const name of ["PORT", "ADMIN_TOKEN", "CACHE_WARM_ON_START", "REDIS_CLUSTER_NODES", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "BUSINESS_API_URL"]) {
+  for (const name of ["PORT", "ADMIN_TOKEN", "CACHE_WARM_ON_START", "REDIS_CLUSTER_NODES", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "CACHE_KEY_SECRET", "BUSINESS_API_URL"]) {
     expect(message).toContain(name);
   }
   expect(message).not.toContain("tiny-secret");

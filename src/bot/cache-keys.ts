@@ -2,7 +2,7 @@
  * The bot's cache keys and tags, in one place: the lookups build them, and the admin routes use
  * the same ones to invalidate what the lookups cached.
  */
-import { keyOf, normalizeQuestion } from "../cache/index.ts";
+import { keyedHasher, keyOf, normalizeQuestion, randomKeySecret } from "../cache/index.ts";
 
 /**
  * The key of a business lookup: the dialled number with formatting removed.
@@ -16,16 +16,27 @@ export function businessKey(number: string): string {
   return keyOf(number.replace(/[^\d+]/g, ""));
 }
 
+/** Builds the key of a knowledge query from a business id and what the caller asked. */
+export type KnowledgeKey = (businessId: string, question: string) => string;
+
+let processSecret: string | undefined;
+
 /**
- * The key of a knowledge query: the business and the normalised question, so rephrased spacing and case hit.
+ * The knowledge key builder for a deployment's `CACHE_KEY_SECRET`: the business and a keyed hash
+ * of the normalised question, so rephrased spacing and case hit the same entry while no caller
+ * word is ever part of a key at rest. Without a secret (development), one random secret per
+ * process is used: keys stay private but are not shared across instances.
  *
  * @example
  * ```ts
+ * const knowledgeKey = knowledgeKeys(config.CACHE_KEY_SECRET);
  * knowledgeKey("bella-pizza", "Is there PARKING?") === knowledgeKey("bella-pizza", "is there parking"); // true
+ * knowledgeKey("bella-pizza", "is there parking"); // "bella-pizza:" + 22 base64url characters
  * ```
  */
-export function knowledgeKey(businessId: string, question: string): string {
-  return keyOf(businessId, normalizeQuestion(question));
+export function knowledgeKeys(secret: string | undefined): KnowledgeKey {
+  const hash = keyedHasher(secret ?? (processSecret ??= randomKeySecret()));
+  return (businessId, question) => keyOf(businessId, hash(normalizeQuestion(question)));
 }
 
 /**

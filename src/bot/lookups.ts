@@ -1,6 +1,6 @@
 import type { Cache, Loader, WarmSpec } from "../cache/index.ts";
 import type { Business } from "./business.ts";
-import { businessKey, businessTag, knowledgeKey } from "./cache-keys.ts";
+import { businessKey, businessTag, knowledgeKeys } from "./cache-keys.ts";
 import type { BusinessDirectory } from "./directory/index.ts";
 import { knowledgeIndexOf } from "./business-index.ts";
 import { queryKnowledge } from "./knowledge/index.ts";
@@ -27,15 +27,18 @@ export const UNKNOWN_NUMBER_TTL_MS = 60_000;
 /**
  * The bot's two cached lookups: which business owns a dialled number, and what its knowledge base
  * answers to a question. Both go through the cache; the directory and the ranking run on misses.
+ * Knowledge keys hash the caller's question with `keySecret` (the deployment's `CACHE_KEY_SECRET`;
+ * without it, a per-process secret), and the cached answer holds the FAQ's text, never the caller's.
  *
  * @example
  * ```ts
- * const lookups = botLookups(cache, directory);
+ * const lookups = botLookups(cache, directory, { keySecret: config.CACHE_KEY_SECRET });
  * const business = await lookups.business("+15550001111");
  * const answer = business && (await lookups.answer(business, "do you have parking"));
  * ```
  */
-export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirectory) {
+export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirectory, options: { keySecret?: string } = {}) {
+  const knowledgeKey = knowledgeKeys(options.keySecret);
   const businesses = cache.namespace<Business | null>("business");
   const knowledge = cache.namespace<KnowledgeAnswer | null>("knowledge");
   // The loaders run on misses; warming calls them directly, since a warm spec already holds the key.

@@ -12,6 +12,8 @@ export interface BusMessage {
   tags?: string[];
   /** When the sender acted; an L1 entry produced after it is newer than the message and is kept. */
   sentAt: number;
+  /** `tags` and `clear`: the invalidation time the sender wrote to L2, so receivers need not read it. */
+  at?: number;
 }
 
 interface WireMessage {
@@ -21,6 +23,7 @@ interface WireMessage {
   n?: string;
   ks?: string[];
   tg?: string[];
+  a?: number;
 }
 
 /** Publishes that failed and wait for the bus to be back; beyond this the oldest is dropped (and counted). */
@@ -81,7 +84,7 @@ export function createBus(options: {
       return;
     }
     counts.received++;
-    options.onMessage({ kind: wire.k, namespace: wire.n, keys: wire.ks, tags: wire.tg, sentAt: wire.t });
+    options.onMessage({ kind: wire.k, namespace: wire.n, keys: wire.ks, tags: wire.tg, sentAt: wire.t, at: typeof wire.a === "number" ? wire.a : undefined });
   }
 
   function enqueue(text: string, atFront: boolean): void {
@@ -172,6 +175,7 @@ export function createBus(options: {
       if (message.namespace !== undefined) wire.n = message.namespace;
       if (message.keys !== undefined) wire.ks = message.keys;
       if (message.tags !== undefined) wire.tg = message.tags;
+      if (message.at !== undefined) wire.a = message.at;
       void send(JSON.stringify(wire));
     },
     /** Tries the waiting publishes now (the cache calls it when L2 is back). */

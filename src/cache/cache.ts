@@ -2,8 +2,9 @@ import { metrics, type Meter } from "@opentelemetry/api";
 import type { BreakerOptions, BreakerSnapshot } from "./breaker.ts";
 import type { BusState } from "./bus.ts";
 import { createCore } from "./core.ts";
+import type { CacheEventHandler } from "./events.ts";
 import { CACHE_DEFAULTS } from "./defaults.ts";
-import { UnknownNamespaceError } from "./errors.ts";
+import { CacheConfigError, UnknownNamespaceError } from "./errors.ts";
 import type { LocalNamespace, NamespaceHandle } from "./handle.ts";
 import { checkHealth, type CacheHealth } from "./health.ts";
 import { CACHE_INSTRUMENTS } from "./instruments.ts";
@@ -45,6 +46,22 @@ export interface CacheOptions<N extends string> {
    * keeps answering within the logical TTL: nothing newer can be known then.
    */
   bus?: { enabled?: boolean; /** While the bus is down, L1 answers for at most this long. Default 1 000 ms. */ l1TtlWhileDown?: number };
+  /**
+   * Tags and `clear` are invalidation times, not member sets: `invalidateTags` writes one small
+   * key per tag (`prefix:__tt:<tag>`) and `clear` one per namespace (`prefix:__ns:<name>`) holding
+   * the time; an entry created at or before a time that applies to it is expired (tags: still
+   * usable as stale within grace) or gone (clear). Each instance keeps the times it has read for
+   * `ttl` (default {@link CACHE_DEFAULTS.tagTimesTtl}, 5 000 ms; at most `bus.l1TtlWhileDown` while
+   * the bus is not up) and learns new ones from bus messages, which carry the time: a read needs
+   * no extra round trip unless a time is unknown or older than that. Without a bus (a runtime
+   * with no subscriber socket), these times are how invalidations reach other instances: an L1
+   * copy is checked when it is read from L2 again, after its `l1Ttl`. Instances' clocks must agree
+   * to well within a TTL. Times are kept in L2 for the longest entry lifetime of any namespace
+   * (ttl × (1 + jitter) + grace), at least {@link CACHE_DEFAULTS.tagRetentionMs}.
+   */
+  tagTimes?: { ttl?: number };
+  /** Told once per transition of the L2 breaker and the bus (see {@link CacheEvent}): how an app logs them. */
+  onEvent?: CacheEventHandler;
   /** Replay of explicit writes that failed while L2 was out (see {@link WriteQueueOptions}); `false` turns it off. */
   writeQueue?: WriteQueueOptions | false;
   /** Where metrics are recorded. Default: the global meter provider's `voxedge.cache` meter at creation time. */
@@ -63,8 +80,9 @@ export interface CacheStats {
 /** The cache: typed namespace handles plus operations that span namespaces. */
 export interface Cache<N extends string = string> {
   namespace<V = unknown>(name: N): NamespaceHandle<V>;
-  /** Removes every entry carrying any of the tags, in L2 and in the L1 of every instance. */
+  /** Expires every entry carrying any of the tags (usable as stale within grace), in L2 and on every instance: one L2 write per tag. */
   invalidateTags(tags: readonly string[]): Promise<void>;
+  /** Removes every entry of the namespace, here and on every instance: one L2 write, no scan (see `tagTimes`). */
   clear(namespace: N): Promise<void>;
   stats(): CacheStats;
   health(): Promise<CacheHealth>;
@@ -103,6 +121,10 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     description: CACHE_INSTRUMENTS.operationDuration.description,
   });
 
+  const tagTimesTtl = options.tagTimes?.ttl ?? CACHE_DEFAULTS.tagTimesTtl;
+  if (!(typeof tagTimesTtl === "number" && tagTimesTtl > 0 && Number.isFinite(tagTimesTtl))) {
+    throw new CacheConfigError(`tagTimes.ttl must be a positive number of milliseconds (got ${String(tagTimesTtl)})`);
+  }
   const handles = new Map<string, LocalNamespace<unknown>>();
   const { core, bus, writes, idle, recover, invalidateTags } = createCore({
     prefix,
@@ -111,6 +133,9 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     breaker: options.breaker,
     compressAbove: options.compressAbove ?? CACHE_DEFAULTS.compressAbove,
     bus: options.bus,
+    tagTimesTtl,
+    tagRetentionMs: longestLifetime(options.namespaces),
+    onEvent: options.onEvent,
     writeQueue: options.writeQueue,
     durations,
     targets: handles,
@@ -177,4 +202,14 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
   const unregisterMetrics = registerCacheMetrics(meter, handles, guard, bus);
   bus.start();
   return cache;
+}
+
+/** The longest an entry of any namespace lives in L2 (ttl with its jitter, plus grace): tag times must outlive it. */
+function longestLifetime(namespaces: Record<string, NamespaceOptions>): number {
+  let longest: number = CACHE_DEFAULTS.tagRetentionMs;
+  for (const options of Object.values(namespaces)) {
+    const lifetime = (options.ttl ?? 0) * (1 + (options.jitter ?? 0)) + (options.grace ?? 0);
+    if (Number.isFinite(lifetime) && lifetime > longest) longest = Math.ceil(lifetime);
+  }
+  return longest;
 }

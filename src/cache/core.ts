@@ -2,8 +2,10 @@ import type { Histogram } from "@opentelemetry/api";
 import type { BreakerOptions } from "./breaker.ts";
 import { createBus, type Bus } from "./bus.ts";
 import type { LocalNamespace } from "./handle.ts";
+import { emitter, type CacheEventHandler } from "./events.ts";
 import { createL2Guard, L2_FAILED, type L2Guard } from "./l2-guard.ts";
 import type { L2Adapter } from "./l2/types.ts";
+import { TagTimes } from "./tag-times.ts";
 import { createWriteQueue, type QueuedWrite, type WriteQueue, type WriteQueueOptions } from "./write-queue.ts";
 
 /** What the namespaces share with the cache that created them. */
@@ -13,13 +15,27 @@ export interface CacheCore {
   epoch: number;
   /** While the bus is down, L1 answers for at most this long before checking L2. */
   l1TtlCap: number;
+  /**
+   * The time of a tag invalidation or clear made now: never before an entry this instance stored,
+   * so that "created at or before" orders a store and an invalidation made in the same millisecond.
+   */
+  invalidationTime(): number;
+  /** The latest creation time this instance gave an entry (see {@link invalidationTime}). */
+  newestCreated: number;
   readonly compressAbove: number;
   readonly durations: Histogram;
   /** Names this instance in lock values, for operators reading L2. */
   readonly instanceId: string;
   background(work: Promise<unknown>): void;
-  publish(kind: "del" | "exp" | "clear", namespace: string, keys?: string[]): void;
-  tagKey(tag: string): string;
+  /** `at`: when a `clear` happened, so receivers record the namespace's clear time without asking L2. */
+  publish(kind: "del" | "exp" | "clear", namespace: string, keys?: string[], at?: number): void;
+  /** When each tag and each namespace's `clear` was last invalidated (see tag-times.ts). */
+  readonly tagTimes: TagTimes;
+  /**
+   * Writes an invalidation time to L2; `false` when L2 failed. `replay`: a queued write sent late,
+   * which leaves a later time another instance wrote meanwhile in place.
+   */
+  writeTime(name: string, at: number, replay?: boolean): Promise<boolean>;
   /** The L2 key of the distributed lock for `key` of `namespace` (outside the namespace's key prefix). */
   lockKey(namespace: string, key: string): string;
   /** Keeps an explicit write that L2 failed, to replay it once L2 answers again. */
@@ -35,6 +51,12 @@ export interface CoreOptions {
   breaker: BreakerOptions | undefined;
   compressAbove: number;
   bus: { enabled?: boolean; l1TtlWhileDown?: number } | undefined;
+  /** How long a tag time read from L2 is trusted while the bus is up (capped at `l1TtlWhileDown` while it is not). */
+  tagTimesTtl: number;
+  /** How long tag times are kept in L2: longer than the longest-lived entry. */
+  tagRetentionMs: number;
+  /** Told of breaker and bus transitions. */
+  onEvent: CacheEventHandler | undefined;
   writeQueue: WriteQueueOptions | false | undefined;
   durations: Histogram;
   /** The namespaces, filled in after the core is built (they need it); the bus reaches them through this. */
@@ -50,19 +72,20 @@ export interface BuiltCore {
   idle(): Promise<void>;
   /** Replays waiting writes and retries the bus: L2 answers again. */
   recover(): Promise<void>;
-  /** Removes entries carrying any of `tags`, here, in L2 (queued when L2 fails) and on every instance. */
+  /** Records that entries carrying any of `tags` are invalid from now on: here, in L2 (queued when L2 fails) and on every instance. */
   invalidateTags(tags: readonly string[]): Promise<void>;
 }
 
 /**
  * Builds what every namespace shares: the L2 guard (timeout and breaker), the write queue, the
- * invalidation bus and its effect on each instance's L1, background-work tracking, and L2 key
- * layout (`prefix:__tag:…`, `prefix:__lock:…`).
+ * invalidation bus and its effect on each instance's L1, the tag times, background-work tracking,
+ * and L2 key layout (`prefix:__tt:…` tag times, `prefix:__ns:…` clear times, `prefix:__lock:…`).
  *
  * @example
  * ```ts
  * const { core, bus } = createCore({ prefix: "voxedge", l2, l2TimeoutMs: 250, breaker: undefined, compressAbove: 2_048,
- *   bus: undefined, writeQueue: undefined, durations, targets: handles });
+ *   bus: undefined, tagTimesTtl: 5_000, tagRetentionMs: 86_400_000, onEvent: undefined, writeQueue: undefined,
+ *   durations, targets: handles });
  * ```
  */
 export function createCore(options: CoreOptions): BuiltCore {
@@ -70,19 +93,26 @@ export function createCore(options: CoreOptions): BuiltCore {
   const instanceId = crypto.randomUUID();
   const pending = new Set<Promise<unknown>>();
   const l1TtlWhileDown = options.bus?.l1TtlWhileDown ?? 1_000;
+  const emit = emitter(options.onEvent);
+  const l2Kind = options.l2?.kind ?? "memory";
   const guard: L2Guard | undefined = options.l2
     ? createL2Guard(options.l2, { timeoutMs: options.l2TimeoutMs, breaker: options.breaker }, options.durations, (state) => {
+        emit({ type: "breaker", state, l2: l2Kind });
         // L2 is back: send what waited. Not from inside the call that closed the breaker.
         if (state === "closed") setTimeout(() => void recover(), 0);
       })
     : undefined;
   const writes: WriteQueue | undefined = guard !== undefined && options.writeQueue !== false ? createWriteQueue(options.writeQueue || {}) : undefined;
-  const tagKey = (tag: string) => `${prefix}:__tag:${tag}`;
+  const timeAttributes = { "cache.namespace": "*", "cache.operation": "l2.set" };
+  // While the bus is not up, messages may be missed: a fetched time is trusted no longer than an L1 entry.
+  const tagTimes = new TagTimes(prefix, guard, () => Math.min(options.tagTimesTtl, core.l1TtlCap), options.tagRetentionMs);
 
   const core: CacheCore = {
     guard,
     epoch: 0,
     l1TtlCap: Infinity,
+    newestCreated: 0,
+    invalidationTime: () => Math.max(Date.now(), core.newestCreated),
     compressAbove: options.compressAbove,
     durations: options.durations,
     instanceId,
@@ -91,10 +121,20 @@ export function createCore(options: CoreOptions): BuiltCore {
       pending.add(tracked);
       tracked.then(() => pending.delete(tracked));
     },
-    publish(kind, namespace, keys) {
-      bus.publish({ kind, namespace, keys });
+    publish(kind, namespace, keys, at) {
+      bus.publish({ kind, namespace, keys, at });
     },
-    tagKey,
+    tagTimes,
+    async writeTime(name, at, replay) {
+      if (guard === undefined) return true;
+      if (replay === true) {
+        const current = await guard.call(timeAttributes, () => guard.adapter.get(tagTimes.l2Key(name)));
+        if (current === L2_FAILED) return false;
+        if (Number(current ?? 0) >= at) return true;
+      }
+      const wrote = await guard.call(timeAttributes, () => guard.adapter.set(tagTimes.l2Key(name), String(at), tagTimes.retentionMs));
+      return wrote !== L2_FAILED;
+    },
     lockKey: (namespace, key) => `${prefix}:__lock:${namespace}:${key}`,
     retryLater(id, write) {
       writes?.add(id, write);
@@ -138,22 +178,30 @@ export function createCore(options: CoreOptions): BuiltCore {
           break;
         case "clear":
           target?.clearLocal();
-          if (name !== undefined) core.supersede(name, undefined, message.sentAt);
+          if (name !== undefined) {
+            tagTimes.observe(TagTimes.namespaceName(name), message.at ?? message.sentAt);
+            core.supersede(name, undefined, message.sentAt);
+          }
           break;
         case "tags": {
+          // The time travels with the message: no L2 round trip to learn it.
           const tags = new Set(message.tags ?? []);
-          for (const t of targets.values()) t.dropTagged(tags);
+          for (const tag of tags) tagTimes.observe(tag, message.at ?? message.sentAt);
           supersedeTagged(tags, message.sentAt);
           break;
         }
       }
     },
     onStateChange(state) {
+      emit({ type: "bus", state, l2: l2Kind });
       // Going down: messages are being missed, so every L1 entry checks L2 again at its next use
       // and new ones live at most l1TtlWhileDown. Coming back up: entries filled while down may
       // have missed messages too, so they check L2 again as well. The first `up` needs no bump:
       // entries filled while connecting already live at most l1TtlWhileDown. See `CacheOptions.bus`.
-      if (state === "down" || wasDown) core.epoch++;
+      if (state === "down" || wasDown) {
+        core.epoch++;
+        tagTimes.distrust();
+      }
       if (state === "down") wasDown = true;
       core.l1TtlCap = state === "up" ? Infinity : l1TtlWhileDown;
     },
@@ -161,25 +209,16 @@ export function createCore(options: CoreOptions): BuiltCore {
   // Until the subscription stands, messages can be missed just as while it is down.
   if (bus.state !== "off") core.l1TtlCap = l1TtlWhileDown;
 
-  /** Removes a tag's entries and its member set from L2; `false` when L2 failed any step. */
-  async function invalidateTagInL2(l2: L2Guard, tag: string): Promise<boolean> {
-    const attributes = { "cache.namespace": "*", "cache.operation": "l2.delete" };
-    const key = tagKey(tag);
-    const members = await l2.call(attributes, () => l2.adapter.setMembers(key));
-    if (members === L2_FAILED) return false;
-    if (members.length > 0 && (await l2.call(attributes, () => l2.adapter.deleteMany(members))) === L2_FAILED) return false;
-    return (await l2.call(attributes, () => l2.adapter.delete(key))) !== L2_FAILED;
-  }
-
   async function invalidateTags(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
-    const at = Date.now();
+    const at = core.invalidationTime();
     const set = new Set(tags);
-    for (const target of targets.values()) target.dropTagged(set);
+    for (const tag of set) tagTimes.observe(tag, at);
     supersedeTagged(set, at);
     if (guard !== undefined) {
-      for (const tag of set) {
-        if (await invalidateTagInL2(guard, tag)) continue;
+      const written = await Promise.all([...set].map((tag) => core.writeTime(tag, at)));
+      [...set].forEach((tag, i) => {
+        if (written[i] === true) return;
         writes?.add(`t:${tag}`, {
           kind: "tags",
           namespace: undefined,
@@ -187,14 +226,14 @@ export function createCore(options: CoreOptions): BuiltCore {
           tags: [tag],
           at,
           replay: async () => {
-            if (!(await invalidateTagInL2(guard, tag))) return false;
-            bus.publish({ kind: "tags", tags: [tag] });
+            if (!(await core.writeTime(tag, at, true))) return false;
+            bus.publish({ kind: "tags", tags: [tag], at });
             return true;
           },
         });
-      }
+      });
     }
-    bus.publish({ kind: "tags", tags: [...set] });
+    bus.publish({ kind: "tags", tags: [...set], at });
   }
 
   async function idle(): Promise<void> {

@@ -20,4 +20,8 @@ export const CACHE_DEFAULTS = Object.freeze({
   breakerOpenMs: 5_000,
   /** Envelopes longer than this many characters are compressed. */
   compressAbove: 2_048,
+  /** How long a tag or clear time read from L2 is trusted while the bus is up (bus messages update it at once). */
+  tagTimesTtl: 5_000,
+  /** Tag and clear times are kept in L2 at least this long (longer when a namespace's entries live longer). */
+  tagRetentionMs: 86_400_000,
 });

@@ -72,7 +72,10 @@ export interface NamespaceHandle<V = unknown> {
    * loader can still fall back to it.
    */
   expire(key: string): Promise<void>;
-  /** Removes every entry of the namespace, here, in L2 and in every other instance's L1. */
+  /**
+   * Removes every entry of the namespace, here and on every instance: L2 gets one key holding the
+   * clear time (no scan), and entries created before it are misses from then on.
+   */
   clear(): Promise<void>;
 }
 
@@ -82,8 +85,6 @@ export interface NamespaceHandle<V = unknown> {
  * from the library, so a caller cannot drop L1 entries without touching L2 or the bus.
  */
 export interface LocalNamespace<V = unknown> extends NamespaceHandle<V> {
-  /** Drops L1 entries carrying any of `tags`; returns how many it dropped. */
-  dropTagged(tags: ReadonlySet<string>): number;
   /** Drops `key` from L1 unless the entry was produced after `sentAt` (a newer value than the message knew of). */
   dropLocal(key: string, sentAt?: number): void;
   /** Marks `key` expired in L1 as of `now`, unless the entry was produced after `sentAt`. */

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 
 /** Parts longer than this are replaced by a hash, so no key is ever too long for Redis or readable logs. */
 const MAX_PART_LENGTH = 120;
@@ -32,6 +32,39 @@ function encodePart(part: string): string {
 /** A short, stable, URL- and key-safe digest of `text` (SHA-256, base64url, 128 bits). */
 export function hashText(text: string): string {
   return createHash("sha256").update(text).digest("base64url").slice(0, 22);
+}
+
+/**
+ * Makes a keyed hasher for key parts derived from people's words (a caller's question): HMAC-SHA256
+ * with `secret`, 128 bits in base64url (22 characters). Without the secret a key cannot be
+ * reversed by hashing guesses, and every instance given the same secret makes the same keys, so
+ * they share entries. Take the secret from the deployment (never derive it from another
+ * credential); see {@link randomKeySecret} for a process that has none.
+ *
+ * @example
+ * ```ts
+ * const hashKey = keyedHasher(process.env.CACHE_KEY_SECRET!);
+ * keyOf("bella-pizza", hashKey(normalizeQuestion("Is there parking?"))) // "bella-pizza:Xk3…" (22 characters after the colon)
+ * ```
+ */
+export function keyedHasher(secret: string): (text: string) => string {
+  if (typeof secret !== "string" || secret.length === 0) throw new TypeError("keyedHasher needs a non-empty secret");
+  // The key is fixed once; each call builds one HMAC over it (a few microseconds).
+  const key = Buffer.from(secret, "utf8");
+  return (text) => createHmac("sha256", key).update(text).digest("base64url").slice(0, 22);
+}
+
+/**
+ * A random secret for {@link keyedHasher} when the deployment gives none: keys are then private
+ * but not shared with other processes (each has its own secret).
+ *
+ * @example
+ * ```ts
+ * const hashKey = keyedHasher(configured ?? randomKeySecret());
+ * ```
+ */
+export function randomKeySecret(): string {
+  return randomBytes(32).toString("base64url");
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Envelope } from "./codec.ts";
 import type { CacheCore } from "./core.ts";
 import type { NamespacePolicy } from "./policy.ts";
 import type { NamespaceCounters } from "./stats.ts";
+import { CLEARED, TagTimes } from "./tag-times.ts";
 
 /** An L1 entry: the envelope plus what the read path needs to answer without asking L2. */
 export interface L1Entry<V> extends Envelope<V> {
@@ -11,6 +12,8 @@ export interface L1Entry<V> extends Envelope<V> {
   /** A hit after this starts one background refresh; `Infinity` for never. */
   refreshAt: number;
   epoch: number;
+  /** The tag times' `seq` this entry was last checked against; -1 until its first use. */
+  checkedSeq: number;
   /** The value as an already-resolved promise, made on first hit and reused: the hit path allocates nothing. */
   promise: Promise<V> | undefined;
 }
@@ -20,8 +23,9 @@ export interface L1Entry<V> extends Envelope<V> {
  * flight during an invalidation answer its callers without staying in L1.
  *
  * Invalidations are numbered (`dropSeq`); `dropped` holds the number and time of each key's
- * latest one, oldest first, and `droppedAllSeq` the latest that may have hit any key (clear,
- * tags). Keys are forgotten once no L2 read can still be in flight from before their invalidation.
+ * latest one, oldest first, and `droppedAllSeq` the latest that may have hit any key (clear).
+ * Tag invalidations need no record here: an entry read from L2 is checked against the tag times.
+ * Keys are forgotten once no L2 read can still be in flight from before their invalidation.
  *
  * @example
  * ```ts
@@ -36,6 +40,8 @@ export class L1Store<V> {
   private readonly dropped = new Map<string, { seq: number; at: number }>();
   private droppedAllSeq = 0;
   private readonly dropMemoryMs: number;
+  /** The tag-times name of this namespace's `clear`. */
+  readonly clearName: string;
 
   constructor(
     private readonly policy: NamespacePolicy,
@@ -49,11 +55,43 @@ export class L1Store<V> {
       },
     });
     this.dropMemoryMs = Math.max(1_000, 2 * (core.guard?.timeoutMs ?? 0));
+    this.clearName = TagTimes.namespaceName(policy.name);
   }
 
-  /** The entry if it may answer now without L2 (fresh and from the current epoch); counts nothing. */
-  fresh(entry: L1Entry<V> | undefined, now: number): entry is L1Entry<V> {
-    return entry !== undefined && now < entry.freshUntil && entry.epoch === this.core.epoch;
+  /** The entry if it may answer now without L2 (fresh, from the current epoch, not invalidated by a tag or clear); counts nothing. */
+  fresh(key: string, entry: L1Entry<V> | undefined, now: number): entry is L1Entry<V> {
+    return (
+      entry !== undefined &&
+      now < entry.freshUntil &&
+      entry.epoch === this.core.epoch &&
+      (entry.checkedSeq === this.core.tagTimes.seq || this.settle(key, entry) !== undefined) &&
+      now < entry.freshUntil
+    );
+  }
+
+  /**
+   * Applies the tag and clear times that moved since `entry` was last checked (a few Map reads,
+   * and only after some time moved): an entry older than its namespace's last `clear` is removed
+   * (`undefined`); one older than an invalidation of one of its tags is expired as of it, kept for grace.
+   */
+  settle(key: string, entry: L1Entry<V>): L1Entry<V> | undefined {
+    const times = this.core.tagTimes;
+    if (entry.checkedSeq === times.seq) return entry;
+    entry.checkedSeq = times.seq;
+    const verdict = times.verdict(entry.createdAt, entry.tags, this.clearName);
+    if (verdict === CLEARED) {
+      // Dead for anyone still holding it: neither fresh nor stale.
+      entry.expiresAt = entry.staleUntil = entry.freshUntil = 0;
+      entry.refreshAt = Infinity;
+      if (this.lru.peek(key) === entry) this.lru.delete(key);
+      return undefined;
+    }
+    if (verdict > 0) {
+      entry.expiresAt = Math.min(entry.expiresAt, verdict);
+      entry.freshUntil = 0;
+      entry.refreshAt = Infinity;
+    }
+    return entry;
   }
 
   /**
@@ -73,7 +111,8 @@ export class L1Store<V> {
   }
 
   /** L2 could not be asked: keep answering from an entry that is fresh by its logical TTL, or stale within grace when `allowStale`. */
-  fallback(key: string, entry: L1Entry<V> | undefined, allowStale: boolean): L1Entry<V> | undefined {
+  fallback(key: string, found: L1Entry<V> | undefined, allowStale: boolean): L1Entry<V> | undefined {
+    const entry = found === undefined ? undefined : this.settle(key, found);
     if (entry === undefined) return undefined;
     const now = Date.now();
     if (now < entry.expiresAt) {
@@ -119,6 +158,7 @@ export class L1Store<V> {
       freshUntil: l1Ttl === 0 ? 0 : Math.min(envelope.expiresAt, now + Math.min(l1Ttl, this.core.l1TtlCap)),
       refreshAt: eagerRefresh === Infinity ? Infinity : envelope.createdAt + eagerRefresh * (envelope.expiresAt - envelope.createdAt),
       epoch: this.core.epoch,
+      checkedSeq: -1,
       promise: undefined,
     };
   }
@@ -129,20 +169,6 @@ export class L1Store<V> {
   delete(key: string): void {
     this.lru.delete(key);
     this.markDropped(key);
-  }
-
-  /** Drops entries carrying any of `tags`; returns how many it dropped. */
-  dropTagged(tags: ReadonlySet<string>): number {
-    // Any key may carry the tags, including ones being read from L2 right now.
-    this.droppedAllSeq = ++this.dropSeq;
-    let dropped = 0;
-    for (const [key, entry] of this.lru) {
-      if (entry.tags !== undefined && entry.tags.some((t) => tags.has(t))) {
-        this.lru.delete(key);
-        dropped++;
-      }
-    }
-    return dropped;
   }
 
   /** Drops `key` unless the entry was produced after `sentAt` (a newer value than the message knew of). */

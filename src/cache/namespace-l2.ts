@@ -4,6 +4,7 @@ import type { CacheCore } from "./core.ts";
 import { L2_FAILED, type L2Guard } from "./l2-guard.ts";
 import type { NamespacePolicy } from "./policy.ts";
 import type { NamespaceCounters } from "./stats.ts";
+import { CLEARED, TagTimes } from "./tag-times.ts";
 
 /** The histogram attributes of one namespace's operations, built once. */
 export type NamespaceAttributes = Record<"get" | "getMany" | "set" | "delete" | "lock" | "loader", Attributes>;
@@ -12,8 +13,9 @@ export type NamespaceAttributes = Record<"get" | "getMany" | "set" | "delete" | 
 export type L2Read<V> = Envelope<V> | undefined | typeof L2_FAILED;
 
 /**
- * One namespace's side of L2: reads and decodes entries, writes them with their tag memberships,
- * and queues explicit writes that L2 failed for replay (see write-queue.ts). Every call goes
+ * One namespace's side of L2: reads and decodes entries and checks them against the tag and clear
+ * times (fetched alongside the read when not known fresh), writes them, and queues explicit writes
+ * that L2 failed for replay (see write-queue.ts). Every call goes
  * through the cache's guard, so a failure is a value ({@link L2_FAILED}), never an exception.
  *
  * @example
@@ -25,6 +27,10 @@ export type L2Read<V> = Envelope<V> | undefined | typeof L2_FAILED;
 export class NamespaceL2<V> {
   /** The guard when this namespace uses L2 at all, else `undefined`. */
   readonly guard: L2Guard | undefined;
+  private readonly times: TagTimes;
+  private readonly clearName: string;
+  /** Tag-time names every entry of the namespace depends on: its clear time and its default tags. */
+  private readonly ownNames: readonly string[];
 
   constructor(
     private readonly policy: NamespacePolicy,
@@ -33,27 +39,54 @@ export class NamespaceL2<V> {
     private readonly attrs: NamespaceAttributes,
   ) {
     this.guard = policy.useL2 ? core.guard : undefined;
+    this.times = core.tagTimes;
+    this.clearName = TagTimes.namespaceName(policy.name);
+    this.ownNames = [this.clearName, ...(policy.tags ?? [])];
   }
 
   /** Tells other instances to drop their L1 copies, unless the namespace's copies are too short-lived to need it. */
-  announce(kind: "del" | "exp" | "clear", keys?: string[]): void {
-    if (this.policy.broadcast) this.core.publish(kind, this.policy.name, keys);
+  announce(kind: "del" | "exp" | "clear", keys?: string[], at?: number): void {
+    if (this.policy.broadcast) this.core.publish(kind, this.policy.name, keys, at);
   }
 
+  /** The entry at `key`, checked against the tag and clear times: usually one round trip, the times being known. */
   async read(key: string): Promise<L2Read<V>> {
     const guard = this.guard;
     if (guard === undefined) return undefined;
+    this.times.prefetch(this.ownNames, Date.now());
     const text = await guard.call(this.attrs.get, () => guard.adapter.get(this.policy.keyPrefix + key));
     if (text === L2_FAILED) return L2_FAILED;
-    return this.decode(text);
+    const envelope = this.decode(text);
+    if (envelope === undefined) return undefined;
+    const unconfirmed = this.times.unconfirmed(this.clearName, envelope.tags, Date.now());
+    if (unconfirmed !== undefined) await this.times.ensure(unconfirmed);
+    return this.judge(envelope);
   }
 
-  /** Raw texts for many keys in one batch (one round trip per node on a cluster). */
-  readMany(keys: readonly string[]): Promise<(string | null)[] | typeof L2_FAILED> {
+  /** Entries for many keys in one batch (one round trip per node on a cluster), checked like {@link read}. */
+  async readMany(keys: readonly string[]): Promise<(Envelope<V> | undefined)[] | typeof L2_FAILED> {
     const guard = this.guard;
-    if (guard === undefined) return Promise.resolve(L2_FAILED);
+    if (guard === undefined) return L2_FAILED;
     const fullKeys = keys.map((key) => this.policy.keyPrefix + key);
-    return guard.call(this.attrs.getMany, () => guard.adapter.getMany(fullKeys));
+    this.times.prefetch(this.ownNames, Date.now());
+    const texts = await guard.call(this.attrs.getMany, () => guard.adapter.getMany(fullKeys));
+    if (texts === L2_FAILED) return L2_FAILED;
+    const envelopes = texts.map((text) => this.decode(text ?? null));
+    const now = Date.now();
+    const unconfirmed = new Set<string>();
+    for (const envelope of envelopes) {
+      if (envelope !== undefined) for (const name of this.times.unconfirmed(this.clearName, envelope.tags, now) ?? []) unconfirmed.add(name);
+    }
+    if (unconfirmed.size > 0) await this.times.ensure([...unconfirmed]);
+    return envelopes.map((envelope) => (envelope === undefined ? undefined : this.judge(envelope)));
+  }
+
+  /** Applies the known times: an entry older than the last `clear` is a miss; one older than an invalidation of its tags is expired as of it. */
+  private judge(envelope: Envelope<V>): Envelope<V> | undefined {
+    const verdict = this.times.verdict(envelope.createdAt, envelope.tags, this.clearName);
+    if (verdict === CLEARED) return undefined;
+    if (verdict > 0 && verdict < envelope.expiresAt) envelope.expiresAt = verdict;
+    return envelope;
   }
 
   decode(text: string | null): Envelope<V> | undefined {
@@ -91,12 +124,15 @@ export class NamespaceL2<V> {
     });
   }
 
-  /** Removes every entry of the namespace from L2, queueing the clear when L2 fails. */
+  /**
+   * Clears the namespace in L2 by writing its clear time: one key, whatever the number of entries
+   * or masters (no SCAN); older entries read after it are misses and expire by their own TTL.
+   * Queued when L2 fails.
+   */
   async clear(at: number): Promise<void> {
     const guard = this.guard;
     if (guard === undefined) return;
-    const clearOnce = () => guard.call(this.attrs.delete, () => guard.adapter.deleteByPrefix(this.policy.keyPrefix));
-    if ((await clearOnce()) !== L2_FAILED) return;
+    if (await this.core.writeTime(this.clearName, at)) return;
     this.core.retryLater(`c:${this.policy.keyPrefix}`, {
       kind: "clear",
       namespace: this.policy.name,
@@ -104,14 +140,14 @@ export class NamespaceL2<V> {
       tags: undefined,
       at,
       replay: async () => {
-        if ((await clearOnce()) === L2_FAILED) return false;
-        this.announce("clear");
+        if (!(await this.core.writeTime(this.clearName, at, true))) return false;
+        this.announce("clear", undefined, at);
         return true;
       },
     });
   }
 
-  /** Writes the envelope and its tag memberships; `false` when L2 failed any of it (an unencodable value counts as done). */
+  /** Writes the envelope (its tags travel inside it: nothing else is written); `false` when L2 failed (an unencodable value counts as done). */
   private async write(key: string, envelope: Envelope<V>): Promise<boolean> {
     const guard = this.guard;
     if (guard === undefined) return true;
@@ -126,14 +162,7 @@ export class NamespaceL2<V> {
     const fullKey = this.policy.keyPrefix + key;
     const ttlMs = Math.max(1, envelope.staleUntil - Date.now());
     const wrote = await guard.call(this.attrs.set, () => guard.adapter.set(fullKey, text, ttlMs));
-    if (wrote === L2_FAILED) return false;
-    if (envelope.tags === undefined) return true;
-    let complete = true;
-    for (const tag of envelope.tags) {
-      const added = await guard.call(this.attrs.set, () => guard.adapter.setAdd(this.core.tagKey(tag), [fullKey], ttlMs));
-      if (added === L2_FAILED) complete = false;
-    }
-    return complete;
+    return wrote !== L2_FAILED;
   }
 
   private deleteOnce(guard: L2Guard, key: string): Promise<void | typeof L2_FAILED> {

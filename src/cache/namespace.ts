@@ -10,6 +10,7 @@ import { DistributedLock } from "./lock.ts";
 import { NamespaceL2, type NamespaceAttributes } from "./namespace-l2.ts";
 import { mergeTags, type NamespacePolicy, type WriteOptions } from "./policy.ts";
 import { createCounters, type NamespaceCounters } from "./stats.ts";
+import type { TagTimes } from "./tag-times.ts";
 
 /**
  * The read path of one namespace, tying its L1 store, its side of L2, the loader runner and the
@@ -27,6 +28,8 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
   private readonly l1: L1Store<V>;
   /** The L1 store's LRU, held directly: the hit path reads one field less. */
   private readonly entries: L1Store<V>["lru"];
+  /** Held directly too: the hit path compares its `seq` with the entry's. */
+  private readonly times: TagTimes;
   private readonly l2: NamespaceL2<V>;
   private readonly runner: LoaderRunner<V>;
   private readonly lock: DistributedLock<V> | undefined;
@@ -42,6 +45,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
     this.attrs = { get: op("l2.get"), getMany: op("l2.get_many"), set: op("l2.set"), delete: op("l2.delete"), lock: op("l2.lock"), loader: op("loader") };
     this.l1 = new L1Store<V>(policy, core, this.counters);
     this.entries = this.l1.lru;
+    this.times = core.tagTimes;
     this.l2 = new NamespaceL2<V>(policy, core, this.counters, this.attrs);
     this.runner = new LoaderRunner<V>(policy, core, this.counters, this.attrs, this.l1, (key, value, ttl, grace, tags, explicit) =>
       this.store(key, value, ttl, grace, tags, explicit),
@@ -57,7 +61,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       const now = coarseNow();
-      if (now < entry.freshUntil && entry.epoch === this.core.epoch) {
+      if (now < entry.freshUntil && entry.epoch === this.core.epoch && (entry.checkedSeq === this.times.seq || this.l1.fresh(key, entry, now))) {
         this.counters.l1Hits++;
         if (now >= entry.refreshAt) this.refresh(key, entry, loader, options);
         return entry.promise ?? (entry.promise = Promise.resolve(entry.value));
@@ -79,7 +83,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       const now = coarseNow();
-      if (now < entry.freshUntil && entry.epoch === this.core.epoch) {
+      if (now < entry.freshUntil && entry.epoch === this.core.epoch && (entry.checkedSeq === this.times.seq || this.l1.fresh(key, entry, now))) {
         this.counters.l1Hits++;
         return entry.promise ?? (entry.promise = Promise.resolve(entry.value));
       }
@@ -90,7 +94,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
 
   peek(key: string): V | undefined {
     const entry = this.entries.peek(key);
-    return entry !== undefined && coarseNow() < entry.freshUntil && entry.epoch === this.core.epoch ? entry.value : undefined;
+    return this.l1.fresh(key, entry, coarseNow()) ? entry.value : undefined;
   }
 
   async getMany(keys: readonly string[], batchLoader?: BatchLoader<V>, options?: WriteOptions): Promise<(V | undefined)[]> {
@@ -99,7 +103,7 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
     let missing: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const entry = this.entries.get(keys[i] as string);
-      if (this.l1.fresh(entry, now)) {
+      if (this.l1.fresh(keys[i] as string, entry, now)) {
         this.counters.l1Hits++;
         results[i] = entry.value;
       } else {
@@ -111,13 +115,13 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
 
     if (this.l2.guard !== undefined) {
       const asked = this.l1.dropSeq;
-      const texts = await this.l2.readMany(missing.map((i) => keys[i] as string));
-      if (texts !== L2_FAILED) {
+      const envelopes = await this.l2.readMany(missing.map((i) => keys[i] as string));
+      if (envelopes !== L2_FAILED) {
         const stillMissing: number[] = [];
         const t = Date.now();
         for (let j = 0; j < missing.length; j++) {
           const i = missing[j] as number;
-          const envelope = this.l2.decode(texts[j] ?? null);
+          const envelope = envelopes[j];
           if (envelope !== undefined && t < envelope.expiresAt) results[i] = this.l1.fromL2(keys[i] as string, envelope, asked).value;
           else {
             this.counters.l2Misses++;
@@ -158,11 +162,12 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
   }
 
   async clear(): Promise<void> {
-    const at = Date.now();
+    const at = this.core.invalidationTime();
     this.l1.clear();
+    this.times.observe(this.l1.clearName, at);
     this.core.supersede(this.name, undefined, at);
     await this.l2.clear(at);
-    this.l2.announce("clear");
+    this.l2.announce("clear", undefined, at);
   }
 
   get l1Size(): number {
@@ -170,10 +175,6 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
   }
 
   // ——— what the cache and the bus call (see LocalNamespace) ———
-
-  dropTagged(tags: ReadonlySet<string>): number {
-    return this.l1.dropTagged(tags);
-  }
 
   dropLocal(key: string, sentAt?: number): void {
     this.l1.dropLocal(key, sentAt);
@@ -199,7 +200,8 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
     return loading;
   }
 
-  private async getFromL2(key: string, entry: L1Entry<V> | undefined): Promise<V | undefined> {
+  private async getFromL2(key: string, found: L1Entry<V> | undefined): Promise<V | undefined> {
+    const entry = found === undefined ? undefined : this.l1.settle(key, found);
     const asked = this.l1.dropSeq;
     const fromL2 = await this.l2.read(key);
     if (fromL2 === L2_FAILED) return this.l1.fallback(key, entry, true)?.value;
@@ -208,7 +210,9 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
     return undefined;
   }
 
-  private async load(key: string, entry: L1Entry<V> | undefined, loader: Loader<V>, options: WriteOptions | undefined): Promise<V> {
+  private async load(key: string, found: L1Entry<V> | undefined, loader: Loader<V>, options: WriteOptions | undefined): Promise<V> {
+    // An entry whose namespace was cleared since is gone; one whose tag was invalidated is stale.
+    const entry = found === undefined ? undefined : this.l1.settle(key, found);
     let stale: Envelope<V> | undefined = entry !== undefined && Date.now() < entry.staleUntil ? entry : undefined;
     const asked = this.l1.dropSeq;
     const fromL2 = await this.l2.read(key);
@@ -267,7 +271,10 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
 
   /** Puts a new value in L1 and writes it to L2; resolves when the L2 write is done. */
   private store(key: string, value: V, ttl: number, grace: number, tags: readonly string[] | undefined, explicit: boolean): Promise<void> {
-    const now = Date.now();
+    // A value stored in the same millisecond as an invalidation this instance knows of is newer than it.
+    const invalidated = this.times.latest(tags, this.l1.clearName);
+    const now = Math.max(Date.now(), invalidated + 1);
+    if (now > this.core.newestCreated) this.core.newestCreated = now;
     const jitter = this.policy.jitter;
     const lifetime = jitter > 0 ? ttl + Math.floor(Math.random() * jitter * ttl) : ttl;
     const envelope: Envelope<V> = { value, createdAt: now, expiresAt: now + lifetime, staleUntil: now + lifetime + grace, tags };

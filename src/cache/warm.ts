@@ -14,6 +14,13 @@ export interface WarmSpec<N extends string = string> {
 export interface WarmOptions {
   /** Loaders running at once. Default 8. */
   concurrency?: number;
+  /** After this much uninterrupted work (ms), warming yields to the event loop so live requests are served. Default 5. */
+  sliceMs?: number;
+}
+
+/** Lets timers, I/O and requests that waited run before warming goes on (a macrotask, not a microtask). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 export interface WarmReport {
@@ -25,7 +32,9 @@ export interface WarmReport {
 
 /**
  * Loads every spec with bounded concurrency; an entry already cached is skipped unless `force`.
- * A failing loader is reported and does not stop the others. `namespace` finds a spec's handle
+ * A failing loader is reported and does not stop the others. Warming never holds the event loop
+ * for more than about `sliceMs` at a time: cached entries and synchronous loaders resolve through
+ * microtasks alone, so without the yield a large warm would stall every live call. `namespace` finds a spec's handle
  * (the cache's own `namespace`), so warming needs nothing else of the cache.
  *
  * @example
@@ -38,10 +47,17 @@ export async function runWarm<N extends string>(namespace: (name: N) => Namespac
   const started = performance.now();
   const report: WarmReport = { warmed: 0, skipped: 0, failed: [], durationMs: 0 };
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+  const sliceMs = options.sliceMs ?? 5;
   let next = 0;
+  let sliceStart = performance.now();
 
   async function worker(): Promise<void> {
     while (next < specs.length) {
+      if (performance.now() - sliceStart >= sliceMs) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+        continue;
+      }
       const spec = specs[next++] as WarmSpec<N>;
       try {
         const handle = namespace(spec.namespace);

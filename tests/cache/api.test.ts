@@ -22,7 +22,10 @@ import {
 } from "../../src/cache/index.ts";
 import { decodeEnvelope, encodeEnvelope } from "../../src/cache/codec.ts";
 import { createBreaker } from "../../src/cache/breaker.ts";
-import { businessKey, knowledgeKey } from "../../src/bot/cache-keys.ts";
+import { businessKey, knowledgeKeys } from "../../src/bot/cache-keys.ts";
+import { keyedHasher } from "../../src/cache/keys.ts";
+
+const knowledgeKey = knowledgeKeys("a-test-secret-of-at-least-32-characters");
 
 describe("keys", () => {
   test("keyOf is stable and separator-safe", () => {
@@ -48,6 +51,21 @@ describe("keys", () => {
     expect(normalizeQuestion("do you deliver")).not.toBe(normalizeQuestion("do you delivery"));
     expect(knowledgeKey("bella", "Is there PARKING?")).toBe(knowledgeKey("bella", "is there parking"));
     expect(businessKey("+1 (555) 000-1111")).toBe("+15550001111");
+  });
+
+  test("knowledge keys hash the question with the deployment's secret: no caller word, shared by instances, not guessable", () => {
+    const question = "my name is Zebulon and my card is 4111 1111";
+    const key = knowledgeKey("bella", question);
+    expect(key).toMatch(/^bella:[A-Za-z0-9_-]{22}$/);
+    for (const word of ["zebulon", "card", "4111"]) expect(key.toLowerCase()).not.toContain(word);
+    // Another instance with the same secret makes the same key; another secret (or a plain hash of a guess) does not.
+    expect(knowledgeKeys("a-test-secret-of-at-least-32-characters")("bella", question)).toBe(key);
+    expect(knowledgeKeys("another-secret-of-at-least-32-characters")("bella", question)).not.toBe(key);
+    expect(key).not.toBe(keyOf("bella", hashText(normalizeQuestion(question))));
+    // Without a secret, one random secret per process: stable within it.
+    expect(knowledgeKeys(undefined)("bella", question)).toBe(knowledgeKeys(undefined)("bella", question));
+    expect(knowledgeKeys(undefined)("bella", question)).not.toBe(key);
+    expect(() => keyedHasher("")).toThrow();
   });
 });
 
@@ -148,6 +166,24 @@ describe("cache API", () => {
     expect(await knowledge.answer("bella", "Do you have parking?")).toBe("bella: Do you have parking?");
     expect(await knowledge.answer("bella", "do you have  parking")).toBe("bella: Do you have parking?");
     expect(knowledge.calls).toBe(1);
+  });
+
+  test("a large warm yields to the event loop: a timer keeps firing while it runs", async () => {
+    const cache = createCache({ l2: memoryL2(), namespaces: { business: { ttl: 60_000, l1MaxEntries: 100_000 } } });
+    const specs = (prefix: string) => Array.from({ length: 30_000 }, (_, i) => ({ namespace: "business" as const, key: `${prefix}${i}`, loader: () => `v${i}` }));
+    const ticksDuring = async (run: () => Promise<unknown>) => {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      await run();
+      clearInterval(timer);
+      return ticks;
+    };
+    // Control: without yielding, cached reads and synchronous loaders resolve on microtasks alone.
+    const stalled = await ticksDuring(() => cache.warm(specs("a"), { sliceMs: Infinity }));
+    const yielding = await ticksDuring(() => cache.warm(specs("b")));
+    expect(stalled).toBe(0);
+    expect(yielding).toBeGreaterThanOrEqual(5);
+    await cache.close();
   });
 
   test("warm reports warmed, skipped and failed, with bounded concurrency", async () => {

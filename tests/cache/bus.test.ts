@@ -243,8 +243,6 @@ function faulty(inner: L2Adapter) {
     delete: guard((k) => inner.delete(k)),
     deleteMany: guard((k) => inner.deleteMany(k)),
     deleteByPrefix: guard((p) => inner.deleteByPrefix(p)),
-    setAdd: guard((k, m, t) => inner.setAdd(k, m, t)),
-    setMembers: guard((k) => inner.setMembers(k)),
     ping: guard(() => inner.ping()),
     describe: () => inner.describe(),
     bus: {

@@ -241,7 +241,7 @@ describe("upstash L2", () => {
       ["setIfAbsent", l2.setIfAbsent("l2t:up:k", secretValue, 10_000)],
       ["get", l2.get("l2t:up:k")],
       ["getMany", l2.getMany(["l2t:up:k", "l2t:up:k2"])],
-      ["setAdd", l2.setAdd("l2t:up:s", [secretValue], 10_000)],
+      ["deleteMany", l2.deleteMany(["l2t:up:s", secretValue])],
       ["publish", l2.bus!.publish("l2t:up:bus", secretValue)],
     ];
     for (const [op, call] of calls) {

@@ -4,7 +4,7 @@
  * and brings it back without a restart.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { createCache, memoryL2, redisL2, LoaderTimeoutError } from "../../src/cache/index.ts";
+import { createCache, memoryL2, redisL2, LoaderTimeoutError, type CacheEvent } from "../../src/cache/index.ts";
 import { findFreePort } from "../../src/ops/redis-server.ts";
 import { startRedis } from "../support/servers.ts";
 
@@ -111,7 +111,9 @@ describe("circuit breaker against a real redis-server", () => {
   test("killing redis opens the breaker while L1 and loaders answer; restarting it closes the breaker", async () => {
     const redis = await startRedis();
     stops.push(() => redis.stop());
+    const events: CacheEvent[] = [];
     const cache = createCache({
+      onEvent: (event) => events.push(event),
       prefix: "breaker",
       l2: redisL2({ url: redis.url }),
       l2TimeoutMs: 150,
@@ -148,6 +150,19 @@ describe("circuit breaker against a real redis-server", () => {
     });
     const closed = await cache.health();
     expect(closed.status).toBe("ok");
+
+    // Each transition was told once, with the L2 kind and nothing else (no address, key or credential).
+    const breaker = events.filter((e) => e.type === "breaker").map((e) => e.state);
+    expect(breaker[0]).toBe("open");
+    expect(breaker.at(-1)).toBe("closed");
+    expect(breaker.some((state, i) => i > 0 && state === breaker[i - 1])).toBe(false);
+    const bus = events.filter((e) => e.type === "bus").map((e) => e.state);
+    expect(bus).toContain("down");
+    expect(bus.at(-1)).toBe("up");
+    expect(bus.some((state, i) => i > 0 && state === bus[i - 1])).toBe(false);
+    for (const event of events) expect(Object.keys(event).sort()).toEqual(["l2", "state", "type"]);
+    expect(new Set(events.map((e) => e.l2))).toEqual(new Set(["redis"]));
+    expect(JSON.stringify(events)).not.toContain(String(redis.port));
     expect(closed.breaker?.transitions.open).toBeGreaterThanOrEqual(1);
     expect(closed.breaker?.transitions.closed).toBeGreaterThanOrEqual(1);
     // L2 is used again: a write reaches redis and a second instance reads it.

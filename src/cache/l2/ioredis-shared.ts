@@ -178,20 +178,6 @@ export function ioredisAdapter(config: IoredisAdapterConfig): L2Adapter {
       })();
     },
 
-    async setAdd(key, members, ttlMs) {
-      const ttl = ttlMillis(ttlMs);
-      return run("setAdd", members, async (client) => {
-        // One key, so one node and one auto-pipelined round trip. NX sets a TTL on a new set;
-        // GT only ever lengthens an existing one, so the set lives at least as long as asked.
-        const steps: Promise<unknown>[] = [];
-        if (members.length > 0) steps.push(client.sadd(key, ...members));
-        steps.push(client.pexpire(key, ttl, "NX"), client.pexpire(key, ttl, "GT"));
-        await Promise.all(steps);
-      });
-    },
-
-    setMembers: (key) => run("setMembers", [], (client) => client.smembers(key)),
-
     ping: () =>
       run("ping", [], async (client) => {
         await client.ping();

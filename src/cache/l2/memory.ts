@@ -9,13 +9,12 @@ export interface MemoryL2Options {
   sweepIntervalMs?: number;
 }
 
-type Entry =
-  | { kind: "string"; value: string; expiresAt: number }
-  | { kind: "set"; members: Set<string>; expiresAt: number };
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
 
 type Listener = (message: string) => void;
-
-const WRONG_TYPE = "memory: WRONGTYPE operation against a key holding the wrong kind of value";
 
 /**
  * An in-process L2: a Map with per-key expiry, sets, prefix delete and an in-process bus. It is
@@ -127,9 +126,7 @@ export function memoryL2(options: MemoryL2Options = {}): L2Adapter {
     async get(key) {
       assertOpen();
       const entry = live(key);
-      if (entry === undefined) return null;
-      if (entry.kind !== "string") throw new Error(WRONG_TYPE);
-      return entry.value;
+      return entry === undefined ? null : entry.value;
     },
 
     async getMany(keys) {
@@ -137,20 +134,20 @@ export function memoryL2(options: MemoryL2Options = {}): L2Adapter {
       const now = Date.now();
       return keys.map((key) => {
         const entry = live(key, now);
-        return entry?.kind === "string" ? entry.value : null;
+        return entry === undefined ? null : entry.value;
       });
     },
 
     async set(key, value, ttlMs) {
       assertOpen();
-      store(key, { kind: "string", value, expiresAt: Date.now() + ttlMillis(ttlMs) });
+      store(key, { value, expiresAt: Date.now() + ttlMillis(ttlMs) });
     },
 
     async setIfAbsent(key, value, ttlMs) {
       assertOpen();
       const expiresAt = Date.now() + ttlMillis(ttlMs);
       if (live(key) !== undefined) return false;
-      store(key, { kind: "string", value, expiresAt });
+      store(key, { value, expiresAt });
       return true;
     },
 
@@ -176,27 +173,6 @@ export function memoryL2(options: MemoryL2Options = {}): L2Adapter {
       return deleted;
     },
 
-    async setAdd(key, members, ttlMs) {
-      assertOpen();
-      const expiresAt = Date.now() + ttlMillis(ttlMs);
-      const entry = live(key);
-      if (entry !== undefined && entry.kind !== "set") throw new Error(WRONG_TYPE);
-      if (entry === undefined) {
-        // Like Redis, an empty set does not exist.
-        if (members.length > 0) store(key, { kind: "set", members: new Set(members), expiresAt });
-        return;
-      }
-      for (const member of members) entry.members.add(member);
-      entry.expiresAt = Math.max(entry.expiresAt, expiresAt);
-    },
-
-    async setMembers(key) {
-      assertOpen();
-      const entry = live(key);
-      if (entry === undefined) return [];
-      if (entry.kind !== "set") throw new Error(WRONG_TYPE);
-      return [...entry.members];
-    },
 
     async ping() {
       assertOpen();

@@ -227,8 +227,6 @@ export function redisClusterL2(options: RedisClusterL2Options = {}): L2Adapter {
     delete: (key) => withImpl((a) => a.delete(key), "delete"),
     deleteMany: (keys) => withImpl((a) => a.deleteMany(keys), "deleteMany"),
     deleteByPrefix: (prefix) => withImpl((a) => a.deleteByPrefix(prefix), "deleteByPrefix"),
-    setAdd: (key, members, ttlMs) => withImpl((a) => a.setAdd(key, members, ttlMs), "setAdd"),
-    setMembers: (key) => withImpl((a) => a.setMembers(key), "setMembers"),
     ping: () => withImpl((a) => a.ping(), "ping"),
     describe() {
       if (impl !== undefined) return impl.describe();

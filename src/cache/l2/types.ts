@@ -31,12 +31,11 @@ export interface L2Adapter {
   delete(key: string): Promise<void>;
   /** Deletes every key, key by key or per slot: never one multi-key command across slots. */
   deleteMany(keys: readonly string[]): Promise<void>;
-  /** Deletes every key that starts with `prefix` (on a cluster: scans every master). Returns how many. */
+  /**
+   * Deletes every key that starts with `prefix` (on a cluster: scans every master). Returns how
+   * many. A maintenance operation: the cache's own `clear` writes a clear time instead.
+   */
   deleteByPrefix(prefix: string): Promise<number>;
-  /** Adds members to the set at `key` and (re)sets the set's TTL to at least `ttlMs`. */
-  setAdd(key: string, members: readonly string[], ttlMs: number): Promise<void>;
-  /** Members of the set at `key` (empty when absent). */
-  setMembers(key: string): Promise<string[]>;
   /** Resolves when the store answers; throws otherwise. */
   ping(): Promise<void>;
   /** What the adapter is connected to, for health: never contains credentials. */

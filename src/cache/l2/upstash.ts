@@ -33,7 +33,10 @@ const SCAN_COUNT = 1_000;
  * `set` followed in the same tick by a `get` could be answered out of order. Each call here is
  * one request instead; multi-key calls are one explicit pipeline of single-key commands.
  *
- * Error messages name the operation and the server's reason, never a value or the token.
+ * Error messages name the operation and the server's reason, never a key, a value or the token:
+ * the @upstash/redis client puts the whole command in its messages, so every failure is rethrown
+ * as an `E_L2_UNAVAILABLE` error with the command echo cut and the call's keys, values and the
+ * token redacted (see `l2Error`).
  *
  * @example
  * ```ts
@@ -123,11 +126,11 @@ export function upstashL2(options: UpstashL2Options = {}): L2Adapter {
     kind: "upstash",
     bus,
 
-    get: (key) => run("get", [], (redis) => redis.get<string>(key)),
+    get: (key) => run("get", [key], (redis) => redis.get<string>(key)),
 
     getMany(keys) {
       if (keys.length === 0) return Promise.resolve([]);
-      return run("getMany", [], async (redis) => {
+      return run("getMany", keys, async (redis) => {
         const pipeline = redis.pipeline();
         for (const key of keys) pipeline.get<string>(key);
         return pipeline.exec<(string | null)[]>();
@@ -137,31 +140,31 @@ export function upstashL2(options: UpstashL2Options = {}): L2Adapter {
     // TTLs are checked before any I/O; `async` turns a bad TTL into a rejection, not a throw.
     async set(key, value, ttlMs) {
       const px = ttlMillis(ttlMs);
-      return run("set", [value], async (redis) => {
+      return run("set", [key, value], async (redis) => {
         await redis.set(key, value, { px });
       });
     },
 
     async setIfAbsent(key, value, ttlMs) {
       const px = ttlMillis(ttlMs);
-      return run("setIfAbsent", [value], async (redis) => (await redis.set(key, value, { px, nx: true })) === "OK");
+      return run("setIfAbsent", [key, value], async (redis) => (await redis.set(key, value, { px, nx: true })) === "OK");
     },
 
     delete: (key) =>
-      run("delete", [], async (redis) => {
+      run("delete", [key], async (redis) => {
         await redis.del(key);
       }),
 
     deleteMany(keys) {
       if (keys.length === 0) return Promise.resolve();
-      return run("deleteMany", [], async (redis) => {
+      return run("deleteMany", keys, async (redis) => {
         await deleteEach(redis, keys);
       });
     },
 
     deleteByPrefix(prefix) {
       const match = prefixPattern(prefix);
-      return run("deleteByPrefix", [], async (redis) => {
+      return run("deleteByPrefix", [prefix], async (redis) => {
         let cursor = "0";
         let deleted = 0;
         do {
@@ -172,20 +175,6 @@ export function upstashL2(options: UpstashL2Options = {}): L2Adapter {
         return deleted;
       });
     },
-
-    async setAdd(key, members, ttlMs) {
-      const ttl = ttlMillis(ttlMs);
-      return run("setAdd", members, async (redis) => {
-        // One request, in order: NX gives a new set its TTL, GT only ever lengthens an existing one.
-        const pipeline = redis.pipeline();
-        const [first, ...rest] = members;
-        if (first !== undefined) pipeline.sadd(key, first, ...rest);
-        pipeline.pexpire(key, ttl, "NX").pexpire(key, ttl, "GT");
-        await pipeline.exec();
-      });
-    },
-
-    setMembers: (key) => run("setMembers", [], (redis) => redis.smembers<string[]>(key)),
 
     ping: () =>
       run("ping", [], async (redis) => {
