@@ -48,7 +48,7 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): Hono {
   const meter = deps.meter ?? metrics.getMeter("voxedge");
-  const lookups = botLookups(deps.cache, deps.directory, { keySecret: deps.config.CACHE_KEY_SECRET });
+  const lookups = botLookups(deps.cache, deps.directory, { keySecret: deps.config.CACHE_KEY_SECRET, questionRetentionMs: deps.config.QUESTION_RETENTION_MS });
   const sessions = sessionStore(deps.cache.namespace<CallSession>("session"));
   const gatherUrl = `${deps.config.PUBLIC_BASE_URL?.replace(/\/+$/, "") ?? ""}/twilio/gather`;
   const botMetrics = createBotMetrics<WebhookOutcome>(meter);

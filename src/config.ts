@@ -39,6 +39,8 @@ const schema = z
     /** Below this confidence (0–1) the bot says it is not sure and offers a transfer. */
     KNOWLEDGE_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).optional(),
     SESSION_TTL_MS: ms(4 * 60 * 60 * 1000),
+    /** Keep callers' normalised questions this long, for analytics; 0 (the default) keeps none. */
+    QUESTION_RETENTION_MS: z.coerce.number().int().min(0).max(366 * 24 * 60 * 60 * 1000, "must be at most a year").default(0),
     VOICE_MODE: z.enum(["gather", "relay"]).default("gather"),
     /** Relay mode: pause between streamed reply tokens (0 sends a reply at once). */
     RELAY_TOKEN_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(0),

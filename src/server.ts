@@ -61,7 +61,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     l2TimeoutMs: config.CACHE_L2_TIMEOUT_MS,
     breaker: { failureThreshold: config.CACHE_BREAKER_FAILURES, openMs: config.CACHE_BREAKER_OPEN_MS },
     // The in-process L2 is not shared with other instances, so sessions need not go through it on every webhook.
-    namespaces: botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined && l2.kind !== "memory" }),
+    namespaces: botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined && l2.kind !== "memory", questionRetentionMs: config.QUESTION_RETENTION_MS }),
     meter: metrics.getMeter("voxedge.cache"),
     // Once per transition; the event holds the L2 kind only (no address, key or credential).
     onEvent: (event) => {
@@ -93,7 +93,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   if (health.status !== "ok") log("warn", "cache starts degraded; calls are answered from L1 and loaders", { l2: health.l2?.kind, reachable: health.l2?.reachable });
 
   if (config.CACHE_WARM_ON_START) {
-    const lookups = botLookups(cache, directory, { keySecret: config.CACHE_KEY_SECRET });
+    const lookups = botLookups(cache, directory, { keySecret: config.CACHE_KEY_SECRET, questionRetentionMs: config.QUESTION_RETENTION_MS });
     directory
       .all()
       .then((businesses) => cache.warm(lookups.warmSpecs(businesses), { concurrency: 8 }))

@@ -1,4 +1,4 @@
-import type { Cache, Loader, WarmSpec } from "../cache/index.ts";
+import { normalizeQuestion, type Cache, type Loader, type WarmSpec } from "../cache/index.ts";
 import type { Business } from "./business.ts";
 import { businessKey, businessTag, knowledgeKeys } from "./cache-keys.ts";
 import type { BusinessDirectory } from "./directory/index.ts";
@@ -6,7 +6,7 @@ import { knowledgeIndexOf } from "./business-index.ts";
 import { queryKnowledge } from "./knowledge/index.ts";
 
 /** The namespaces the bot reads and writes. */
-export type BotNamespace = "business" | "knowledge" | "session";
+export type BotNamespace = "business" | "knowledge" | "session" | "questions";
 
 /** What the knowledge base answered for one question: plain data, cached as it is. */
 export interface KnowledgeAnswer {
@@ -19,6 +19,22 @@ export interface KnowledgeAnswer {
   ambiguous: boolean;
   /** The second-best FAQ, when one matched too. */
   runnerUp?: { faqIndex: number; question: string };
+}
+
+export interface BotLookupOptions {
+  /** The deployment's `CACHE_KEY_SECRET`: knowledge keys are keyed hashes of the question under it. */
+  keySecret?: string;
+  /** `QUESTION_RETENTION_MS`: keep callers' normalised questions this long (namespace `questions`); 0 keeps none. */
+  questionRetentionMs?: number;
+}
+
+/** A caller's question kept for analytics, only when the operator turned retention on. */
+export interface RetainedQuestion {
+  businessId: string;
+  /** Normalised as for the knowledge key: lower case, no punctuation. */
+  question: string;
+  /** Last time it was asked (epoch ms). */
+  askedAt: number;
 }
 
 /** How long "nobody owns this number" is remembered: a flood of calls to an unassigned number does not reach the directory. */
@@ -37,8 +53,10 @@ export const UNKNOWN_NUMBER_TTL_MS = 60_000;
  * const answer = business && (await lookups.answer(business, "do you have parking"));
  * ```
  */
-export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirectory, options: { keySecret?: string } = {}) {
+export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirectory, options: BotLookupOptions = {}) {
   const knowledgeKey = knowledgeKeys(options.keySecret);
+  const keepQuestions = (options.questionRetentionMs ?? 0) > 0;
+  const questions = cache.namespace<RetainedQuestion>("questions");
   const businesses = cache.namespace<Business | null>("business");
   const knowledge = cache.namespace<KnowledgeAnswer | null>("knowledge");
   // The loaders run on misses; warming calls them directly, since a warm spec already holds the key.
@@ -63,7 +81,14 @@ export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirect
   }
 
   function answer(business: Business, question: string): Promise<KnowledgeAnswer | null> {
-    return knowledge.getOrSet(knowledgeKey(business.id, question), loadAnswer(business, question));
+    const key = knowledgeKey(business.id, question);
+    if (keepQuestions) retain(key, business.id, question);
+    return knowledge.getOrSet(key, loadAnswer(business, question));
+  }
+
+  /** Off the turn's path: a failed write loses one analytics row, never a reply. */
+  function retain(key: string, businessId: string, question: string): void {
+    questions.set(key, { businessId, question: normalizeQuestion(question), askedAt: Date.now() }).catch(() => {});
   }
 
   /** Warm specs for every number of the businesses and each of their FAQ questions (plus `extraQuestions`). */

@@ -10,18 +10,28 @@ import type { BotNamespace } from "./lookups.ts";
  *   it), so L1 never answers for it on its own (its copy serves only while L2 is out) — unless no L2 is shared between instances (none, or the
  *   in-process store), where L1 is all that is needed. Either way no other instance holds a copy
  *   worth invalidating, so session writes are not announced on the bus.
+ * - questions: what callers asked, kept only when the operator asks for it (`questionRetentionMs`
+ *   above 0): written once per question under the same hashed key as its answer, L2 only, for
+ *   exactly the retention; no other instance reads it back, so nothing goes on the bus.
  *
  * @example
  * ```ts
  * createCache({ namespaces: botNamespaces({ sessionTtlMs: 4 * 3_600_000, hasL2: true }) });
  * ```
  */
-export function botNamespaces(options: { sessionTtlMs: number; /** An L2 shared between instances. */ hasL2: boolean }): Record<BotNamespace, NamespaceOptions> {
+export function botNamespaces(options: {
+  sessionTtlMs: number;
+  /** An L2 shared between instances. */
+  hasL2: boolean;
+  /** How long callers' questions are kept; 0 or absent keeps none. */
+  questionRetentionMs?: number;
+}): Record<BotNamespace, NamespaceOptions> {
   return {
     business: { ttl: 3_600_000, l1Ttl: 60_000, jitter: 0.1, grace: 86_400_000, softTimeout: 300, eagerRefresh: 0.8 },
     knowledge: { ttl: 900_000, l1Ttl: 300_000, jitter: 0.1, grace: 3_600_000 },
     session: options.hasL2
       ? { ttl: options.sessionTtlMs, l1Ttl: 0, broadcast: false }
       : { ttl: options.sessionTtlMs, l2: false, broadcast: false },
+    questions: { ttl: Math.max(1, options.questionRetentionMs ?? 0), l1Ttl: 0, broadcast: false },
   };
 }
