@@ -14,13 +14,16 @@ export interface WarmSpec<N extends string = string> {
 export interface WarmOptions {
   /** Loaders running at once. Default 8. */
   concurrency?: number;
-  /** After this much uninterrupted work (ms), warming yields to the event loop so live requests are served. Default 5. */
+  /** After this much uninterrupted work (ms), warming yields to the event loop so live requests are served. Default 2. */
   sliceMs?: number;
 }
 
-/** Lets timers, I/O and requests that waited run before warming goes on (a macrotask, not a microtask). */
+/**
+ * Lets timers, I/O and requests that waited run before warming goes on: a timer, not a microtask,
+ * and not `setImmediate`, which on Bun can run again before the loop polls for I/O.
+ */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 export interface WarmReport {
@@ -47,15 +50,21 @@ export async function runWarm<N extends string>(namespace: (name: N) => Namespac
   const started = performance.now();
   const report: WarmReport = { warmed: 0, skipped: 0, failed: [], durationMs: 0 };
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
-  const sliceMs = options.sliceMs ?? 5;
+  const sliceMs = options.sliceMs ?? 2;
   let next = 0;
   let sliceStart = performance.now();
+  // One pause shared by every worker: a yield of its own each would queue one timer per worker,
+  // and those run back to back in one timers phase, each for a whole slice, with no I/O between.
+  let pause: Promise<void> | undefined;
 
   async function worker(): Promise<void> {
     while (next < specs.length) {
       if (performance.now() - sliceStart >= sliceMs) {
-        await yieldToEventLoop();
-        sliceStart = performance.now();
+        pause ??= yieldToEventLoop().then(() => {
+          pause = undefined;
+          sliceStart = performance.now();
+        });
+        await pause;
         continue;
       }
       const spec = specs[next++] as WarmSpec<N>;
