@@ -1,6 +1,9 @@
 import type { NamespaceOptions } from "../cache/index.ts";
 import type { BotNamespace } from "./lookups.ts";
 
+/** How long a model answer is cached (before jitter). */
+export const ANSWER_TTL_MS = 6 * 3_600_000;
+
 /**
  * How the bot caches each kind of data.
  * - business: changes rarely; an hour in L2, a minute in L1 so edits spread quickly, a day of grace
@@ -10,18 +13,32 @@ import type { BotNamespace } from "./lookups.ts";
  *   it), so L1 never answers for it on its own (its copy serves only while L2 is out) — unless no L2 is shared between instances (none, or the
  *   in-process store), where L1 is all that is needed. Either way no other instance holds a copy
  *   worth invalidating, so session writes are not announced on the bus.
+ * - answers: the model's checked answers (and its "not in the facts"), keyed by a hash of business,
+ *   facts version, model, prompt version and question; six hours (an answer to a time-sensitive
+ *   question is cut to the minute by its loader), a day of grace so a model outage still speaks an
+ *   answer it gave before, and the distributed lock so the fleet calls the model once per question:
+ *   the lock outlives the model's hard timeout and waiters wait that long, since a model call is the
+ *   most expensive loader there is.
  *
  * @example
  * ```ts
  * createCache({ namespaces: botNamespaces({ sessionTtlMs: 4 * 3_600_000, hasL2: true }) });
  * ```
  */
-export function botNamespaces(options: { sessionTtlMs: number; /** An L2 shared between instances. */ hasL2: boolean }): Record<BotNamespace, NamespaceOptions> {
+export function botNamespaces(options: {
+  sessionTtlMs: number;
+  /** An L2 shared between instances. */
+  hasL2: boolean;
+  /** LLM_HARD_TIMEOUT_MS: how long a model call may hold the answer lock. Default 6 000. */
+  modelHardTimeoutMs?: number;
+}): Record<BotNamespace, NamespaceOptions> {
+  const modelMs = options.modelHardTimeoutMs ?? 6_000;
   return {
     business: { ttl: 3_600_000, l1Ttl: 60_000, jitter: 0.1, grace: 86_400_000, softTimeout: 300, eagerRefresh: 0.8 },
     knowledge: { ttl: 900_000, l1Ttl: 300_000, jitter: 0.1, grace: 3_600_000 },
     session: options.hasL2
       ? { ttl: options.sessionTtlMs, l1Ttl: 0, broadcast: false }
       : { ttl: options.sessionTtlMs, l2: false, broadcast: false },
+    answers: { ttl: ANSWER_TTL_MS, l1Ttl: 600_000, jitter: 0.1, grace: 86_400_000, distributedLock: { ttl: modelMs + 2_000, wait: modelMs + 1_000 } },
   };
 }
