@@ -1,0 +1,228 @@
+/**
+ * Answers from a language model through `POST /twilio/gather` of the real app: two app instances
+ * share one real redis-server as L2, webhooks are signed by the official `twilio` package, and the
+ * model is the stand-in process of tests/support/model-standin.ts — a TEST DOUBLE speaking the
+ * OpenAI wire format (no language model can run on these machines). Its request log counts model
+ * calls; its control endpoint makes it slow, failing, rate limiting or saying a given reply.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import type { Hono } from "hono";
+import { createApp } from "../../src/app.ts";
+import { loadFileDirectory } from "../../src/bot/directory/index.ts";
+import type { BotNamespace } from "../../src/bot/lookups.ts";
+import { botNamespaces } from "../../src/bot/namespaces.ts";
+import { replies } from "../../src/bot/replies.ts";
+import { createCache, redisL2, type Cache, type L2Adapter } from "../../src/cache/index.ts";
+import { loadConfig } from "../../src/config.ts";
+import { createLog } from "../../src/log.ts";
+import { sharedRedis, startModelStandin, type ModelStandinProcess } from "../support/servers.ts";
+import { callFields, signedFormRequest } from "../support/twilio-peer.ts";
+import { findElement, parseXml, textOf, type XmlElement } from "../support/xml-tree.ts";
+
+const TOKEN = "model-answers-token-0123456789";
+const BASE = "https://bot.example.com";
+const SALON = "+15550404040";
+const FIXTURE = "tests/fixtures/businesses/salon.json";
+const SECRET = "model-answers-secret-0123456789";
+const DOG = "Yes, well-behaved dogs are welcome in the studio.";
+
+let standin: ModelStandinProcess;
+let redisUrl: string;
+let sid = 0;
+const opened: Array<Cache<BotNamespace>> = [];
+let run = 0;
+
+/** One app instance over the shared redis-server, with the model stand-in configured by `env`. */
+async function instance(prefix: string, env: Record<string, string> = {}): Promise<Hono> {
+  const config = loadConfig({
+    TWILIO_AUTH_TOKEN: TOKEN,
+    PUBLIC_BASE_URL: BASE,
+    CACHE_PREFIX: prefix,
+    LLM_BASE_URL: standin.baseUrl,
+    LLM_API_KEY: standin.apiKey,
+    LLM_MODEL: "standin-chat",
+    CACHE_KEY_SECRET: SECRET,
+    ...env,
+  });
+  const l2: L2Adapter = redisL2({ url: redisUrl });
+  const cache = createCache<BotNamespace>({
+    prefix,
+    l2,
+    namespaces: botNamespaces({ sessionTtlMs: 60_000, hasL2: true, modelHardTimeoutMs: config.LLM_HARD_TIMEOUT_MS }),
+  });
+  opened.push(cache);
+  return createApp({ config, cache, l2, directory: await loadFileDirectory(FIXTURE), log: createLog("error"), version: "test" });
+}
+
+/** Two instances sharing one L2 namespace prefix: a fleet of two. */
+async function fleet(env: Record<string, string> = {}): Promise<[Hono, Hono]> {
+  const prefix = `model${Date.now()}x${run++}`;
+  return [await instance(prefix, env), await instance(prefix, env)];
+}
+
+beforeAll(async () => {
+  ({ url: redisUrl } = await sharedRedis());
+  standin = await startModelStandin();
+});
+afterAll(async () => {
+  for (const cache of opened) await cache.close();
+  await standin?.stop();
+});
+beforeEach(async () => {
+  await standin.reset();
+});
+
+async function post(app: Hono, url: string, fields: Record<string, string>): Promise<XmlElement> {
+  const res = await app.request(signedFormRequest(url, fields, TOKEN));
+  expect(res.status).toBe(200);
+  return parseXml(await res.text());
+}
+
+/** A new call to the salon on `app`; `say` posts one gather turn there (or on `on`). */
+async function newCall(app: Hono) {
+  const callSid = `CAmodel${Date.now()}${sid++}`;
+  await post(app, `${BASE}/twilio/voice`, callFields(callSid, {}, { to: SALON }));
+  return {
+    callSid,
+    say: (speech: string, on: Hono = app) => post(on, `${BASE}/twilio/gather`, callFields(callSid, { SpeechResult: speech }, { to: SALON })),
+    follow: (url: string, on: Hono = app) => post(on, url, callFields(callSid, {}, { to: SALON })),
+  };
+}
+
+const spoken = (doc: XmlElement) => textOf(findElement(doc, "Say"));
+const chatCalls = async () => (await standin.requests()).chat;
+const NOT_SURE = replies.notSure({ transferNumber: "+15550404999", name: "Maple Hair Studio" } as Parameters<typeof replies.notSure>[0]);
+
+describe("a question the FAQs do not answer", () => {
+  let a: Hono;
+  let b: Hono;
+  beforeAll(async () => {
+    [a, b] = await fleet();
+  });
+
+  test("is answered from the model, grounded on the business's facts; the other instance gets it from L2 at no model call", async () => {
+    await standin.control({ reply: { text: DOG, count: 5 } });
+    expect(spoken(await (await newCall(a)).say("Can I bring my dog along?"))).toBe(DOG);
+    expect(await chatCalls()).toBe(1);
+    const sent = (await standin.requests()).log[0]!;
+    expect(sent.system).toContain("Maple Hair Studio");
+    expect(sent.system).toContain("There is free parking in the lot behind the studio.");
+
+    expect(spoken(await (await newCall(b)).say("can I bring my DOG along"))).toBe(DOG);
+    expect(await chatCalls()).toBe(1);
+  });
+
+  test("a confident FAQ answer never reaches the model", async () => {
+    expect(spoken(await (await newCall(a)).say("do you have parking"))).toBe("There is free parking in the lot behind the studio.");
+    expect(await chatCalls()).toBe(0);
+  });
+
+  test("an unknown yields the honest fallback and the offer of a person", async () => {
+    // The stand-in finds nothing in the facts and says the don't-know marker.
+    expect(spoken(await (await newCall(a)).say("Do you sell concert tickets?"))).toBe(NOT_SURE);
+    expect(await chatCalls()).toBe(1);
+  });
+
+  test("an invented price is not spoken", async () => {
+    await standin.control({ reply: { text: "A dog grooming is 45 dollars.", count: 5 } });
+    const doc = await (await newCall(a)).say("Could you groom my poodle?");
+    expect(spoken(doc)).toBe(NOT_SURE);
+    expect(spoken(doc)).not.toContain("45");
+    expect(await chatCalls()).toBe(1);
+  });
+
+  test("50 callers on two instances asking one new question at once cost one model call", async () => {
+    await standin.control({ firstChunkDelayMs: 300, reply: { text: "Yes, we sell gift cards at the front desk.", count: 50 } });
+    const calls = await Promise.all(Array.from({ length: 50 }, (_, i) => newCall(i % 2 === 0 ? a : b)));
+    const docs = await Promise.all(calls.map((call) => call.say("Do you sell gift cards?")));
+    expect(docs.map(spoken)).toEqual(Array.from({ length: 50 }, () => "Yes, we sell gift cards at the front desk."));
+    expect(await chatCalls()).toBe(1);
+  });
+});
+
+describe("a slow model", () => {
+  test("past the soft timeout the caller hears a filler, and the redirect (to the other instance) picks the answer up", async () => {
+    const [a, b] = await fleet({ LLM_SOFT_TIMEOUT_MS: "200", LLM_HARD_TIMEOUT_MS: "4000" });
+    await standin.control({ firstChunkDelayMs: 700, reply: { text: "Yes, we do bridal hair for weddings.", count: 1 } });
+    const call = await newCall(a);
+    const doc = await call.say("Do you do hair for weddings?");
+    expect(spoken(doc)).toBe("One moment, let me check.");
+    const redirect = findElement(doc, "Redirect");
+    const url = textOf(redirect);
+    expect(url).toStartWith(`${BASE}/twilio/gather?pending=`);
+    expect(findElement(doc, "Gather")).toBeUndefined();
+
+    const after = await call.follow(url, b);
+    expect(spoken(after)).toBe("Yes, we do bridal hair for weddings.");
+    expect(findElement(after, "Gather")).toBeDefined();
+    expect(await chatCalls()).toBe(1);
+  });
+
+  test("past the hard timeout the redirect ends in the honest fallback", async () => {
+    const [a] = await fleet({ LLM_SOFT_TIMEOUT_MS: "100", LLM_HARD_TIMEOUT_MS: "600" });
+    await standin.control({ stall: { count: 1 } });
+    const call = await newCall(a);
+    const doc = await call.say("Do you do hair extensions?");
+    expect(spoken(doc)).toBe("One moment, let me check.");
+    expect(spoken(await call.follow(textOf(findElement(doc, "Redirect"))))).toBe(NOT_SURE);
+    const log = (await standin.requests()).log;
+    expect(log[0]?.clientAborted).toBe(true);
+  });
+
+  test("a follow-up URL with a key we never gave out is the fallback, not an error", async () => {
+    const [a] = await fleet();
+    const call = await newCall(a);
+    expect(spoken(await call.follow(`${BASE}/twilio/gather?pending=not-a-key&since=1`))).toBe(NOT_SURE);
+  });
+});
+
+describe("never let the model hurt a call", () => {
+  test("a model answering 500 or 429: every turn is the fallback, and the breaker stops calling it", async () => {
+    const [a] = await fleet();
+    await standin.control({ fail: { status: 500, count: 3 } });
+    const questions = ["Do you do perms?", "Do you do highlights?", "Do you do balayage?"];
+    for (const q of questions) expect(spoken(await (await newCall(a)).say(q))).toBe(NOT_SURE);
+    expect(await chatCalls()).toBe(3);
+    // Open now: nothing more is sent, and the callers still hear a sentence.
+    expect(spoken(await (await newCall(a)).say("Do you do eyebrows?"))).toBe(NOT_SURE);
+    expect(await chatCalls()).toBe(3);
+
+    const [c] = await fleet();
+    await standin.reset();
+    await standin.control({ fail: { status: 429, count: 1, retryAfterSeconds: 30 } });
+    expect(spoken(await (await newCall(c)).say("Do you do nails?"))).toBe(NOT_SURE);
+    expect(spoken(await (await newCall(c)).say("Do you do makeup?"))).toBe(NOT_SURE);
+    expect(await chatCalls()).toBe(1);
+  });
+
+  test("the per-business budget: past LLM_MAX_CALLS_PER_MINUTE the bot falls back without a call, on either instance", async () => {
+    const [a, b] = await fleet({ LLM_MAX_CALLS_PER_MINUTE: "2" });
+    await standin.control({ reply: { text: "Yes, we can do that.", count: 10 } });
+    expect(spoken(await (await newCall(a)).say("Do you do braids?"))).toBe("Yes, we can do that.");
+    expect(spoken(await (await newCall(b)).say("Do you do dreadlocks?"))).toBe("Yes, we can do that.");
+    expect(spoken(await (await newCall(a)).say("Do you do keratin treatments?"))).toBe(NOT_SURE);
+    expect(spoken(await (await newCall(b)).say("Do you do scalp massages?"))).toBe(NOT_SURE);
+    expect(await chatCalls()).toBe(2);
+    // What was answered stays answered: the cache costs no budget.
+    expect(spoken(await (await newCall(b)).say("Do you do braids?"))).toBe("Yes, we can do that.");
+  });
+});
+
+describe("with no LLM_* set", () => {
+  test("nothing reaches a model and an unknown is today's fallback", async () => {
+    const prefix = `nomodel${Date.now()}`;
+    const l2 = redisL2({ url: redisUrl });
+    const cache = createCache<BotNamespace>({ prefix, l2, namespaces: botNamespaces({ sessionTtlMs: 60_000, hasL2: true }) });
+    opened.push(cache);
+    const app = createApp({
+      config: loadConfig({ TWILIO_AUTH_TOKEN: TOKEN, PUBLIC_BASE_URL: BASE }),
+      cache,
+      l2,
+      directory: await loadFileDirectory(FIXTURE),
+      log: createLog("error"),
+      version: "test",
+    });
+    expect(spoken(await (await newCall(app)).say("Can I bring my dog along?"))).toBe(NOT_SURE);
+    expect(await chatCalls()).toBe(0);
+  });
+});
