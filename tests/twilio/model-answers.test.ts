@@ -10,7 +10,10 @@ import type { Hono } from "hono";
 import { createApp } from "../../src/app.ts";
 import { loadFileDirectory } from "../../src/bot/directory/index.ts";
 import type { BotNamespace } from "../../src/bot/lookups.ts";
+import { businessTag } from "../../src/bot/cache-keys.ts";
+import { PROMPT_VERSION, createAnswerKeys, factsVersion } from "../../src/bot/model/index.ts";
 import { botNamespaces } from "../../src/bot/namespaces.ts";
+import Redis from "ioredis";
 import { replies } from "../../src/bot/replies.ts";
 import { createCache, redisL2, type Cache, type L2Adapter } from "../../src/cache/index.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -89,6 +92,25 @@ async function newCall(app: Hono) {
   };
 }
 
+/** The answer-cache key the app uses for a salon question (same secret, model and versions). */
+async function answerKeyOf(question: string): Promise<string> {
+  const business = (await (await loadFileDirectory(FIXTURE)).byNumber(SALON))!;
+  return createAnswerKeys(SECRET).answerKey({ businessId: business.id, factsVersion: factsVersion(business), model: "standin-chat", promptVersion: PROMPT_VERSION, question });
+}
+
+/** The remaining lifetime of an answer-cache entry in the shared redis-server. */
+async function redisTtlMs(key: Promise<string>): Promise<number> {
+  const redis = new Redis(redisUrl);
+  try {
+    const wanted = `:answers:${await key}`;
+    const keys = (await redis.keys("model*:answers:*")).filter((k) => k.endsWith(wanted));
+    expect(keys).toHaveLength(1);
+    return redis.pttl(keys[0]!);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 const spoken = (doc: XmlElement) => textOf(findElement(doc, "Say"));
 const chatCalls = async () => (await standin.requests()).chat;
 const NOT_SURE = replies.notSure({ transferNumber: "+15550404999", name: "Maple Hair Studio" } as Parameters<typeof replies.notSure>[0]);
@@ -110,6 +132,25 @@ describe("a question the FAQs do not answer", () => {
 
     expect(spoken(await (await newCall(b)).say("can I bring my DOG along"))).toBe(DOG);
     expect(await chatCalls()).toBe(1);
+  });
+
+  test("a business invalidation drops its cached answers on every instance", async () => {
+    await standin.control({ reply: { text: "Yes, we have a quiet room for nervous clients.", count: 5 } });
+    expect(spoken(await (await newCall(a)).say("Is there a quiet room?"))).toBe("Yes, we have a quiet room for nervous clients.");
+    expect(spoken(await (await newCall(b)).say("Is there a quiet room?"))).toBe("Yes, we have a quiet room for nervous clients.");
+    expect(await chatCalls()).toBe(1);
+    await opened.at(-1)!.invalidateTags([businessTag("maple-hair")]);
+    expect(spoken(await (await newCall(a)).say("Is there a quiet room?"))).toBe("Yes, we have a quiet room for nervous clients.");
+    expect(await chatCalls()).toBe(2);
+  });
+
+  test("a time-sensitive answer is cached no longer than the minute it is true for", async () => {
+    await standin.control({ reply: { text: "The studio is closed today.", count: 5 } });
+    const key = answerKeyOf("Is the studio open on the holiday?");
+    expect(spoken(await (await newCall(a)).say("Is the studio open on the holiday?"))).toBe("The studio is closed today.");
+    const ttl = await redisTtlMs(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
   test("a confident FAQ answer never reaches the model", async () => {
