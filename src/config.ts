@@ -89,7 +89,7 @@ const schema = z
     /** Model calls one business may cause per minute, across the fleet (counted in L2); 0 turns the model off for everyone. */
     LLM_MAX_CALLS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
     /** Cosine similarity at or above which a cached answer to a paraphrase is reused (semantic layer). */
-    SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+    SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.9),
     /** The deployment secret that keys at rest are HMACs under (the answer cache's keys); at least 16 characters. */
     CACHE_KEY_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   });

@@ -7,6 +7,7 @@ import type { Cache, L2Adapter } from "./cache/index.ts";
 import type { BotNamespace } from "./bot/lookups.ts";
 import { createModelAnswerer, type CachedAnswer, type ModelAnswerer } from "./bot/model-answers.ts";
 import { createModelBudget } from "./bot/model-budget.ts";
+import { createSemanticLayer, type SemanticEntry } from "./bot/semantic-answers.ts";
 import { createAnswerKeys, createModelClient } from "./bot/model/index.ts";
 import type { Config } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -23,6 +24,7 @@ export type ModelConfig = Pick<
   | "LLM_HARD_TIMEOUT_MS"
   | "LLM_MAX_CALLS_PER_MINUTE"
   | "CACHE_KEY_SECRET"
+  | "SEMANTIC_CACHE_THRESHOLD"
   | "CACHE_PREFIX"
 >;
 
@@ -61,10 +63,22 @@ export function modelFromConfig(config: ModelConfig, parts: ModelParts): ModelAn
     hardTimeoutMs: config.LLM_HARD_TIMEOUT_MS,
     observe: createModelMetrics(parts.meter, { provider: providerName(config.LLM_BASE_URL) }),
   });
+  const keys = createAnswerKeys(secret);
+  const semantic =
+    config.EMBEDDINGS_MODEL === undefined
+      ? undefined
+      : createSemanticLayer({
+          client,
+          embeddings: parts.cache.namespace<string>("embeddings"),
+          index: parts.cache.namespace<readonly SemanticEntry[]>("semantic"),
+          keys,
+          threshold: config.SEMANTIC_CACHE_THRESHOLD,
+        });
   return createModelAnswerer({
     client,
     answers: parts.cache.namespace<CachedAnswer>("answers"),
-    keys: createAnswerKeys(secret),
+    keys,
+    ...(semantic ? { semantic } : {}),
     budget: createModelBudget({ maxPerMinute: config.LLM_MAX_CALLS_PER_MINUTE, prefix: config.CACHE_PREFIX, ...(parts.l2 ? { l2: parts.l2 } : {}) }),
     hardTimeoutMs: config.LLM_HARD_TIMEOUT_MS,
     log: (level, message, fields) => parts.log(level, message, fields),

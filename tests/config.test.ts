@@ -81,7 +81,7 @@ test("the L2 timeout is capped at a minute and cluster nodes are checked one by 
 test("the model answerer: off by default, its variables checked together with clear errors", () => {
   const off = loadConfig({});
   expect(off.LLM_BASE_URL).toBeUndefined();
-  expect(off).toMatchObject({ LLM_SOFT_TIMEOUT_MS: 1_500, LLM_HARD_TIMEOUT_MS: 6_000, LLM_MAX_CALLS_PER_MINUTE: 60, SEMANTIC_CACHE_THRESHOLD: 0.8 });
+  expect(off).toMatchObject({ LLM_SOFT_TIMEOUT_MS: 1_500, LLM_HARD_TIMEOUT_MS: 6_000, LLM_MAX_CALLS_PER_MINUTE: 60, SEMANTIC_CACHE_THRESHOLD: 0.9 });
 
   const on = loadConfig({ LLM_BASE_URL: "http://127.0.0.1:11434/v1", LLM_MODEL: "llama3.2", CACHE_KEY_SECRET: "0123456789abcdef" });
   expect(on).toMatchObject({ LLM_BASE_URL: "http://127.0.0.1:11434/v1", LLM_MODEL: "llama3.2" });

@@ -4,8 +4,8 @@ import { businessKey, businessTag, knowledgeKey } from "./cache-keys.ts";
 import type { BusinessDirectory } from "./directory/index.ts";
 import { buildKnowledgeIndex, queryKnowledge, type KnowledgeIndex } from "./knowledge/index.ts";
 
-/** The namespaces the bot reads and writes (`answers`: the model's answers, used only when a model is configured). */
-export type BotNamespace = "business" | "knowledge" | "session" | "answers";
+/** The namespaces the bot reads and writes (`answers`, `embeddings`, `semantic`: the model's, used only when one is configured). */
+export type BotNamespace = "business" | "knowledge" | "session" | "answers" | "embeddings" | "semantic";
 
 /** What the knowledge base answered for one question: plain data, cached as it is. */
 export interface KnowledgeAnswer {

@@ -18,6 +18,7 @@ import type { Business } from "./business.ts";
 import { businessTag } from "./cache-keys.ts";
 import { hoursAnswerValidUntil } from "./hours.ts";
 import type { ModelBudget } from "./model-budget.ts";
+import type { SemanticLayer } from "./semantic-answers.ts";
 import {
   PROMPT_VERSION,
   checkAnswer,
@@ -42,7 +43,7 @@ export type ModelMiss = AnswerRejection | "budget" | "timeout" | "aborted" | "un
 
 /** What the turn gets back. `source` says whether this turn paid for a model call. */
 export type ModelReply =
-  | { readonly kind: "answer"; readonly text: string; readonly source: "cache" | "model"; /** Sentences already went out through `onText`. */ readonly streamed: boolean }
+  | { readonly kind: "answer"; readonly text: string; readonly source: "cache" | "semantic" | "model"; /** Sentences already went out through `onText`. */ readonly streamed: boolean }
   | { readonly kind: "pending"; readonly key: string; readonly since: number }
   | { readonly kind: "none"; readonly reason: ModelMiss };
 
@@ -55,6 +56,8 @@ export interface AskOptions {
   readonly signal?: AbortSignal;
   /** Relay: each checked sentence as the model completes it. */
   readonly onText?: (text: string) => void;
+  /** The FAQ retrieval ranked first for the question, confident or not: a paraphrase must not disagree. */
+  readonly faq?: number;
 }
 
 /** Options of {@link createModelAnswerer}; read once at creation. */
@@ -64,6 +67,8 @@ export interface ModelAnswererOptions {
   /** Built from the deployment's CACHE_KEY_SECRET: the same on every instance, or no instance shares answers. */
   readonly keys: AnswerKeys;
   readonly budget: ModelBudget;
+  /** The paraphrase layer (EMBEDDINGS_MODEL); absent: exact questions only. */
+  readonly semantic?: SemanticLayer;
   /** LLM_HARD_TIMEOUT_MS: how long a pending answer is waited for, from the turn that asked. */
   readonly hardTimeoutMs: number;
   readonly log?: (level: "debug" | "warn", message: string, fields?: Record<string, unknown>) => void;
@@ -85,6 +90,9 @@ const REJECTION_TTL_MS = 600_000;
 /** Between two looks at L2 for a pending answer another instance is producing. */
 const PENDING_POLL_MS = 50;
 
+/** A loader's context, plus which layer filled it. */
+type Produced = { ttl: number; grace: number; tags: readonly string[] | undefined; servedBy: "semantic" | "model" | undefined };
+
 /** The model's own budget refusal, told apart from its failures. */
 class BudgetExceeded extends Error {
   override readonly name = "BudgetExceeded";
@@ -101,7 +109,7 @@ class BudgetExceeded extends Error {
  * ```
  */
 export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswerer {
-  const { client, answers, keys, budget, hardTimeoutMs } = options;
+  const { client, answers, keys, budget, hardTimeoutMs, semantic } = options;
   const log = options.log ?? (() => undefined);
   const versions = new WeakMap<Business, string>();
   /** Model calls of this process still running after their turn stopped waiting, by key. */
@@ -113,9 +121,19 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
     return version;
   };
 
-  async function produce(business: Business, question: string, options: AskOptions, context: { ttl: number; grace: number; tags: readonly string[] | undefined }): Promise<CachedAnswer> {
+  async function produce(business: Business, question: string, key: string, options: AskOptions, context: Produced): Promise<CachedAnswer> {
     context.tags = [...(context.tags ?? []), businessTag(business.id)];
+    const version = versionOf(business);
+    const near = semantic === undefined ? undefined : await semantic.find(business, version, question, options.faq, options.signal);
+    if (near?.match !== undefined && near.match !== key) {
+      const reused = await answers.get(near.match).catch(() => undefined);
+      if (reused !== undefined) {
+        context.servedBy = "semantic";
+        return reused;
+      }
+    }
     if (!(await budget.take(business.id))) throw new BudgetExceeded("the business used this minute's model calls");
+    context.servedBy = "model";
     const messages = groundedMessages(business, question, options.now);
     const facts = factQuantities(messages[0]!.content);
     const sentences = options.onText === undefined ? undefined : sentenceStream(facts, options.onText);
@@ -129,8 +147,12 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
       }
     }
     const verdict = finishReason === "length" ? ({ ok: false, reason: "too_long" } as const) : checkAnswer(text, facts);
+    const remember = async () => {
+      if (near?.vector !== undefined) await semantic!.remember(business, version, { key, vector: near.vector, faq: options.faq ?? -1 });
+    };
     if (!verdict.ok) {
       if (verdict.reason !== "dont_know") context.ttl = Math.min(context.ttl, REJECTION_TTL_MS);
+      else await remember();
       return { ok: false, reason: verdict.reason };
     }
     sentences?.end(verdict.text);
@@ -138,19 +160,20 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
       // "We're open until six" is true for a minute: cache it no longer, and never serve it stale.
       context.ttl = Math.max(1, Math.min(context.ttl, hoursAnswerValidUntil(options.now).getTime() - options.now.getTime()));
       context.grace = 0;
-    }
+    } else await remember();
     return { ok: true, text: verdict.text };
   }
 
   async function lookUp(business: Business, question: string, key: string, options: AskOptions): Promise<ModelReply> {
-    let ranHere = false;
+    let produced: Produced | undefined;
     try {
       const cached = await answers.getOrSet(key, (context) => {
-        ranHere = true;
-        return produce(business, question, options, context);
+        produced = Object.assign(context, { servedBy: undefined });
+        return produce(business, question, key, options, produced);
       });
       if (!cached.ok) return { kind: "none", reason: cached.reason };
-      return { kind: "answer", text: cached.text, source: ranHere ? "model" : "cache", streamed: ranHere && options.onText !== undefined };
+      const source = produced?.servedBy ?? "cache";
+      return { kind: "answer", text: cached.text, source, streamed: source === "model" && options.onText !== undefined };
     } catch (error) {
       return { kind: "none", reason: missOf(error) };
     }

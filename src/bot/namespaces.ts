@@ -19,6 +19,8 @@ export const ANSWER_TTL_MS = 6 * 3_600_000;
  *   answer it gave before, and the distributed lock so the fleet calls the model once per question:
  *   the lock outlives the model's hard timeout and waiters wait that long, since a model call is the
  *   most expensive loader there is.
+ * - embeddings: question vectors by normalised text (a week: a text's vector never changes under
+ *   one model); semantic: each business's answered questions' vectors, as long as the answers.
  *
  * @example
  * ```ts
@@ -39,6 +41,8 @@ export function botNamespaces(options: {
     session: options.hasL2
       ? { ttl: options.sessionTtlMs, l1Ttl: 0, broadcast: false }
       : { ttl: options.sessionTtlMs, l2: false, broadcast: false },
+    embeddings: { ttl: 7 * 86_400_000, l1Ttl: 3_600_000, jitter: 0.1 },
+    semantic: { ttl: ANSWER_TTL_MS, l1Ttl: 60_000 },
     answers: { ttl: ANSWER_TTL_MS, l1Ttl: 600_000, jitter: 0.1, grace: 86_400_000, distributedLock: { ttl: modelMs + 2_000, wait: modelMs + 1_000 } },
   };
 }

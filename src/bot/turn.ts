@@ -11,7 +11,7 @@ import type { CallSession } from "./session.ts";
 export type TurnOutcome = "answer" | "clarify" | "fallback" | "hours" | "transfer" | "goodbye" | "reprompt" | "repeat" | "pending";
 
 /** Where a turn's answer came from, when the knowledge path ran: the `answer.source` metric attribute. */
-export type AnswerSource = "faq" | "cache" | "model" | "fallback";
+export type AnswerSource = "faq" | "cache" | "semantic" | "model" | "fallback";
 
 /** What the bot does next: keep listening, hang up, or put the caller through to a person. */
 export interface TurnReply {
@@ -42,7 +42,7 @@ export interface TurnInput {
   minConfidence: number;
   answer(business: Business, question: string): Promise<KnowledgeAnswer | null>;
   /** Asked when the FAQs have no confident answer (see model-answers.ts); absent: retrieval only. */
-  model?: (business: Business, question: string) => Promise<ModelReply>;
+  model?: (business: Business, question: string, faq: number | undefined) => Promise<ModelReply>;
 }
 
 /** Silent turns in a row before the bot says goodbye. */
@@ -133,7 +133,7 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
     return { outcome: "answer", say: found.answer, next: "gather", knowledgeMs, source: "faq" };
   }
   if (input.model !== undefined) {
-    const asked = await input.model(business, speech);
+    const asked = await input.model(business, speech, found?.faqIndex);
     if (asked.kind === "pending") {
       return { outcome: "pending", say: replies.oneMoment(business), next: "redirect", pending: { key: asked.key, since: asked.since }, knowledgeMs };
     }

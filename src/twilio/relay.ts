@@ -230,7 +230,8 @@ export function relayConversations(deps: RelayDeps) {
         now: at,
         minConfidence: deps.minConfidence,
         answer: deps.lookups.answer,
-        ...(model ? { model: (b: Business, question: string) => model.ask(b, question, { now: at, signal: aborter.signal, onText: streamed.onText }) } : {}),
+        ...(model ? { model: (b: Business, question: string, faq: number | undefined) =>
+              model.ask(b, question, { now: at, signal: aborter.signal, onText: streamed.onText, ...(faq === undefined ? {} : { faq }) }) } : {}),
       });
       if (asking === aborter) asking = undefined;
       if (streaming === streamed.live) streaming = undefined;

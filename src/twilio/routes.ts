@@ -156,7 +156,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
             now: at,
             minConfidence: deps.minConfidence,
             answer: deps.lookups.answer,
-            ...(model ? { model: (b: Business, question: string) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500 }) } : {}),
+            ...(model ? { model: (b: Business, question: string, faq: number | undefined) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) }) } : {}),
           });
     // Saved to L2 before answering, so the next webhook finds it on any instance.
     await deps.sessions.save(session);

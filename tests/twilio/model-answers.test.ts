@@ -181,6 +181,39 @@ describe("a question the FAQs do not answer", () => {
   });
 });
 
+describe("the semantic layer (EMBEDDINGS_MODEL)", () => {
+  test("a paraphrase on the other instance reuses the answer at no model call; a different question still asks", async () => {
+    const [a, b] = await fleet({ EMBEDDINGS_MODEL: "standin-embed" });
+    await standin.control({ reply: { text: DOG, count: 1 } });
+    expect(spoken(await (await newCall(a)).say("Can I bring my dog along?"))).toBe(DOG);
+    // The stand-in's embeddings are a bag of words: the same words in another order are the same question.
+    expect(spoken(await (await newCall(b)).say("Can I bring along my dog?"))).toBe(DOG);
+    let seen = await standin.requests();
+    expect({ chat: seen.chat, embeddings: seen.embeddings }).toEqual({ chat: 1, embeddings: 2 });
+
+    // Sharing a few words is not enough: the model is asked (and says it does not know).
+    expect(spoken(await (await newCall(b)).say("Can I bring my own hair dye along?"))).toBe(NOT_SURE);
+    seen = await standin.requests();
+    expect(seen.chat).toBe(2);
+    // The same text again is an exact hit: no embedding, no model call.
+    expect(spoken(await (await newCall(a)).say("can I bring along my dog"))).toBe(DOG);
+    seen = await standin.requests();
+    expect({ chat: seen.chat, embeddings: seen.embeddings }).toEqual({ chat: 2, embeddings: 3 });
+  });
+
+  test("an embeddings endpoint that fails only means the model is asked", async () => {
+    const [a] = await fleet({ EMBEDDINGS_MODEL: "standin-embed" });
+    await standin.control({ reply: { text: "Yes, we have a children's play corner.", count: 1 } });
+    await standin.control({ fail: { status: 500, count: 1 } });
+    expect(spoken(await (await newCall(a)).say("Is there a play area for kids?"))).toBe("Yes, we have a children's play corner.");
+    const seen = await standin.requests();
+    expect(seen.log.map((r) => [r.path, r.outcome])).toEqual([
+      ["/v1/embeddings", 500],
+      ["/v1/chat/completions", 200],
+    ]);
+  });
+});
+
 describe("a slow model", () => {
   test("past the soft timeout the caller hears a filler, and the redirect (to the other instance) picks the answer up", async () => {
     const [a, b] = await fleet({ LLM_SOFT_TIMEOUT_MS: "200", LLM_HARD_TIMEOUT_MS: "4000" });
