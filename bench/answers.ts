@@ -51,10 +51,14 @@ const BASE = "https://bot.example.com";
 const REPLY = "Yes, we can help you with that when you visit.";
 
 /** Services no FAQ of the template business mentions: the long tail a model answers. */
-const SERVICES = `perms highlights balayage braids dreadlocks extensions keratin treatments scalp massages eyebrow threading lash lifts
- bridal hair wedding updos hair tattoos beard sculpting hot towel shaves kids parties gift cards hair donations wig fittings
- color corrections toner glossing root touch ups bleach baths curl cuts silk presses relaxers hair botox olaplex
- makeup nails pedicures waxing spray tans facials men's color grey blending fades razor cuts undercuts`.split(/\s+/).filter(Boolean);
+const SERVICES = [
+  "perms", "highlights", "balayage", "braids", "dreadlocks", "hair extensions", "keratin treatments", "scalp massages",
+  "eyebrow threading", "lash lifts", "bridal hair", "wedding updos", "hair tattoos", "beard sculpting", "hot towel shaves",
+  "kids parties", "gift cards", "hair donations", "wig fittings", "color corrections", "toner glossing", "root touch ups",
+  "bleach baths", "curly cuts", "silk presses", "relaxers", "hair botox", "olaplex treatments", "bridal makeup", "gel nails",
+  "pedicures", "leg waxing", "spray tans", "facials", "grey blending", "skin fades", "razor cuts", "undercuts",
+  "head shaves", "hair tinsel", "scalp treatments", "hair gloss", "fringe trims", "blow dries", "deep conditioning",
+];
 
 /** Questions the template business's FAQs answer. */
 const FAQ_QUESTIONS = ["Do you have parking?", "How much is a men's haircut?"] as const;
@@ -63,9 +67,9 @@ const FAQ_QUESTIONS = ["Do you have parking?", "How much is a men's haircut?"] a
 function questionPool(): Array<{ text: string; base: string }> {
   const pool: Array<{ text: string; base: string }> = [];
   SERVICES.forEach((service, i) => {
-    const base = `Do you do ${service.replace(/_/g, " ")}?`;
+    const base = `Do you do ${service}?`;
     pool.push({ text: base, base });
-    if (i % 3 === 0) pool.push({ text: `${service.replace(/_/g, " ")}, do you do that?`, base });
+    if (i % 3 === 0) pool.push({ text: `${service}, do you do that?`, base });
   });
   // A few FAQ questions: retrieval answers them, the model never sees them.
   for (const text of FAQ_QUESTIONS) pool.push({ text, base: text });
@@ -136,6 +140,8 @@ interface Phase {
   readonly reader: Reader;
   readonly distinct: Set<string>;
   readonly distinctBase: Set<string>;
+  /** Chat requests the stand-in saw for a (business, question) it had already been asked. */
+  duplicateCalls: number;
 }
 
 async function runPhase(
@@ -171,7 +177,7 @@ async function runPhase(
   }
   const random = prng(11);
   const pick = zipf(pool.length, 1.1, random);
-  const phase: Phase = { label, turnMs: [], repeatMs: [], failed: 0, fillers: 0, sequentialCachedMs: [], sequentialFaqMs: [], reader, distinct: new Set(), distinctBase: new Set() };
+  const phase: Phase = { label, turnMs: [], repeatMs: [], failed: 0, fillers: 0, sequentialCachedMs: [], sequentialFaqMs: [], reader, distinct: new Set(), distinctBase: new Set(), duplicateCalls: 0 };
   const answered = new Set<string>();
   const started = performance.now();
   const during = options.during?.(standin);
@@ -192,6 +198,8 @@ async function runPhase(
     answered.add(pair);
   });
   await during;
+  const asked = (await standin.requests()).log.filter((r) => r.path === "/v1/chat/completions");
+  phase.duplicateCalls = asked.length - new Set(asked.map((r) => `${r.system?.split("\n")[0]}|${r.question}`)).size;
   if (options.sequential) {
     // Interleaved, one at a time: nothing else shares the event loop with the turn being timed.
     const cachedPairs = [...answered].filter((pair) => !FAQ_QUESTIONS.some((q) => pair.endsWith(`|${q}`)));
@@ -265,7 +273,7 @@ try {
     rows.push([
       phase.label === "off" ? "answer cache off" : phase.label === "semantic" ? "cache + semantic layer" : "answer cache",
       String(phase.turnMs.length),
-      `${chatCalls} / ${phase.distinct.size} (${phase.distinctBase.size} without paraphrases)`,
+      `${chatCalls} / ${phase.distinct.size} (${phase.distinctBase.size} without paraphrases); duplicates ${phase.duplicateCalls}`,
       ["faq", "cache", "semantic", "model", "fallback"].map((s) => `${s} ${sources[s] ?? 0}`).join(", "),
       `${ms(percentile(phase.turnMs, 50))} / ${ms(percentile(phase.turnMs, 95))}`,
       ms(percentile(phase.repeatMs, 50)),
