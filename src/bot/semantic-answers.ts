@@ -15,6 +15,7 @@
  * Every failure here (the embeddings endpoint down, L2 out) only means "no paraphrase found": the
  * turn goes on to the model.
  */
+import { Buffer } from "node:buffer";
 import type { NamespaceHandle } from "../cache/index.ts";
 import type { Business } from "./business.ts";
 import { businessTag } from "./cache-keys.ts";

@@ -30,7 +30,7 @@ export interface InstrumentDescriptor {
 export const APP_INSTRUMENTS = {
   /** Histogram, seconds. Semantic-convention attributes: http.request.method, http.route, http.response.status_code, url.scheme. */
   httpServerDuration: { name: "http.server.request.duration", unit: "s", description: "Duration of HTTP server requests", kind: "histogram" },
-  /** Histogram, seconds. Attribute: `bot.outcome` (answer, fallback, hours, transfer, goodbye, reprompt, repeat, greeting, unknown_number). */
+  /** Histogram, seconds. Attribute: `bot.outcome` (answer, clarify, fallback, hours, transfer, goodbye, reprompt, repeat, pending, greeting, unknown_number, unavailable). */
   turnDuration: { name: "voxedge.bot.turn.duration", unit: "s", description: "Server time of one bot turn by outcome", kind: "histogram" },
   /** Histogram, seconds. Attribute: `cache.result` is not used here; only `bot.matched` (true, false). */
   knowledgeDuration: { name: "voxedge.bot.knowledge.duration", unit: "s", description: "Knowledge-base query duration", kind: "histogram" },
