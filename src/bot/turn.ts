@@ -73,7 +73,8 @@ export async function takeTurn(input: TurnInput): Promise<TurnReply> {
   delete session.pendingClarification;
   const reply = await decide(input, offered, pending);
   if (reply.outcome !== "reprompt") session.silences = 0;
-  if (reply.outcome !== "repeat") session.lastReply = reply.say;
+  // An empty reply (a model answer the caller interrupted) leaves "repeat that" with what was said before.
+  if (reply.outcome !== "repeat" && reply.say !== "") session.lastReply = reply.say;
   return reply;
 }
 
@@ -153,7 +154,7 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
  */
 export function finishModelTurn(business: Business, session: CallSession, asked: ModelReply): TurnReply {
   const reply = modelTurn(business, session, asked);
-  session.lastReply = reply.say;
+  if (reply.say !== "") session.lastReply = reply.say;
   return reply;
 }
 
@@ -162,6 +163,8 @@ function modelTurn(business: Business, session: CallSession, asked: ModelReply):
     session.misses = 0;
     return { outcome: "answer", say: asked.text, next: "gather", source: asked.source, ...(asked.streamed ? { streamed: true } : {}) };
   }
+  // The caller cut the answer short (relay): nothing to say, and no miss to count against the bot.
+  if (asked.kind === "none" && asked.reason === "aborted") return { outcome: "fallback", say: "", next: "gather" };
   return miss(business, session, undefined);
 }
 
