@@ -13,6 +13,8 @@ import type { BotNamespace } from "../../src/bot/lookups.ts";
 import { businessTag } from "../../src/bot/cache-keys.ts";
 import { PROMPT_VERSION, createAnswerKeys, factsVersion } from "../../src/bot/model/index.ts";
 import { botNamespaces } from "../../src/bot/namespaces.ts";
+import type { Meter } from "@opentelemetry/api";
+import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import Redis from "ioredis";
 import { replies } from "../../src/bot/replies.ts";
 import { createCache, redisL2, type Cache, type L2Adapter } from "../../src/cache/index.ts";
@@ -36,7 +38,7 @@ const opened: Array<Cache<BotNamespace>> = [];
 let run = 0;
 
 /** One app instance over the shared redis-server, with the model stand-in configured by `env`. */
-async function instance(prefix: string, env: Record<string, string> = {}): Promise<Hono> {
+async function instance(prefix: string, env: Record<string, string> = {}, meter?: Meter): Promise<Hono> {
   const config = loadConfig({
     TWILIO_AUTH_TOKEN: TOKEN,
     PUBLIC_BASE_URL: BASE,
@@ -54,7 +56,7 @@ async function instance(prefix: string, env: Record<string, string> = {}): Promi
     namespaces: botNamespaces({ sessionTtlMs: 60_000, hasL2: true, modelHardTimeoutMs: config.LLM_HARD_TIMEOUT_MS }),
   });
   opened.push(cache);
-  return createApp({ config, cache, l2, directory: await loadFileDirectory(FIXTURE), log: createLog("error"), version: "test" });
+  return createApp({ config, cache, l2, directory: await loadFileDirectory(FIXTURE), log: createLog("error"), version: "test", ...(meter ? { meter } : {}) });
 }
 
 /** Two instances sharing one L2 namespace prefix: a fleet of two. */
@@ -279,6 +281,35 @@ describe("never let the model hurt a call", () => {
     expect(await chatCalls()).toBe(2);
     // What was answered stays answered: the cache costs no budget.
     expect(spoken(await (await newCall(b)).say("Do you do braids?"))).toBe("Yes, we can do that.");
+  });
+});
+
+describe("metrics", () => {
+  class Reader extends MetricReader {
+    protected override onShutdown = () => Promise.resolve();
+    protected override onForceFlush = () => Promise.resolve();
+  }
+
+  test("model calls in the GenAI conventions, answers by source", async () => {
+    const reader = new Reader();
+    const app = await instance(`modelmetrics${Date.now()}`, {}, new MeterProvider({ readers: [reader] }).getMeter("test"));
+    await standin.control({ reply: { text: "Yes, we do bridal makeup too.", count: 1 } });
+    await (await newCall(app)).say("Do you do bridal makeup?");
+    await (await newCall(app)).say("Do you do bridal makeup?");
+    await (await newCall(app)).say("do you have parking");
+    await (await newCall(app)).say("Do you sell concert tickets?");
+
+    const metrics = (await reader.collect()).resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+    const points = (name: string) => metrics.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as Array<{ attributes: Record<string, unknown>; value: unknown }>);
+    const answers = Object.fromEntries(points("voxedge.bot.answers").map((p) => [p.attributes["answer.source"], p.value]));
+    expect(answers).toEqual({ model: 1, cache: 1, faq: 1, fallback: 1 });
+    const duration = points("gen_ai.client.operation.duration");
+    expect(duration.map((p) => p.attributes)).toEqual([{ "gen_ai.operation.name": "chat", "gen_ai.request.model": "standin-chat", "gen_ai.provider.name": "openai" }]);
+    expect((duration[0]!.value as { count: number }).count).toBe(2);
+    expect(points("gen_ai.client.token.usage").map((p) => p.attributes["gen_ai.token.type"]).sort()).toEqual(["input", "output"]);
+    expect((points("gen_ai.client.operation.time_to_first_chunk")[0]!.value as { count: number }).count).toBe(2);
+    // Nothing of what the callers said reaches an attribute.
+    expect(JSON.stringify(metrics.map((m) => m.dataPoints.map((p) => p.attributes)))).not.toMatch(/makeup|tickets|parking/i);
   });
 });
 
