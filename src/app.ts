@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): Hono {
     now: deps.now,
     warm: (business) => deps.cache.warm(lookups.warmSpecs([business]), { concurrency: 4 }),
     tokenDelayMs: deps.config.RELAY_TOKEN_DELAY_MS,
-    ...(model ? { model } : {}),
+    ...(model ? { model, modelWaitMs: deps.config.LLM_SOFT_TIMEOUT_MS } : {}),
   });
   // Before twilioRoutes: their form-only middleware would refuse the socket handshake.
   app.route(

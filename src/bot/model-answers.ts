@@ -58,6 +58,8 @@ export interface AskOptions {
   readonly onText?: (text: string) => void;
   /** The FAQ retrieval ranked first for the question, confident or not: a paraphrase must not disagree. */
   readonly faq?: number;
+  /** Relay: said through `onText` when nothing was said after `afterMs` ("One moment, let me check."). */
+  readonly filler?: { readonly afterMs: number; readonly text: string };
 }
 
 /** Options of {@link createModelAnswerer}; read once at creation. */
@@ -179,6 +181,24 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
     }
   }
 
+  /** A relay caller waiting past the soft timeout hears the filler, once, before the answer. */
+  async function withFiller(business: Business, question: string, key: string, options: AskOptions, onText: (text: string) => void, filler: NonNullable<AskOptions["filler"]>): Promise<ModelReply> {
+    let spoke = false;
+    const say = (text: string) => {
+      spoke = true;
+      onText(text);
+    };
+    const timer = setTimeout(() => {
+      // A trailing space: the answer's first token follows it in the same utterance.
+      if (!spoke && !options.signal?.aborted) say(`${filler.text} `);
+    }, filler.afterMs);
+    try {
+      return await lookUp(business, question, key, { ...options, onText: say });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   function missOf(error: unknown): ModelMiss {
     if (error instanceof BudgetExceeded) {
       log("debug", "model: business over its budget; falling back");
@@ -198,6 +218,7 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
       const key = keys.answerKey({ businessId: business.id, factsVersion: versionOf(business), model: client.model, promptVersion: PROMPT_VERSION, question });
       const fresh = answers.peek(key);
       if (fresh !== undefined) return fresh.ok ? { kind: "answer", text: fresh.text, source: "cache", streamed: false } : { kind: "none", reason: fresh.reason };
+      if (options.onText !== undefined && options.filler !== undefined) return withFiller(business, question, key, options, options.onText, options.filler);
       const result = lookUp(business, question, key, options);
       if (options.waitMs === undefined) return result;
       const stopWaiting = new AbortController();

@@ -64,6 +64,8 @@ export interface RelayDeps {
   frameBudget?: Partial<FrameBudgetOptions>;
   /** Answers what the FAQs cannot, streamed sentence by sentence; an interrupt aborts its request. */
   model?: ModelAnswerer;
+  /** LLM_SOFT_TIMEOUT_MS: with nothing said by then, the caller hears "One moment, let me check.". */
+  modelWaitMs?: number;
 }
 
 /** A socket writes at most one warning line per this interval; the rest are counted in its end-of-call line. */
@@ -230,8 +232,7 @@ export function relayConversations(deps: RelayDeps) {
         now: at,
         minConfidence: deps.minConfidence,
         answer: deps.lookups.answer,
-        ...(model ? { model: (b: Business, question: string, faq: number | undefined) =>
-              model.ask(b, question, { now: at, signal: aborter.signal, onText: streamed.onText, ...(faq === undefined ? {} : { faq }) }) } : {}),
+        ...(model ? { model: streamed.asker(model, at, deps.modelWaitMs ?? 1_500) } : {}),
       });
       if (asking === aborter) asking = undefined;
       if (streaming === streamed.live) streaming = undefined;

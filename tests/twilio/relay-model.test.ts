@@ -40,6 +40,7 @@ beforeAll(async () => {
     LLM_API_KEY: standin.apiKey,
     LLM_MODEL: "standin-chat",
     CACHE_KEY_SECRET: "relay-model-secret-0123456789",
+    LLM_SOFT_TIMEOUT_MS: "1200",
     LOG_LEVEL: "error",
   });
 });
@@ -95,7 +96,7 @@ test("a prompt the FAQs cannot answer streams the model's answer sentence by sen
 
 test("an interrupt aborts the model request", async () => {
   // Slow enough that the caller speaks over it after the first sentence.
-  await standin.control({ tokensPerSecond: 6, reply: { text: REPLY, count: 1 } });
+  await standin.control({ tokensPerSecond: 10, reply: { text: REPLY, count: 1 } });
   const client = await startCall();
   client.send({ type: "prompt", voicePrompt: "Is my dog allowed inside?", lang: "en-US", last: true });
   const first = await client.next(10_000);
@@ -110,5 +111,20 @@ test("an interrupt aborts the model request", async () => {
   // What was cut short is not cached: the same question asks the model again.
   client.send({ type: "prompt", voicePrompt: "Is my dog allowed inside?", lang: "en-US", last: true });
   await waitFor("a second model call", async () => (await standin.requests()).chat === 2);
+  await client.close();
+});
+
+test("a model slower than the soft timeout: the caller hears the filler, then the answer", async () => {
+  await standin.control({ firstChunkDelayMs: 1_800, reply: { text: "Yes, we do bridal hair trials.", count: 1 } });
+  const client = await startCall();
+  client.send({ type: "prompt", voicePrompt: "Do you do bridal hair trials?", lang: "en-US", last: true });
+  const frames: Frame[] = [];
+  for (;;) {
+    const frame = await client.next(6_000);
+    frames.push(frame);
+    if (frame.last) break;
+  }
+  expect(frames.map((f) => (f.token ?? "").trim()).filter((t) => t !== "")).toEqual(["One moment, let me check.", "Yes, we do bridal hair trials."]);
+  expect((await standin.requests()).chat).toBe(1);
   await client.close();
 });
