@@ -114,7 +114,7 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
   const { client, answers, keys, budget, hardTimeoutMs, semantic } = options;
   const log = options.log ?? (() => undefined);
   const versions = new WeakMap<Business, string>();
-  /** Model calls of this process still running after their turn stopped waiting, by key. */
+  /** Model calls of this process whose turn stopped waiting (running, or settled until the follow-up is due), by key. */
   const running = new Map<string, Promise<ModelReply>>();
 
   const versionOf = (business: Business): string => {
@@ -227,8 +227,12 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
       stopWaiting.abort();
       if (first !== undefined) return first;
       running.set(key, result);
-      void result.finally(() => {
-        if (running.get(key) === result) running.delete(key);
+      // Kept until its follow-up is due at the latest, so a failure is known at once, not waited out.
+      void result.then(() => {
+        const forget = setTimeout(() => {
+          if (running.get(key) === result) running.delete(key);
+        }, hardTimeoutMs + 1_000);
+        (forget as { unref?: () => void }).unref?.();
       });
       return { kind: "pending", key, since };
     },
