@@ -36,10 +36,10 @@ import { sleep } from "../util/sleep.ts";
 /** What the answer cache holds for a question: a checked answer, or why there is none. */
 export type CachedAnswer =
   | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly reason: AnswerRejection };
+  | { readonly ok: false; readonly reason: AnswerRejection | "failed" };
 
 /** Why no model answer is spoken: the check's verdict, the budget, or the model's failure. */
-export type ModelMiss = AnswerRejection | "budget" | "timeout" | "aborted" | "unavailable" | "error";
+export type ModelMiss = AnswerRejection | "failed" | "budget" | "timeout" | "aborted" | "unavailable" | "error";
 
 /** What the turn gets back. `source` says whether this turn paid for a model call. */
 export type ModelReply =
@@ -89,8 +89,13 @@ export const PENDING_KEY = /^a1:[A-Za-z0-9_-]{43}$/;
 
 /** How long a refused answer (a number the facts lack, a cut answer) is remembered: a model may do better later. */
 const REJECTION_TTL_MS = 600_000;
+/** How long a model call that failed after its turn stopped waiting is remembered, so a follow-up on another instance need not wait it out. */
+const FAILURE_TTL_MS = 10_000;
 /** Between two looks at L2 for a pending answer another instance is producing. */
 const PENDING_POLL_MS = 50;
+
+/** The check's verdicts, which are cached by the loader itself. */
+const REJECTIONS: Readonly<Record<AnswerRejection, true>> = { dont_know: true, empty: true, too_long: true, unsupported_number: true };
 
 /** A loader's context, plus which layer filled it. */
 type Produced = { ttl: number; grace: number; tags: readonly string[] | undefined; servedBy: "semantic" | "model" | undefined };
@@ -160,7 +165,9 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
     sentences?.end(verdict.text);
     if (verdict.timeSensitive) {
       // "We're open until six" is true for a minute: cache it no longer, and never serve it stale.
-      context.ttl = Math.max(1, Math.min(context.ttl, hoursAnswerValidUntil(options.now).getTime() - options.now.getTime()));
+      // The namespace adds up to `jitter` × ttl: shorten by as much so the end of the minute still holds.
+      const left = hoursAnswerValidUntil(options.now).getTime() - options.now.getTime();
+      context.ttl = Math.max(1, Math.min(context.ttl, Math.floor(left / (1 + answers.policy.jitter))));
       context.grace = 0;
     } else await remember();
     return { ok: true, text: verdict.text };
@@ -228,7 +235,10 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
       if (first !== undefined) return first;
       running.set(key, result);
       // Kept until its follow-up is due at the latest, so a failure is known at once, not waited out.
-      void result.then(() => {
+      void result.then((late) => {
+        if (late.kind === "none" && late.reason !== "aborted" && !(late.reason in REJECTIONS)) {
+          answers.set(key, { ok: false, reason: "failed" }, { ttl: FAILURE_TTL_MS, grace: 0, tags: [businessTag(business.id)] }).catch(() => undefined);
+        }
         const forget = setTimeout(() => {
           if (running.get(key) === result) running.delete(key);
         }, hardTimeoutMs + 1_000);
