@@ -1,6 +1,6 @@
 import { metrics, type Meter } from "@opentelemetry/api";
 import { Hono } from "hono";
-import type { Cache } from "./cache/index.ts";
+import type { Cache, L2Adapter } from "./cache/index.ts";
 import type { BusinessDirectory } from "./bot/directory/index.ts";
 import { DEFAULT_CONFIDENCE_THRESHOLD } from "./bot/knowledge/index.ts";
 import { botLookups, type BotNamespace } from "./bot/lookups.ts";
@@ -12,6 +12,7 @@ import { healthRoutes } from "./http/health.ts";
 import type { Log } from "./log.ts";
 import { errorText, redactExternal } from "./redact.ts";
 import { createBotMetrics } from "./telemetry/bot-metrics.ts";
+import { modelFromConfig } from "./model-from-config.ts";
 import { httpMetrics } from "./telemetry/http-metrics.ts";
 import { relayConversations } from "./twilio/relay.ts";
 import { relayRoutes } from "./twilio/relay-routes.ts";
@@ -34,6 +35,10 @@ export interface AppDeps {
   now?: () => Date;
   /** Upgrades the ConversationRelay socket; without it `GET /twilio/relay` answers 503. */
   websockets?: WebSocketHost;
+  /** The cache's L2, where the model budget is counted fleet-wide; absent: counted per process. */
+  l2?: L2Adapter;
+  /** The secret answer-cache keys are HMACs under; default `config.CACHE_KEY_SECRET`. */
+  answerKeySecret?: string;
 }
 
 /**
@@ -53,6 +58,14 @@ export function createApp(deps: AppDeps): Hono {
   const gatherUrl = `${deps.config.PUBLIC_BASE_URL?.replace(/\/+$/, "") ?? ""}/twilio/gather`;
   const botMetrics = createBotMetrics<WebhookOutcome>(meter);
   const minConfidence = deps.config.KNOWLEDGE_MIN_CONFIDENCE ?? DEFAULT_CONFIDENCE_THRESHOLD;
+  // Undefined unless LLM_BASE_URL and LLM_MODEL are set: then every route is as it was.
+  const model = modelFromConfig(deps.config, {
+    cache: deps.cache,
+    meter,
+    log: deps.log,
+    ...(deps.l2 ? { l2: deps.l2 } : {}),
+    ...(deps.answerKeySecret ? { keySecret: deps.answerKeySecret } : {}),
+  });
 
   const app = new Hono();
   app.use("*", httpMetrics(meter));
@@ -66,6 +79,7 @@ export function createApp(deps: AppDeps): Hono {
     now: deps.now,
     warm: (business) => deps.cache.warm(lookups.warmSpecs([business]), { concurrency: 4 }),
     tokenDelayMs: deps.config.RELAY_TOKEN_DELAY_MS,
+    ...(model ? { model, modelWaitMs: deps.config.LLM_SOFT_TIMEOUT_MS } : {}),
   });
   // Before twilioRoutes: their form-only middleware would refuse the socket handshake.
   app.route(
@@ -89,6 +103,7 @@ export function createApp(deps: AppDeps): Hono {
       publicBaseUrl: deps.config.PUBLIC_BASE_URL,
       minConfidence,
       voiceMode: deps.config.VOICE_MODE,
+      ...(model ? { model, modelWaitMs: deps.config.LLM_SOFT_TIMEOUT_MS } : {}),
       now: deps.now,
       log: deps.log,
     }),

@@ -79,6 +79,21 @@ const schema = z
     OTEL_SERVICE_NAME: z.string().min(1).default("voxedge"),
     OTEL_RESOURCE_ATTRIBUTES: z.string().optional(),
     METRICS_PROMETHEUS: bool.default(false),
+
+    /** Answers from a language model (off unless LLM_BASE_URL and LLM_MODEL are set): any OpenAI-compatible endpoint. */
+    LLM_BASE_URL: url.regex(/^https?:\/\//, "must be an http(s) URL").optional(),
+    LLM_API_KEY: z.string().min(1).optional(),
+    LLM_MODEL: z.string().min(1).optional(),
+    /** The embeddings model on the same base URL; reserved for the semantic layer. */
+    EMBEDDINGS_MODEL: z.string().min(1).optional(),
+    /** Gather: how long the webhook waits for the model before the caller hears "One moment". */
+    LLM_SOFT_TIMEOUT_MS: ms(1_500),
+    /** When a model request is aborted and the caller hears the honest fallback. */
+    LLM_HARD_TIMEOUT_MS: z.coerce.number().int().min(1).max(14_000, "must be at most 14000 ms (Twilio waits 15 s for a webhook)").default(6_000),
+    /** Model calls one business may cause per minute, across the fleet (counted in L2); 0 turns the model off for everyone. */
+    LLM_MAX_CALLS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+    /** Cosine similarity at or above which a cached answer to a paraphrase is reused (semantic layer). */
+    SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.9),
   });
 
 /** Rules across variables. They read the raw strings so they report even when other variables are bad. */
@@ -98,6 +113,18 @@ function crossChecks(env: Record<string, string>): string[] {
     need("TWILIO_AUTH_TOKEN", "in production: webhooks cannot be verified without it");
     need("PUBLIC_BASE_URL", "in production: signatures are computed over the public URL");
     need("CACHE_KEY_SECRET", "in production: cache keys made from what callers say are hashed with it, the same on every instance");
+  }
+  const llm = ["LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY", "EMBEDDINGS_MODEL"].filter((name) => env[name] !== undefined);
+  if (llm.length > 0) {
+    const why = `when any of LLM_BASE_URL, LLM_MODEL, LLM_API_KEY, EMBEDDINGS_MODEL is set (set: ${llm.join(", ")})`;
+    need("LLM_BASE_URL", why);
+    need("LLM_MODEL", why);
+    need("CACHE_KEY_SECRET", "when the model answerer is on: answer-cache keys are HMACs under it");
+  }
+  const soft = Number(env.LLM_SOFT_TIMEOUT_MS ?? 1_500);
+  const hard = Number(env.LLM_HARD_TIMEOUT_MS ?? 6_000);
+  if (Number.isFinite(soft) && Number.isFinite(hard) && soft >= hard) {
+    problems.push(`LLM_SOFT_TIMEOUT_MS: must be below LLM_HARD_TIMEOUT_MS (${soft} ≥ ${hard})`);
   }
   if (env.BUSINESSES_FILE !== undefined && env.BUSINESS_API_URL !== undefined) {
     problems.push("BUSINESS_API_URL: set either BUSINESSES_FILE or BUSINESS_API_URL, not both");

@@ -61,7 +61,12 @@ export async function main(env: Record<string, string | undefined> = process.env
     l2TimeoutMs: config.CACHE_L2_TIMEOUT_MS,
     breaker: { failureThreshold: config.CACHE_BREAKER_FAILURES, openMs: config.CACHE_BREAKER_OPEN_MS },
     // The in-process L2 is not shared with other instances, so sessions need not go through it on every webhook.
-    namespaces: botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined && l2.kind !== "memory", questionRetentionMs: config.QUESTION_RETENTION_MS }),
+    namespaces: botNamespaces({
+      sessionTtlMs: config.SESSION_TTL_MS,
+      hasL2: l2 !== undefined && l2.kind !== "memory",
+      questionRetentionMs: config.QUESTION_RETENTION_MS,
+      modelHardTimeoutMs: config.LLM_HARD_TIMEOUT_MS,
+    }),
     meter: metrics.getMeter("voxedge.cache"),
     // Once per transition; the event holds the L2 kind only (no address, key or credential).
     onEvent: (event) => {
@@ -84,6 +89,8 @@ export async function main(env: Record<string, string | undefined> = process.env
     prometheusHandler: telemetry.prometheusHandler,
     isDraining: () => draining,
     websockets,
+    ...(l2 ? { l2 } : {}),
+    ...(config.CACHE_KEY_SECRET ? { answerKeySecret: config.CACHE_KEY_SECRET } : {}),
   });
 
   const server = serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch, websockets });

@@ -77,3 +77,31 @@ test("the L2 timeout is capped at a minute and cluster nodes are checked one by 
   expect(withPassword).not.toContain("hunter2");
   expect(problems({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "ftp://x.example.com", UPSTASH_REDIS_REST_TOKEN: "t" })).toContain("UPSTASH_REDIS_REST_URL");
 });
+
+test("the model answerer: off by default, its variables checked together with clear errors", () => {
+  const off = loadConfig({});
+  expect(off.LLM_BASE_URL).toBeUndefined();
+  expect(off).toMatchObject({ LLM_SOFT_TIMEOUT_MS: 1_500, LLM_HARD_TIMEOUT_MS: 6_000, LLM_MAX_CALLS_PER_MINUTE: 60, SEMANTIC_CACHE_THRESHOLD: 0.9 });
+
+  const on = loadConfig({ LLM_BASE_URL: "http://127.0.0.1:11434/v1", LLM_MODEL: "llama3.2", CACHE_KEY_SECRET: "0123456789abcdef0123456789abcdef" });
+  expect(on).toMatchObject({ LLM_BASE_URL: "http://127.0.0.1:11434/v1", LLM_MODEL: "llama3.2" });
+
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+  // A key alone names the two that are missing, and the secret the answer keys need.
+  const keyOnly = problems({ LLM_API_KEY: "sk-secret-value" });
+  expect(keyOnly.some((p) => p.startsWith("LLM_BASE_URL: is required"))).toBe(true);
+  expect(keyOnly.some((p) => p.startsWith("LLM_MODEL: is required"))).toBe(true);
+  expect(keyOnly.some((p) => p.startsWith("CACHE_KEY_SECRET: is required"))).toBe(true);
+  expect(keyOnly.join("\n")).not.toContain("sk-secret-value");
+  expect(problems({ LLM_BASE_URL: "ftp://models.example.com", LLM_MODEL: "m", CACHE_KEY_SECRET: "0123456789abcdef0123456789abcdef" })[0]).toStartWith("LLM_BASE_URL:");
+  expect(problems({ LLM_SOFT_TIMEOUT_MS: "3000", LLM_HARD_TIMEOUT_MS: "2000" })).toEqual(["LLM_SOFT_TIMEOUT_MS: must be below LLM_HARD_TIMEOUT_MS (3000 ≥ 2000)"]);
+  expect(problems({ LLM_HARD_TIMEOUT_MS: "20000" })[0]).toStartWith("LLM_HARD_TIMEOUT_MS:");
+  expect(problems({ SEMANTIC_CACHE_THRESHOLD: "1.5", LLM_MAX_CALLS_PER_MINUTE: "-1" })).toHaveLength(2);
+});

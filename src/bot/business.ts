@@ -128,6 +128,8 @@ export const businessSchema = z
       transferNumber: e164.optional(),
       /** `relay` answers this business's calls over a ConversationRelay WebSocket; default: the server's VOICE_MODE. */
       voiceMode: z.enum(["gather", "relay"], expecting('"gather" or "relay"')).optional(),
+      /** The model's semantic layer: cosine similarity at which a paraphrase reuses a cached answer; default SEMANTIC_CACHE_THRESHOLD. */
+      semanticThreshold: z.number(expecting("a number from 0 to 1")).min(0, expecting("a number from 0 to 1")).max(1, expecting("a number from 0 to 1")).optional(),
       hours: hoursSchema.default({}),
       faqs: z.array(faqSchema, expecting("a list of FAQs")).default([]),
     },

@@ -5,8 +5,8 @@ import type { BusinessDirectory } from "./directory/index.ts";
 import { knowledgeIndexOf } from "./business-index.ts";
 import { queryKnowledge } from "./knowledge/index.ts";
 
-/** The namespaces the bot reads and writes. */
-export type BotNamespace = "business" | "knowledge" | "session" | "questions";
+/** The namespaces the bot reads and writes (`answers`, `embeddings`, `semantic`: the model's, used only when one is configured; `questions`: only with question retention on). */
+export type BotNamespace = "business" | "knowledge" | "session" | "questions" | "answers" | "embeddings" | "semantic";
 
 /** What the knowledge base answered for one question: plain data, cached as it is. */
 export interface KnowledgeAnswer {

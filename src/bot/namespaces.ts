@@ -1,6 +1,9 @@
 import type { NamespaceOptions } from "../cache/index.ts";
 import type { BotNamespace } from "./lookups.ts";
 
+/** How long a model answer is cached (before jitter). */
+export const ANSWER_TTL_MS = 6 * 3_600_000;
+
 /**
  * How the bot caches each kind of data.
  * - business: changes rarely; an hour in L2, a minute in L1 so edits spread quickly, a day of grace
@@ -13,6 +16,14 @@ import type { BotNamespace } from "./lookups.ts";
  * - questions: what callers asked, kept only when the operator asks for it (`questionRetentionMs`
  *   above 0): written once per question under the same hashed key as its answer, L2 only, for
  *   exactly the retention; no other instance reads it back, so nothing goes on the bus.
+ * - answers: the model's checked answers (and its "not in the facts"), keyed by a hash of business,
+ *   facts version, model, prompt version and question; six hours (an answer to a time-sensitive
+ *   question is cut to the minute by its loader), a day of grace so a model outage still speaks an
+ *   answer it gave before, and the distributed lock so the fleet calls the model once per question:
+ *   the lock outlives the model's hard timeout and waiters wait that long, since a model call is the
+ *   most expensive loader there is.
+ * - embeddings: question vectors by normalised text (a week: a text's vector never changes under
+ *   one model); semantic: each business's answered questions' vectors, as long as the answers.
  *
  * @example
  * ```ts
@@ -25,7 +36,10 @@ export function botNamespaces(options: {
   hasL2: boolean;
   /** How long callers' questions are kept; 0 or absent keeps none. */
   questionRetentionMs?: number;
+  /** LLM_HARD_TIMEOUT_MS: how long a model call may hold the answer lock. Default 6 000. */
+  modelHardTimeoutMs?: number;
 }): Record<BotNamespace, NamespaceOptions> {
+  const modelMs = options.modelHardTimeoutMs ?? 6_000;
   return {
     business: { ttl: 3_600_000, l1Ttl: 60_000, jitter: 0.1, grace: 86_400_000, softTimeout: 300, eagerRefresh: 0.8 },
     knowledge: { ttl: 900_000, l1Ttl: 300_000, jitter: 0.1, grace: 3_600_000 },
@@ -33,5 +47,8 @@ export function botNamespaces(options: {
       ? { ttl: options.sessionTtlMs, l1Ttl: 0, broadcast: false }
       : { ttl: options.sessionTtlMs, l2: false, broadcast: false },
     questions: { ttl: Math.max(1, options.questionRetentionMs ?? 0), l1Ttl: 0, broadcast: false },
+    embeddings: { ttl: 7 * 86_400_000, l1Ttl: 3_600_000, jitter: 0.1 },
+    semantic: { ttl: ANSWER_TTL_MS, l1Ttl: 60_000 },
+    answers: { ttl: ANSWER_TTL_MS, l1Ttl: 600_000, jitter: 0.1, grace: 86_400_000, distributedLock: { ttl: modelMs + 2_000, wait: modelMs + 1_000 } },
   };
 }

@@ -37,6 +37,11 @@ export const replies = {
     return "I'm not sure about that one, sorry. Could you ask me another way, or ask about something else?";
   },
 
+  /** The model is still thinking past the soft timeout: the caller hears this while the answer lands. */
+  oneMoment(_business: Business): string {
+    return "One moment, let me check.";
+  },
+
   /** Said right before the call goes to the business's transfer number, at the caller's request. */
   transfer(business: Business): string {
     return `Sure, I'll connect you with someone at ${business.name} now. Please hold.`;

@@ -3,18 +3,29 @@ import { chooseBetween, clarifyingQuestion } from "./clarify.ts";
 import { detectIntent } from "./intents.ts";
 import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
+import type { ModelReply } from "./model-answers.ts";
 import { answerHoursQuestion, replies } from "./replies.ts";
 import type { CallSession } from "./session.ts";
 
 /** What a turn ended as; also the `bot.outcome` metric attribute. */
-export type TurnOutcome = "answer" | "clarify" | "fallback" | "hours" | "transfer" | "goodbye" | "reprompt" | "repeat";
+export type TurnOutcome = "answer" | "clarify" | "fallback" | "hours" | "transfer" | "goodbye" | "reprompt" | "repeat" | "pending";
+
+/** Where a turn's answer came from, when the knowledge path ran: the `answer.source` metric attribute. */
+export type AnswerSource = "faq" | "cache" | "semantic" | "model" | "fallback";
 
 /** What the bot does next: keep listening, hang up, or put the caller through to a person. */
 export interface TurnReply {
   outcome: TurnOutcome;
   say: string;
-  next: "gather" | "hangup" | "dial";
+  /** `redirect`: the model is still answering; Twilio comes back for it (gather only). */
+  next: "gather" | "hangup" | "dial" | "redirect";
   dialTo?: string;
+  /** With `redirect`: the pending answer's key and when it was asked. */
+  pending?: { key: string; since: number };
+  /** Set when the knowledge path ran. */
+  source?: AnswerSource;
+  /** The answer already went out sentence by sentence (relay). */
+  streamed?: boolean;
   /** Milliseconds spent in the knowledge query (cache included), when one ran. */
   knowledgeMs?: number;
 }
@@ -30,6 +41,8 @@ export interface TurnInput {
   now: Date;
   minConfidence: number;
   answer(business: Business, question: string): Promise<KnowledgeAnswer | null>;
+  /** Asked when the FAQs have no confident answer (see model-answers.ts); absent: retrieval only. */
+  model?: (business: Business, question: string, faq: number | undefined) => Promise<ModelReply>;
 }
 
 /** Silent turns in a row before the bot says goodbye. */
@@ -60,7 +73,8 @@ export async function takeTurn(input: TurnInput): Promise<TurnReply> {
   delete session.pendingClarification;
   const reply = await decide(input, offered, pending);
   if (reply.outcome !== "reprompt") session.silences = 0;
-  if (reply.outcome !== "repeat") session.lastReply = reply.say;
+  // An empty reply (a model answer the caller interrupted) leaves "repeat that" with what was said before.
+  if (reply.outcome !== "repeat" && reply.say !== "") session.lastReply = reply.say;
   return reply;
 }
 
@@ -117,15 +131,52 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
   }
   if (found !== null && found.score >= input.minConfidence) {
     session.misses = 0;
-    return { outcome: "answer", say: found.answer, next: "gather", knowledgeMs };
+    return { outcome: "answer", say: found.answer, next: "gather", knowledgeMs, source: "faq" };
   }
+  if (input.model !== undefined) {
+    const asked = await input.model(business, speech, found?.faqIndex);
+    if (asked.kind === "pending") {
+      return { outcome: "pending", say: replies.oneMoment(business), next: "redirect", pending: { key: asked.key, since: asked.since }, knowledgeMs };
+    }
+    return { ...modelTurn(business, session, asked), knowledgeMs };
+  }
+  return miss(business, session, knowledgeMs);
+}
+
+/**
+ * The turn a model reply makes: its answer, or the honest fallback. Also ends a `pending` turn when
+ * Twilio's redirect comes back for the answer.
+ *
+ * @example
+ * ```ts
+ * const reply = finishModelTurn(business, session, await answerer.pending(key, since));
+ * ```
+ */
+export function finishModelTurn(business: Business, session: CallSession, asked: ModelReply): TurnReply {
+  const reply = modelTurn(business, session, asked);
+  if (reply.say !== "") session.lastReply = reply.say;
+  return reply;
+}
+
+function modelTurn(business: Business, session: CallSession, asked: ModelReply): TurnReply {
+  if (asked.kind === "answer") {
+    session.misses = 0;
+    return { outcome: "answer", say: asked.text, next: "gather", source: asked.source, ...(asked.streamed ? { streamed: true } : {}) };
+  }
+  // The caller cut the answer short (relay): nothing to say, and no miss to count against the bot.
+  if (asked.kind === "none" && asked.reason === "aborted") return { outcome: "fallback", say: "", next: "gather" };
+  return miss(business, session, undefined);
+}
+
+function miss(business: Business, session: CallSession, knowledgeMs: number | undefined): TurnReply {
+  const timing = knowledgeMs === undefined ? {} : { knowledgeMs };
   session.misses++;
   if (session.misses >= MISSES_BEFORE_TRANSFER && business.transferNumber !== undefined) {
     session.misses = 0;
-    return { ...transfer(business, true), knowledgeMs };
+    return { ...transfer(business, true), ...timing, source: "fallback" };
   }
   session.transferOffered = business.transferNumber !== undefined;
-  return { outcome: "fallback", say: replies.notSure(business), next: "gather", knowledgeMs };
+  return { outcome: "fallback", say: replies.notSure(business), next: "gather", ...timing, source: "fallback" };
 }
 
 const YES = /^(yes|yeah|yep|yup|sure|sure thing|ok|okay|please|alright|all right|go ahead|please do|connect me|do it|that would be (great|good|nice)|i would like that)( yes)?( please| thanks| thank you)?$/;

@@ -21,6 +21,8 @@ export function createBotMetrics<Outcome extends string = string>(meter: Meter) 
   const activeCalls = meter.createUpDownCounter(I.activeCalls.name, { unit: I.activeCalls.unit, description: I.activeCalls.description });
   const callsEnded = meter.createCounter(I.callsEnded.name, { unit: I.callsEnded.unit, description: I.callsEnded.description });
   const callDuration = meter.createHistogram(I.callDuration.name, { unit: I.callDuration.unit, description: I.callDuration.description });
+  const answers = meter.createCounter(I.answers.name, { unit: I.answers.unit, description: I.answers.description });
+  const sourceAttrs = new Map<string, Attributes>();
 
   const outcomeAttrs = new Map<string, Attributes>();
   const outcome = (name: string): Attributes => {
@@ -37,6 +39,12 @@ export function createBotMetrics<Outcome extends string = string>(meter: Meter) 
     },
     knowledge(seconds: number, wasMatched: boolean): void {
       knowledgeDuration.record(seconds, wasMatched ? matched.true : matched.false);
+    },
+    /** Where an answer came from: faq, cache, semantic, model or fallback (a fixed list, from the bot). */
+    answer(source: "faq" | "cache" | "semantic" | "model" | "fallback"): void {
+      let attrs = sourceAttrs.get(source);
+      if (attrs === undefined) sourceAttrs.set(source, (attrs = { "answer.source": source }));
+      answers.add(1, attrs);
     },
     callStarted(): void {
       activeCalls.add(1);

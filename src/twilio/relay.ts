@@ -5,6 +5,7 @@
  */
 import type { Business } from "../bot/business.ts";
 import type { BotLookups } from "../bot/lookups.ts";
+import type { ModelAnswerer } from "../bot/model-answers.ts";
 import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
 import { takeTurn, type TurnReply } from "../bot/turn.ts";
@@ -24,6 +25,7 @@ import {
   type RelayInterruptFrame,
   type RelaySetupFrame,
 } from "./relay-frames.ts";
+import { modelReplyStream } from "./relay-model.ts";
 import { DEFAULT_FRAME_BUDGET, frameBudget, warningLimiter, type FrameBudgetOptions } from "./relay-limits.ts";
 
 /** Where the caller cut a reply short, kept with the call's session. */
@@ -60,6 +62,10 @@ export interface RelayDeps {
   tokenDelayMs?: number;
   /** Frames one socket may send; over it frames are dropped unread and counted. Default 50/s, burst 100. */
   frameBudget?: Partial<FrameBudgetOptions>;
+  /** Answers what the FAQs cannot, streamed sentence by sentence; an interrupt aborts its request. */
+  model?: ModelAnswerer;
+  /** LLM_SOFT_TIMEOUT_MS: with nothing said by then, the caller hears "One moment, let me check.". */
+  modelWaitMs?: number;
 }
 
 /** A socket writes at most one warning line per this interval; the rest are counted in its end-of-call line. */
@@ -105,6 +111,9 @@ export function relayConversations(deps: RelayDeps) {
     let streaming: { text: string; tokens: string[]; sent: number; cancelled: boolean } | undefined;
     /** The reply streamed last, finished or not: Twilio may still be speaking it when the caller interrupts. */
     let lastStream: typeof streaming;
+    /** The model request of the prompt being answered; an interruption, a new prompt or a hang-up aborts it. */
+    let asking: AbortController | undefined;
+    const stopAsking = () => asking?.abort();
     /** Frames that touch the session run one after the other, in arrival order. */
     let work: Promise<void> = Promise.resolve();
     const budget = frameBudget(budgetOptions);
@@ -200,7 +209,10 @@ export function relayConversations(deps: RelayDeps) {
       const saved = saveLogged(call.session);
       if (reply.knowledgeMs !== undefined) deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
       deps.metrics.turn(reply.outcome, (performance.now() - started) / 1000);
-      await stream(reply.say);
+      if (reply.source !== undefined) deps.metrics.answer(reply.source);
+      // A streamed model answer is out already: only the end of the utterance is left to send.
+      if (reply.streamed) send(textFrame("", true));
+      else await stream(reply.say);
       await saved;
       if (reply.next === "dial" && reply.dialTo !== undefined) return finish({ reason: "transfer", transferTo: reply.dialTo });
       if (reply.next === "hangup") return finish({ reason: "goodbye" });
@@ -208,14 +220,24 @@ export function relayConversations(deps: RelayDeps) {
 
     async function onPrompt(speech: string, started: number): Promise<void> {
       if (call === undefined || ended) return;
+      const model = deps.model;
+      const streamed = modelReplyStream(send, (live) => (streaming = lastStream = live));
+      const aborter = streamed.aborter;
+      if (model !== undefined) asking = aborter;
+      const at = now();
       const turn = await takeTurn({
         business: call.business,
         session: call.session,
         speech,
-        now: now(),
+        now: at,
         minConfidence: deps.minConfidence,
         answer: deps.lookups.answer,
+        ...(model ? { model: streamed.asker(model, at, deps.modelWaitMs ?? 1_500) } : {}),
       });
+      if (asking === aborter) asking = undefined;
+      if (streaming === streamed.live) streaming = undefined;
+      // Interrupted while the model answered: the caller is already saying something else.
+      if (aborter.signal.aborted) return saveLogged(call.session);
       await reply(turn, started);
     }
 
@@ -234,6 +256,7 @@ export function relayConversations(deps: RelayDeps) {
 
     function onInterrupt(frame: RelayInterruptFrame): void {
       if (streaming !== undefined) streaming.cancelled = true;
+      stopAsking();
       const cut = lastStream;
       enqueue(async () => {
         if (call === undefined) return;
@@ -265,6 +288,7 @@ export function relayConversations(deps: RelayDeps) {
           if (!frame.last) return;
           // The caller spoke again: what is left of the previous reply is moot.
           if (streaming !== undefined) streaming.cancelled = true;
+          stopAsking();
           enqueue(() => onPrompt(frame.voicePrompt, started), "prompt");
           return;
         case "dtmf":
@@ -272,6 +296,7 @@ export function relayConversations(deps: RelayDeps) {
           // Which key, never: a caller may be keying a card number.
           if (frame.digit !== TRANSFER_DIGIT) return deps.log("debug", "relay: a digit without a meaning", { callSid });
           if (streaming !== undefined) streaming.cancelled = true;
+          stopAsking();
           enqueue(() => onTransferDigit(started), "dtmf");
           return;
         case "interrupt":
@@ -301,6 +326,7 @@ export function relayConversations(deps: RelayDeps) {
       close(code) {
         closed = true;
         if (streaming !== undefined) streaming.cancelled = true;
+        stopAsking();
         const droppedFrames = budget.dropped;
         const suppressedWarnings = warnings.suppressed;
         // Anything held back during the call is reported once, at the level operators read.

@@ -3,7 +3,8 @@ import type { Business } from "../bot/business.ts";
 import type { BotLookups } from "../bot/lookups.ts";
 import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
-import { takeTurn, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
+import { PENDING_KEY, type ModelAnswerer } from "../bot/model-answers.ts";
+import { finishModelTurn, takeTurn, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
 import { errorText } from "../redact.ts";
 import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { relayConnect, relayUrls } from "./relay-twiml.ts";
@@ -22,6 +23,10 @@ export interface TwilioRouteDeps {
   minConfidence: number;
   /** `relay`: incoming calls are handed to ConversationRelay (see relay-routes.ts). Default `gather`. */
   voiceMode?: "gather" | "relay";
+  /** Answers what the FAQs cannot (off when absent); the webhook waits `modelWaitMs` for it. */
+  model?: ModelAnswerer;
+  /** LLM_SOFT_TIMEOUT_MS: past it the caller hears a filler and a redirect comes back for the answer. */
+  modelWaitMs?: number;
   now?: () => Date;
   /** Where failures the caller must not hear about are reported (never with caller data). */
   log: (level: "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
@@ -96,6 +101,11 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     if (reply.next === "gather") return listen(business, reply.say);
     const voice = { voice: business.voice, language: business.language };
     const verbs: TwimlVerb[] = [say(reply.say, voice)];
+    if (reply.next === "redirect" && reply.pending) {
+      // Twilio signs the URL it is sent to, query included: a follow-up cannot name a key we did not give it.
+      const query = `pending=${encodeURIComponent(reply.pending.key)}&since=${reply.pending.since}`;
+      return response(...verbs, redirect(`${gatherUrl}?${query}`, { method: "POST" }));
+    }
     if (reply.next === "dial" && reply.dialTo) verbs.push(dial(reply.dialTo));
     else verbs.push(hangup());
     return response(...verbs);
@@ -147,23 +157,38 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     const stored = (await deps.sessions.get(callSid)) ?? (await deps.sessions.start(callSid, business.id, to));
     // A copy: the cached object is shared by every reader of L1 and must stay as it was.
     const session: CallSession = { ...stored };
-    const reply = await takeTurn({
-      business,
-      session,
-      speech: params.SpeechResult ?? "",
-      digits: params.Digits ?? "",
-      now: now(),
-      minConfidence: deps.minConfidence,
-      answer: deps.lookups.answer,
-    });
+    const at = now();
+    const pendingKey = c.req.query("pending");
+    const model = deps.model;
+    const reply =
+      pendingKey !== undefined
+        ? await followUp(business, session, pendingKey, Number(c.req.query("since")))
+        : await takeTurn({
+            business,
+            session,
+            speech: params.SpeechResult ?? "",
+            digits: params.Digits ?? "",
+            now: at,
+            minConfidence: deps.minConfidence,
+            answer: deps.lookups.answer,
+            ...(model ? { model: (b: Business, question: string, faq: number | undefined) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) }) } : {}),
+          });
     // Saved to L2 before answering, so the next webhook finds it on any instance.
     await deps.sessions.save(session);
     if (reply.knowledgeMs !== undefined) {
       timing.knowledgeMs = reply.knowledgeMs;
       deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
     }
+    if (reply.source !== undefined) deps.metrics.answer(reply.source);
     return twiml(c, render(business, reply), timing, reply.outcome);
   });
+
+  /** Twilio came back for an answer the model was still producing: it, or the honest fallback. */
+  async function followUp(business: Business, session: CallSession, key: string, since: number): Promise<TurnReply> {
+    const valid = deps.model !== undefined && PENDING_KEY.test(key) && Number.isFinite(since);
+    const asked = valid ? await deps.model!.pending(key, since) : ({ kind: "none", reason: "timeout" } as const);
+    return finishModelTurn(business, session, asked);
+  }
 
   app.post("/status", async (c) => {
     const { callSid, params } = c.get("twilio");

@@ -240,6 +240,7 @@ function faulty(inner: L2Adapter) {
     getMany: guard((k) => inner.getMany(k)),
     set: guard((k, v, t) => inner.set(k, v, t)),
     setIfAbsent: guard((k, v, t) => inner.setIfAbsent(k, v, t)),
+    increment: guard((k, t) => inner.increment(k, t)),
     delete: guard((k) => inner.delete(k)),
     deleteMany: guard((k) => inner.deleteMany(k)),
     deleteByPrefix: guard((p) => inner.deleteByPrefix(p)),

@@ -31,6 +31,7 @@ function counting(inner: L2Adapter): L2Adapter & { calls: string[] } {
     getMany: (ks) => (calls.push(`getMany ${ks.join(",")}`), inner.getMany(ks)),
     set: (k, v, t) => (calls.push(`set ${k}`), inner.set(k, v, t)),
     setIfAbsent: (k, v, t) => (calls.push(`setIfAbsent ${k}`), inner.setIfAbsent(k, v, t)),
+    increment: (k, t) => (calls.push(`increment ${k}`), inner.increment(k, t)),
     delete: (k) => (calls.push(`delete ${k}`), inner.delete(k)),
     deleteMany: (ks) => (calls.push(`deleteMany ${ks.join(",")}`), inner.deleteMany(ks)),
     deleteByPrefix: (p) => (calls.push(`deleteByPrefix ${p}`), inner.deleteByPrefix(p)),

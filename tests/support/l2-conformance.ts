@@ -128,6 +128,19 @@ export function runL2Conformance(name: string, open: () => Promise<L2Subject>): 
       expect(await fx.a.getMany([])).toEqual([]);
     });
 
+    test("increment counts from 1, shares the count between clients and keeps the first expiry", async () => {
+      const k = key("counter");
+      expect(await fx.a.increment(k, 30_000)).toBe(1);
+      expect(await fx.b.increment(k, 90_000)).toBe(2);
+      expect(await Promise.all([fx.a.increment(k, 30_000), fx.b.increment(k, 30_000), fx.a.increment(k, 30_000)])).toEqual(expect.arrayContaining([3, 4, 5]));
+      expect(await fx.b.get(k)).toBe("5");
+      if (fx.raw) {
+        const pttl = await fx.raw.pttl(k);
+        expect(pttl).toBeGreaterThan(20_000);
+        expect(pttl).toBeLessThanOrEqual(30_000);
+      }
+    });
+
     test("setIfAbsent sets once and leaves an existing value alone", async () => {
       const k = key("lock");
       expect(await fx.a.setIfAbsent(k, "first", 30_000)).toBe(true);

@@ -256,7 +256,7 @@ function templatingQueries(dashboard: Obj): string[] {
   });
 }
 
-const METRIC_IN_EXPR = /\b(?:voxedge|http_server)_[A-Za-z0-9_]*/g;
+const METRIC_IN_EXPR = /\b(?:voxedge|http_server|gen_ai_client)_[A-Za-z0-9_]*/g;
 
 /** Names a dashboard may query: the collector-path names of the instruments, with histogram series. */
 function allowedMetricNames(): Map<string, string> {

@@ -137,6 +137,17 @@ export function ioredisAdapter(config: IoredisAdapterConfig): L2Adapter {
       return run("setIfAbsent", [value], async (client) => (await client.set(key, value, "PX", ttl, "NX")) === "OK");
     },
 
+    async increment(key, ttlMs) {
+      const ttl = ttlMillis(ttlMs);
+      return run("increment", [], async (client) => {
+        // One key, so one slot: the pipeline is one round trip on a cluster too. NX keeps the first expiry.
+        const results = await client.pipeline().incr(key).pexpire(key, ttl, "NX").exec();
+        const [incrError, count] = results?.[0] ?? [new Error("no reply")];
+        if (incrError) throw incrError;
+        return Number(count);
+      });
+    },
+
     delete: (key) =>
       run("delete", [], async (client) => {
         await client.unlink(key);

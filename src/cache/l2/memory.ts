@@ -151,6 +151,14 @@ export function memoryL2(options: MemoryL2Options = {}): L2Adapter {
       return true;
     },
 
+    async increment(key, ttlMs) {
+      assertOpen();
+      const entry = live(key);
+      const count = (entry === undefined ? 0 : Number.parseInt(entry.value, 10) || 0) + 1;
+      store(key, { value: String(count), expiresAt: entry?.expiresAt ?? Date.now() + ttlMillis(ttlMs) });
+      return count;
+    },
+
     async delete(key) {
       assertOpen();
       entries.delete(key);

@@ -224,6 +224,7 @@ export function redisClusterL2(options: RedisClusterL2Options = {}): L2Adapter {
     getMany: (keys) => withImpl((a) => a.getMany(keys), "getMany"),
     set: (key, value, ttlMs) => withImpl((a) => a.set(key, value, ttlMs), "set"),
     setIfAbsent: (key, value, ttlMs) => withImpl((a) => a.setIfAbsent(key, value, ttlMs), "setIfAbsent"),
+    increment: (key, ttlMs) => withImpl((a) => a.increment(key, ttlMs), "increment"),
     delete: (key) => withImpl((a) => a.delete(key), "delete"),
     deleteMany: (keys) => withImpl((a) => a.deleteMany(keys), "deleteMany"),
     deleteByPrefix: (prefix) => withImpl((a) => a.deleteByPrefix(prefix), "deleteByPrefix"),

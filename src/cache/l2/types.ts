@@ -28,6 +28,11 @@ export interface L2Adapter {
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** Sets only when the key is absent (a short lock); resolves `true` when this call set it. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Adds one to an integer counter and resolves the new count; a new counter starts at 1 and lives
+   * `ttlMs` (later increments keep its expiry), so per-window counts clean up after themselves.
+   */
+  increment(key: string, ttlMs: number): Promise<number>;
   delete(key: string): Promise<void>;
   /** Deletes every key, key by key or per slot: never one multi-key command across slots. */
   deleteMany(keys: readonly string[]): Promise<void>;

@@ -150,6 +150,16 @@ export function upstashL2(options: UpstashL2Options = {}): L2Adapter {
       return run("setIfAbsent", [key, value], async (redis) => (await redis.set(key, value, { px, nx: true })) === "OK");
     },
 
+    async increment(key, ttlMs) {
+      const px = ttlMillis(ttlMs);
+      return run("increment", [key], async (redis) => {
+        const count = await redis.incr(key);
+        // Only a new counter gets its expiry, so later increments keep the window it started.
+        if (count === 1) await redis.pexpire(key, px);
+        return count;
+      });
+    },
+
     delete: (key) =>
       run("delete", [key], async (redis) => {
         await redis.del(key);
