@@ -89,6 +89,7 @@ export function createApp(deps: AppDeps): Hono {
       publicBaseUrl: deps.config.PUBLIC_BASE_URL,
       minConfidence,
       voiceMode: deps.config.VOICE_MODE,
+      callStateSecret: deps.config.CALL_STATE_SECRET,
       now: deps.now,
       log: deps.log,
     }),
