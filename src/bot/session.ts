@@ -1,5 +1,5 @@
 import type { NamespaceHandle } from "../cache/index.ts";
-import type { SaidReply } from "./call-state.ts";
+import type { SaidReply } from "./said.ts";
 
 /**
  * The state of one call, keyed by Twilio's CallSid. In L2 it is written when the call starts and

@@ -1,5 +1,5 @@
 import type { Business } from "./business.ts";
-import { SAID_LINE, sayAgain, type SaidReply } from "./call-state.ts";
+import { SAID_LINE, sayAgain, type SaidReply } from "./said.ts";
 import { chooseBetween, clarifyingQuestion } from "./clarify.ts";
 import { detectIntent } from "./intents.ts";
 import { normalizeText } from "./knowledge/text.ts";

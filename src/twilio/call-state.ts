@@ -10,7 +10,8 @@
  * hash, then unsigned varints: turns, misses, silences, the two pending FAQ indexes, and what the
  * last reply needs to be said again (FAQ indexes, or the hours question and day).
  */
-import { FIRST_TURN, LINE_KINDS, type CallState, type SaidReply } from "../bot/call-state.ts";
+import { FIRST_TURN, type CallState } from "../bot/call-state.ts";
+import { LINE_KINDS, type SaidReply } from "../bot/said.ts";
 import { WEEKDAYS } from "../bot/hours.ts";
 import type { DayReference, HoursQuestion } from "../bot/intents.ts";
 import { scratchHmacSha1 } from "./hmac-sha1.ts";
