@@ -173,14 +173,21 @@ function decode(text: string, callSid: string): CallState | undefined {
   return state;
 }
 
+/** The last CallSid hashed: a turn reads its state and writes the next one for the same call. */
+let lastSid = "";
+let lastTag = 0;
+
 /** FNV-1a of the CallSid: binds a state to its call (the signature or HMAC is what authenticates it). */
 function callTag(callSid: string): number {
+  if (callSid === lastSid) return lastTag;
   let hash = 0x811c9dc5;
   for (let i = 0; i < callSid.length; i++) {
     hash ^= callSid.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return hash >>> 0;
+  lastSid = callSid;
+  lastTag = hash >>> 0;
+  return lastTag;
 }
 
 /** The own HMAC (development without an auth token): HMAC-SHA1 over the CallSid and the state, base64url, truncated. */
