@@ -30,8 +30,8 @@ export function httpMetrics(meter: Meter): MiddlewareHandler {
     advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
   });
 
-  // One attribute set per route, status, method and scheme, built on first use and never changed: recording a
-  // request allocates no attributes object. Routes are the app's patterns, so the sets are few.
+  // One attribute set per route, status, method and scheme, built on first use and never changed:
+  // recording a request allocates no attributes object. Routes are the app's patterns, so sets are few.
   const setsByRoute = new Map<string, Map<number, MetricAttributes>>();
   const attributesFor = (route: string | undefined, status: number, method: string, https: boolean): MetricAttributes => {
     const methodIndex = KNOWN_METHODS.indexOf(method);
