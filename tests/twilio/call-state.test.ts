@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Hono } from "hono";
 import { Redis } from "ioredis";
 import { createApp } from "../../src/app.ts";
+import { FIRST_TURN, type CallState } from "../../src/bot/call-state.ts";
+import { SAID_LINE } from "../../src/bot/said.ts";
 import { loadFileDirectory } from "../../src/bot/directory/index.ts";
 import type { BotNamespace } from "../../src/bot/lookups.ts";
 import { botNamespaces } from "../../src/bot/namespaces.ts";
@@ -17,6 +19,8 @@ import { createCache, memoryL2, redisL2, type Cache, type L2Adapter } from "../.
 import { loadConfig } from "../../src/config.ts";
 import { createLog } from "../../src/log.ts";
 import type { RedisServerProcess } from "../../src/ops/redis-server.ts";
+import { callStateCodec } from "../../src/twilio/call-state.ts";
+import { prng } from "../support/prng.ts";
 import { startRedis } from "../support/servers.ts";
 import { callFields, signedFormRequest } from "../support/twilio-peer.ts";
 import { findElement, parseXml, textOf, type XmlElement } from "../support/xml-tree.ts";
@@ -236,5 +240,49 @@ describe("a URL that was edited or belongs to another call is refused", () => {
     expect(spoken(await phone.say("do you have parking"))).toBe("There is free parking in the lot behind the studio.");
     const fields = callFields(phone.callSid, { SpeechResult: "say that again" }, { to: SALON });
     expect((await stranger.request(webhook(phone.action, fields, undefined))).status).toBe(400);
+  });
+});
+
+describe("the state codec on its own", () => {
+  const states: CallState[] = [
+    FIRST_TURN,
+    { turns: 3, misses: 1, silences: 2, transferOffered: true, said: SAID_LINE.notSure },
+    { turns: 200, misses: 0, silences: 0, transferOffered: false, pendingClarification: [0, 2], said: { kind: "clarify", faqs: [0, 2] } },
+    { turns: 7, misses: 0, silences: 0, transferOffered: false, said: { kind: "faqs", faqs: [1, 300] } },
+    { turns: 1, misses: 0, silences: 0, transferOffered: false, said: { kind: "hours", asked: { hoursQuestion: "open_time", day: "sat" } } },
+    { turns: 1, misses: 0, silences: 0, transferOffered: false, said: { kind: "hours", asked: {} } },
+  ];
+
+  test("every state reads back as written, short and free of text", () => {
+    for (const secret of [undefined, new TextEncoder().encode("codec-test-secret-0123456789abcdef")]) {
+      const codec = callStateCodec({ secret });
+      for (const state of states) {
+        const value = codec.write(state, "CA0123");
+        expect(value).toMatch(/^1\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]{16})?$/);
+        expect(value.length).toBeLessThan(48);
+        const read = codec.read(`${BASE}/twilio/gather?s=${value}`, "CA0123");
+        expect(read).toEqual({ ok: true, state });
+      }
+    }
+  });
+
+  test("any one-character edit of an HMAC'd state is refused, and no edit of any state throws", () => {
+    const random = prng(14);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.%!";
+    const withMac = callStateCodec({ secret: new TextEncoder().encode("codec-test-secret-0123456789abcdef") });
+    const plain = callStateCodec({});
+    for (let i = 0; i < 2_000; i++) {
+      const state = states[i % states.length]!;
+      for (const codec of [withMac, plain]) {
+        const value = codec.write(state, "CA0123");
+        const at = 2 + Math.floor(random() * (value.length - 2));
+        const replacement = alphabet[Math.floor(random() * alphabet.length)]!;
+        if (replacement === value[at]) continue;
+        const edited = value.slice(0, at) + replacement + value.slice(at + 1);
+        const read = codec.read(`${BASE}/twilio/gather?s=${edited}`, "CA0123");
+        if (codec === withMac) expect(read.ok).toBe(false);
+        if (!read.ok) expect(read.status).toBe(400);
+      }
+    }
   });
 });
