@@ -18,6 +18,11 @@ export interface Figure {
   name: string;
   value: number;
   better: "higher" | "lower";
+  /**
+   * For a figure near 0 (L2 commands per turn), a change is judged in absolute terms: it is
+   * flagged when it is worse by more than this, whatever the percentage.
+   */
+  absoluteTolerance?: number;
 }
 
 interface BaselineSection {
@@ -45,11 +50,14 @@ export function compareWithBaseline(section: string, figures: readonly Figure[],
     if (base === undefined) return [figure.name, format(figure.value), "–", "–", "new figure"];
     const change = base.value === 0 ? (figure.value === 0 ? 0 : Number.POSITIVE_INFINITY) : figure.value / base.value - 1;
     const worse = figure.better === "higher" ? -change : change;
-    // A figure at 0 that should stay there (L2 commands per turn) is flagged as soon as it is not.
-    const drop = base.value === 0 ? figure.better === "lower" && figure.value > 0.005 : worse > MAX_DROP;
+    const drop =
+      figure.absoluteTolerance !== undefined
+        ? (figure.better === "higher" ? base.value - figure.value : figure.value - base.value) > figure.absoluteTolerance
+        : worse > MAX_DROP;
     if (drop) dropped.push(figure.name);
     const shown = Number.isFinite(change) ? `${change >= 0 ? "+" : ""}${(change * 100).toFixed(1)}%` : `from 0 to ${format(figure.value)}`;
-    return [figure.name, format(figure.value), format(base.value), shown, drop ? `DROP > ${MAX_DROP * 100}%` : "ok"];
+    const limit = figure.absoluteTolerance === undefined ? `${MAX_DROP * 100}%` : `${figure.absoluteTolerance}`;
+    return [figure.name, format(figure.value), format(base.value), shown, drop ? `DROP > ${limit}` : "ok"];
   });
   const markdown = [
     `Against the baseline of ${saved.savedAt} (${saved.machine}):`,
