@@ -77,3 +77,19 @@ test("the L2 timeout is capped at a minute and cluster nodes are checked one by 
   expect(withPassword).not.toContain("hunter2");
   expect(problems({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "ftp://x.example.com", UPSTASH_REDIS_REST_TOKEN: "t" })).toContain("UPSTASH_REDIS_REST_URL");
 });
+
+test("the call-state secret: at least 32 characters, and required in production when no auth token signs webhooks", () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+  const production = { NODE_ENV: "production", PUBLIC_BASE_URL: "https://bot.example.com" };
+  expect(problems(production).some((p) => p.startsWith("CALL_STATE_SECRET: is required"))).toBe(true);
+  expect(problems({ ...production, TWILIO_AUTH_TOKEN: "token" })).toEqual([]);
+  expect(problems({ CALL_STATE_SECRET: "short-secret" })).toEqual(["CALL_STATE_SECRET: must be at least 32 characters"]);
+  expect(loadConfig({ CALL_STATE_SECRET: "x".repeat(32) }).CALL_STATE_SECRET).toBe("x".repeat(32));
+});
