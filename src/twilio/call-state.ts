@@ -284,6 +284,12 @@ function fromBase64url(text: string): Uint8Array | undefined {
 export function callStateSecret(options: { authToken: string | undefined; secret: string | undefined; log: (level: "warn", message: string) => void }): Uint8Array | undefined {
   if (options.authToken) return undefined;
   if (options.secret) return new TextEncoder().encode(options.secret);
-  options.log("warn", "CALL_STATE_SECRET unset and no TWILIO_AUTH_TOKEN: call state in URLs is signed with a random secret for this process only");
-  return crypto.getRandomValues(new Uint8Array(32));
+  if (processSecret === undefined) {
+    processSecret = crypto.getRandomValues(new Uint8Array(32));
+    options.log("warn", "CALL_STATE_SECRET unset and no TWILIO_AUTH_TOKEN: call state in URLs is signed with a random secret for this process only");
+  }
+  return processSecret;
 }
+
+/** The random secret of this process, made (and announced) once. */
+let processSecret: Uint8Array | undefined;

@@ -108,8 +108,8 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     );
   }
 
-  function render(business: Business, reply: TurnReply, state: () => string): string {
-    if (reply.next === "gather") return listen(business, reply.say, state());
+  function render(business: Business, reply: TurnReply, state: string): string {
+    if (reply.next === "gather") return listen(business, reply.say, state);
     const voice = { voice: business.voice, language: business.language };
     const verbs: TwimlVerb[] = [say(reply.say, voice)];
     if (reply.next === "dial" && reply.dialTo) verbs.push(dial(reply.dialTo));
@@ -176,7 +176,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
       timing.knowledgeMs = reply.knowledgeMs;
       deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
     }
-    return twiml(c, render(business, reply, () => callStates.write(stateFromSession(session), callSid)), timing, reply.outcome);
+    return twiml(c, render(business, reply, callStates.write(stateFromSession(session), callSid)), timing, reply.outcome);
   });
 
   app.post("/status", async (c) => {
