@@ -21,7 +21,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { compareWithBaseline, saveBaseline, type Figure } from "./lib/baseline.ts";
+import { compareWithBaseline, saveBaseline } from "./lib/baseline.ts";
 import { commandCounter, HOUSEKEEPING_COMMANDS, masterPorts, type CommandCounter } from "./lib/l2-commands.ts";
 import { runLoad, type LoadResult } from "./lib/server-load.ts";
 import {
@@ -35,6 +35,7 @@ import {
   type BenchServer,
   type VoxedgeEnv,
 } from "./lib/server-procs.ts";
+import { baselineFigures, summary } from "./lib/server-figures.ts";
 import { formatMs, formatRate, machineLine, markdownTable, median } from "./lib/server-report.ts";
 import { benchCalls, gatherSigner, recordCalls, type BenchCall, type GatherSigner, type SignedTurn } from "./lib/server-requests.ts";
 
@@ -249,36 +250,6 @@ async function recordAndCheck(origin: string, traffic: Traffic): Promise<{ recor
 interface Traffic {
   calls: readonly BenchCall[];
   signer: GatherSigner;
-}
-
-/** The figures the baseline keeps: per target, ratios to the bare route measured in the same run, and L2 commands per turn. */
-function baselineFigures(targets: readonly Target[]): Figure[] {
-  const bare = targets.find((t) => t.baseline);
-  if (bare === undefined) return [];
-  const figures: Figure[] = [];
-  for (const target of targets.filter((t) => !t.baseline)) {
-    const name = target.name.replace(/^gather, /, "");
-    const m = summary(target, bare);
-    figures.push({ name: `${name}: throughput ratio to bare`, value: m.ratio, better: "higher" });
-    figures.push({ name: `${name}: p99 × bare`, value: m.p99TimesBare, better: "lower" });
-    figures.push({ name: `${name}: server CPU/req × bare`, value: m.cpuTimesBare, better: "lower" });
-    // Near 0 by design: judged in absolute terms, one command more per 200 turns is a regression.
-    if (!Number.isNaN(m.l2PerTurn)) figures.push({ name: `${name}: L2 commands per turn`, value: m.l2PerTurn, better: "lower", absoluteTolerance: 0.005 });
-  }
-  return figures;
-}
-
-/** A target's medians against the bare route, each round compared with the same round of the bare route. */
-function summary(target: Target, bare: Target): { ratio: number; p99TimesBare: number; cpuTimesBare: number; l2PerTurn: number } {
-  const perRound = (pick: (r: Measured) => number) => median(target.results.map((r, i) => pick(r) / pick(bare.results[i]!)));
-  const commands = target.results.reduce((sum, r) => sum + r.l2Commands, 0);
-  const turns = target.results.reduce((sum, r) => sum + r.requests, 0);
-  return {
-    ratio: perRound((r) => r.reqPerSec),
-    p99TimesBare: perRound((r) => r.p99Ms),
-    cpuTimesBare: perRound((r) => r.serverCpuUsPerReq),
-    l2PerTurn: commands / turns,
-  };
 }
 
 function report(input: {
