@@ -1,10 +1,10 @@
 import type { Business } from "./business.ts";
-import { SAID_LINE, sayAgain, type SaidReply } from "./said.ts";
 import { chooseBetween, clarifyingQuestion } from "./clarify.ts";
 import { detectIntent } from "./intents.ts";
 import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
 import { answerHoursQuestion, replies } from "./replies.ts";
+import { SAID_LINE, sayAgain, type SaidReply } from "./said.ts";
 import type { CallSession } from "./session.ts";
 
 /** What a turn ended as; also the `bot.outcome` metric attribute. */
