@@ -4,6 +4,7 @@
  *
  *   bun bench/index.ts                # cache, then server (when bench/server.ts exists)
  *   bun bench/index.ts --only cache   # or --only=server, --only answers (model answers; not in the default run)
+ *   bun bench/index.ts --only server --save-baseline   # record this run in bench/baseline.json
  *
  * Arguments after `--` go to every benchmark. Exits non-zero when a benchmark fails.
  */
@@ -14,6 +15,8 @@ const BENCHES = ["cache", "server", "answers"] as const;
 type Bench = (typeof BENCHES)[number];
 /** What runs without `--only`: the model-answers bench runs only when asked for. */
 const DEFAULT_BENCHES: readonly Bench[] = ["cache", "server"];
+/** The benchmarks that compare with, and can record, a committed baseline. */
+const SAVES_BASELINE: readonly Bench[] = ["server"];
 
 /**
  * Which benchmarks to run, from `--only cache|server` or `--only=cache|server`.
@@ -50,8 +53,10 @@ async function main(): Promise<number> {
       }
       continue;
     }
-    console.log(`\n▶ bun bench/${bench}.ts ${passOn.join(" ")}\n`);
-    const child = Bun.spawn([process.execPath, file, ...passOn], { stdio: ["inherit", "inherit", "inherit"] });
+    // Benchmarks that keep a baseline take the flag (bench/baseline.json, one section each).
+    const args = own.includes("--save-baseline") && SAVES_BASELINE.includes(bench) ? [...passOn, "--save-baseline"] : passOn;
+    console.log(`\n▶ bun bench/${bench}.ts ${args.join(" ")}\n`);
+    const child = Bun.spawn([process.execPath, file, ...args], { stdio: ["inherit", "inherit", "inherit"] });
     const code = await child.exited;
     if (code !== 0) {
       console.error(`bench/${bench}.ts exited with ${code}`);

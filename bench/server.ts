@@ -4,19 +4,25 @@
  * Redis and Redis Cluster L2s; and how long a cold start takes. Not part of `bun test`.
  *
  * Every target runs in its own process on loopback and gets the same load (autocannon, in this
- * process, replaying 200 pre-signed bodies). Targets take turns in rounds, so a burst of noise on
- * the machine hits one round of each rather than all rounds of one; tables show medians.
+ * process, playing 60 simulated calls that each post their next turn to the `<Gather action>` the
+ * previous reply gave, as Twilio does). Targets take turns in rounds, so a burst of noise on the
+ * machine hits one round of each rather than all rounds of one; tables show medians. The L2
+ * commands of each run are counted on the redis-server and every cluster master, and the figures
+ * are compared with the committed baseline (`bench/baseline.json`; `--save-baseline` records one).
  *
  * @example
  * ```sh
  * bun bench/server.ts                       # about 2.5 minutes; writes .tmp/bench-server.md
  * bun bench/server.ts --duration 3 --rounds 1 --cold-starts 3   # a quick look
+ * bun bench/server.ts --save-baseline      # this run becomes the baseline later runs compare with
  * ```
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { compareWithBaseline, saveBaseline } from "./lib/baseline.ts";
+import { commandCounter, HOUSEKEEPING_COMMANDS, masterPorts, type CommandCounter } from "./lib/l2-commands.ts";
 import { runLoad, type LoadResult } from "./lib/server-load.ts";
 import {
   benchRedis,
@@ -29,8 +35,9 @@ import {
   type BenchServer,
   type VoxedgeEnv,
 } from "./lib/server-procs.ts";
+import { baselineFigures, summary } from "./lib/server-figures.ts";
 import { formatMs, formatRate, machineLine, markdownTable, median } from "./lib/server-report.ts";
-import { signedGatherWebhooks, type SignedWebhook } from "./lib/server-requests.ts";
+import { benchCalls, gatherSigner, recordCalls, type BenchCall, type GatherSigner, type SignedTurn } from "./lib/server-requests.ts";
 
 /** Settings of one benchmark run. */
 export interface ServerBenchOptions {
@@ -45,12 +52,16 @@ export interface ServerBenchOptions {
   coldStarts: number;
   /** Where the markdown goes, besides stdout. */
   outFile: string;
+  /** Record this run's figures as the baseline (bench/baseline.json, section `server`). */
+  saveBaseline?: boolean;
   /** Progress lines (to stderr by default, so stdout is the report alone). */
   progress?: (line: string) => void;
 }
 
-/** Targets: the gather route must reach this share of the bare route's throughput. */
+/** Targets: the gather route must reach this share of the bare route's throughput (per target below). */
 const MIN_THROUGHPUT_RATIO = 0.5;
+/** Targets: p99 under load at most this multiple of the bare route's. */
+const MAX_P99_TIMES_BARE = 2;
 /** Targets: spawn to first answer. */
 const MAX_COLD_START_MS = 300;
 
@@ -74,6 +85,12 @@ interface Target {
   server: BenchServer;
   /** Redis processes behind the server, whose CPU counts as part of its cost. */
   redisPids: number[];
+  /** Counts the L2's commands (redis-server, or every cluster master); none for an in-process L2. */
+  commands: CommandCounter | undefined;
+  /** The throughput ratio this target must reach. */
+  minRatio: number;
+  /** The calls as recorded against this target (the bare route replays the first voxedge target's). */
+  recorded: SignedTurn[][];
   results: Measured[];
 }
 
@@ -85,20 +102,25 @@ interface Measured extends LoadResult {
   serverCores: number;
   redisCores: number;
   generatorCores: number;
+  /** L2 commands the server issued during the run (NaN without a counter). */
+  l2Commands: number;
 }
 
 /** Runs the load against one target and accounts for the CPU each side used meanwhile. */
-async function measure(target: Target, webhooks: readonly SignedWebhook[], options: ServerBenchOptions): Promise<Measured> {
+async function measure(target: Target, options: ServerBenchOptions): Promise<Measured> {
+  const commandsBefore = (await target.commands?.total()) ?? Number.NaN;
   const redisCpu = () => target.redisPids.reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0);
   const serverBefore = target.server.cpuSeconds() ?? Number.NaN;
   const redisBefore = redisCpu();
   const generatorBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  const load = await runLoad({ origin: target.server.origin, webhooks, connections: options.connections, durationSec: options.durationSec });
+  const load = await runLoad({ origin: target.server.origin, calls: target.recorded, connections: options.connections, durationSec: options.durationSec });
   const wallSec = (performance.now() - wallBefore) / 1000;
   const generator = process.cpuUsage(generatorBefore);
   const serverSec = (target.server.cpuSeconds() ?? Number.NaN) - serverBefore;
+  const commandsAfter = (await target.commands?.total()) ?? Number.NaN;
   return {
+    l2Commands: commandsAfter - commandsBefore,
     ...load,
     serverCpuUsPerReq: (serverSec * 1e6) / load.requests,
     serverCores: serverSec / wallSec,
@@ -120,7 +142,7 @@ export async function runServerBench(overrides: Partial<ServerBenchOptions> = {}
   const progress = options.progress ?? ((line: string) => console.error(line));
   const header = machineLine();
   const startedAt = performance.now();
-  const webhooks = signedGatherWebhooks({ publicBaseUrl: PUBLIC_BASE_URL, authToken: AUTH_TOKEN });
+  const traffic: Traffic = { calls: benchCalls(), signer: gatherSigner({ publicBaseUrl: PUBLIC_BASE_URL, authToken: AUTH_TOKEN }) };
   const baseEnv: VoxedgeEnv = { TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_BASE_URL };
 
   const targets: Target[] = [];
@@ -130,42 +152,50 @@ export async function runServerBench(overrides: Partial<ServerBenchOptions> = {}
     const [redis, cluster] = await Promise.all([benchRedis(), benchRedisCluster()]);
 
     progress("starting the bare route and three voxedge servers…");
-    const specs: Array<[string, boolean, () => Promise<BenchServer>, number[]]> = [
-      ["bare Hono route (baseline)", true, startBareRoute, []],
-      ["gather, CACHE_L2=memory", false, () => startVoxedge({ ...baseEnv, CACHE_L2: "memory" }), []],
-      ["gather, CACHE_L2=redis", false, () => startVoxedge({ ...baseEnv, CACHE_L2: "redis", REDIS_URL: redis.url }), [redis.pid]],
+    const clusterCounter = commandCounter(await masterPorts(cluster));
+    const specs: Array<[string, boolean, () => Promise<BenchServer>, number[], CommandCounter | undefined, number]> = [
+      ["bare Hono route (baseline)", true, startBareRoute, [], undefined, 1],
+      ["gather, CACHE_L2=memory", false, () => startVoxedge({ ...baseEnv, CACHE_L2: "memory" }), [], undefined, MIN_THROUGHPUT_RATIO],
+      ["gather, CACHE_L2=redis", false, () => startVoxedge({ ...baseEnv, CACHE_L2: "redis", REDIS_URL: redis.url }), [redis.pid], commandCounter([redis.port]), 0.45],
       [
         "gather, CACHE_L2=redis-cluster",
         false,
         () => startVoxedge({ ...baseEnv, CACHE_L2: "redis-cluster", REDIS_CLUSTER_NODES: cluster.seeds.join(",") }),
         cluster.nodes.map((node) => node.pid),
+        clusterCounter,
+        0.45,
       ],
     ];
-    for (const [name, baseline, start, redisPids] of specs) targets.push({ name, baseline, server: await start(), redisPids, results: [] });
+    for (const [name, baseline, start, redisPids, commands, minRatio] of specs) targets.push({ name, baseline, server: await start(), redisPids, commands, minRatio, recorded: [], results: [] });
 
     for (const target of targets.filter((t) => !t.baseline)) {
-      const check = await primeAndCheck(target.server.origin, webhooks);
+      const check = await recordAndCheck(target.server.origin, traffic);
       if (check.problems.length > 0) throw new Error(`${target.name}: ${check.problems.join("; ")}`);
+      target.recorded = check.recorded;
     }
+    // The bare route answers no TwiML: it gets the same bytes as the first voxedge target.
+    for (const target of targets.filter((t) => t.baseline)) target.recorded = targets.find((t) => !t.baseline)!.recorded;
+    const turns = traffic.calls.reduce((sum, call) => sum + call.turns.length, 0);
     notes.push(
-      `Every voxedge server answered all ${webhooks.length} signed bodies with TwiML before the load (which also warmed its cache) and refused a tampered signature with 403.`,
+      `Every voxedge server played all ${traffic.calls.length} calls (${turns} turns, each posted to the action URL the reply before gave) with TwiML answers before the load (which also warmed its cache) and refused a tampered signature with 403.`,
     );
 
     progress(`warm-up: ${options.warmupSec} s of load per target…`);
     for (const target of targets) {
-      await runLoad({ origin: target.server.origin, webhooks, connections: options.connections, durationSec: options.warmupSec });
+      await runLoad({ origin: target.server.origin, calls: target.recorded, connections: options.connections, durationSec: options.warmupSec });
     }
 
     for (let round = 0; round < options.rounds; round++) {
       // Rotating the order keeps any one target from always following the same neighbour.
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
       for (const target of order) {
-        const result = await measure(target, webhooks, options);
+        const result = await measure(target, options);
         target.results.push(result);
         progress(
           `round ${round + 1}/${options.rounds} ${target.name}: ${formatRate(result.reqPerSec)} req/s, p50 ${formatMs(result.p50Ms)} ms, p99 ${formatMs(result.p99Ms)} ms, ` +
             `server ${result.serverCpuUsPerReq.toFixed(1)} µs CPU/req, cores server ${result.serverCores.toFixed(2)} redis ${result.redisCores.toFixed(2)} generator ${result.generatorCores.toFixed(2)}, ` +
-            `non-2xx ${result.non2xx}, errors ${result.errors}`,
+            `non-2xx ${result.non2xx}, errors ${result.errors}` +
+            (Number.isNaN(result.l2Commands) ? "" : `, L2 commands/turn ${(result.l2Commands / result.requests).toFixed(3)}`),
         );
       }
     }
@@ -189,24 +219,23 @@ export async function runServerBench(overrides: Partial<ServerBenchOptions> = {}
   const coldStarts: number[] = [];
   for (let i = 0; i < options.coldStarts; i++) coldStarts.push(await measureColdStart({ ...baseEnv, CACHE_L2: "memory" }));
 
-  const markdown = report({ header, options, targets, coldStarts, notes, totalSec: (performance.now() - startedAt) / 1000 });
+  const figures = baselineFigures(targets);
+  if (options.saveBaseline) saveBaseline("server", figures, header);
+  const comparison = compareWithBaseline("server", figures);
+  if (comparison.dropped.length > 0) progress(`DROP of more than 15% against bench/baseline.json: ${comparison.dropped.join("; ")}`);
+  const markdown = report({ header, options, targets, coldStarts, notes, comparison: comparison.markdown, totalSec: (performance.now() - startedAt) / 1000 });
   mkdirSync(dirname(options.outFile), { recursive: true });
   writeFileSync(options.outFile, markdown);
   return markdown;
 }
 
-/** Sends every body once (warming the cache) and checks the answers; then one tampered signature. */
-async function primeAndCheck(origin: string, webhooks: readonly SignedWebhook[]): Promise<{ problems: string[] }> {
-  const problems: string[] = [];
-  for (const webhook of webhooks) {
-    const response = await fetch(origin + webhook.path, { method: "POST", headers: webhook.headers, body: webhook.body });
-    const text = await response.text();
-    if (response.status !== 200 || !text.includes("<Response>") || !text.includes("<Say")) {
-      problems.push(`status ${response.status} for ${webhook.body.slice(0, 80)}…: ${text.slice(0, 120)}`);
-      if (problems.length >= 3) break;
-    }
-  }
-  const first = webhooks[0]!;
+/**
+ * Records the calls against the server (warming its cache and checking every reply, see
+ * `recordCalls`), then sends one tampered signature, which must get a 403.
+ */
+async function recordAndCheck(origin: string, traffic: Traffic): Promise<{ recorded: SignedTurn[][]; problems: string[] }> {
+  const { recorded, problems } = await recordCalls(origin, traffic.calls, traffic.signer);
+  const first = recorded[0]![0]!;
   const tampered = await fetch(origin + first.path, {
     method: "POST",
     headers: { ...first.headers, "x-twilio-signature": "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" },
@@ -214,7 +243,13 @@ async function primeAndCheck(origin: string, webhooks: readonly SignedWebhook[])
   });
   await tampered.arrayBuffer();
   if (tampered.status !== 403) problems.push(`a tampered signature got ${tampered.status}, not 403: signatures are not being checked`);
-  return { problems };
+  return { recorded, problems };
+}
+
+/** What the load generator is given: the calls, and the signer that follows their action URLs. */
+interface Traffic {
+  calls: readonly BenchCall[];
+  signer: GatherSigner;
 }
 
 function report(input: {
@@ -223,6 +258,7 @@ function report(input: {
   targets: Target[];
   coldStarts: number[];
   notes: string[];
+  comparison: string;
   totalSec: number;
 }): string {
   const { header, options, targets, coldStarts, notes } = input;
@@ -232,12 +268,14 @@ function report(input: {
   const rows = targets.map((target) => {
     const rates = target.results.map((r) => r.reqPerSec);
     // Each round's ratio compares runs a few seconds apart, which cancels most of the machine's drift.
-    const ratios = baseline && !target.baseline ? target.results.map((r, i) => r.reqPerSec / baseline.results[i]!.reqPerSec) : [];
-    const ratio = median(ratios);
+    const against = baseline && !target.baseline ? summary(target, baseline) : undefined;
+    const ratio = against?.ratio ?? Number.NaN;
     const non2xx = target.results.reduce((sum, r) => sum + r.non2xx, 0);
     const errors = target.results.reduce((sum, r) => sum + r.errors, 0);
     const total = target.results.reduce((sum, r) => sum + r.requests, 0);
-    const verdict = target.baseline ? "baseline" : ratio >= MIN_THROUGHPUT_RATIO ? "met" : "NOT met";
+    const l2PerTurn = against === undefined || Number.isNaN(against.l2PerTurn) ? "–" : against.l2PerTurn.toFixed(3);
+    const met = against !== undefined && ratio >= target.minRatio && against.p99TimesBare <= MAX_P99_TIMES_BARE && !(against.l2PerTurn > 0);
+    const verdict = target.baseline ? "baseline" : `${met ? "met" : "NOT met"} (≥ ${target.minRatio}, p99 ≤ ${MAX_P99_TIMES_BARE}×${Number.isNaN(against?.l2PerTurn ?? Number.NaN) ? "" : ", 0 L2"})`;
     const cores = (pick: (r: Measured) => number) => median(target.results.map(pick)).toFixed(2);
     return [
       target.name,
@@ -246,6 +284,8 @@ function report(input: {
       target.baseline ? "1.00" : ratio.toFixed(2),
       formatMs(median(target.results.map((r) => r.p50Ms))),
       formatMs(median(target.results.map((r) => r.p99Ms))),
+      against === undefined ? "1.00" : against.p99TimesBare.toFixed(2),
+      l2PerTurn,
       median(target.results.map((r) => r.serverCpuUsPerReq)).toFixed(1),
       `${cores((r) => r.serverCores)} / ${target.redisPids.length > 0 ? cores((r) => r.redisCores) : "–"} / ${cores((r) => r.generatorCores)}`,
       total.toLocaleString("en-US"),
@@ -264,10 +304,10 @@ function report(input: {
     "",
     `## Webhook throughput: ${rounds} round(s) × ${options.durationSec} s per target after ${options.warmupSec} s of warm-up`,
     "",
-    `\`POST /twilio/gather\`, 200 distinct signed bodies (20 caller utterances to the 3 sample businesses: 19 paraphrased FAQ questions and one opening-hours question; one CallSid per body), warm cache, loopback. Target: ≥ ${MIN_THROUGHPUT_RATIO * 100}% of the bare route's req/s. Figures are medians over the rounds; the ratio is the median of per-round ratios.`,
+    `\`POST /twilio/gather\`, 60 simulated calls (20 caller utterances to the 3 sample businesses: 19 paraphrased FAQ questions and one opening-hours question; each call asks its business all of its questions, one CallSid per call), one call per connection, every turn posted to the \`<Gather action>\` the previous reply gave and signed over that URL (recorded by playing each call once before the load, so the generator replays bytes), warm cache, loopback. Targets per row: the throughput ratio, p99 at most ${MAX_P99_TIMES_BARE}× the bare route's, and no L2 command per turn. Figures are medians over the rounds; ratios are medians of per-round ratios. L2 commands per turn: \`INFO commandstats\` on the redis-server or every cluster master, before and after each timed run, over the responses (left out: ${HOUSEKEEPING_COMMANDS.join(", ")}).`,
     "",
     markdownTable(
-      ["target", "req/s", "range", "ratio to bare", "p50 ms", "p99 ms", "server CPU µs/req", "cores: server / redis / load gen", "responses", "non-2xx / errors", "target"],
+      ["target", "req/s", "range", "ratio to bare", "p50 ms", "p99 ms", "p99 × bare", "L2 commands / turn", "server CPU µs/req", "cores: server / redis / load gen", "responses", "non-2xx / errors", "target"],
       rows,
     ),
     "",
@@ -287,6 +327,10 @@ function report(input: {
       ],
     ),
     "",
+    "## Against the baseline",
+    "",
+    input.comparison,
+    "",
     ...notes.map((note) => `- ${note}`),
     "- The Redis Cluster is 3 masters with 1 replica each; like the single redis-server, it runs on this machine and its CPU is in the redis column.",
     `- Whole run: ${input.totalSec.toFixed(0)} s.`,
@@ -305,6 +349,7 @@ function parseOptions(argv: string[]): Partial<ServerBenchOptions> {
       warmup: { type: "string" },
       "cold-starts": { type: "string" },
       out: { type: "string" },
+      "save-baseline": { type: "boolean" },
     },
   });
   const positive = (name: string, raw: string | undefined): number | undefined => {
@@ -323,6 +368,7 @@ function parseOptions(argv: string[]): Partial<ServerBenchOptions> {
   set("warmupSec", positive("warmup", values.warmup));
   set("coldStarts", positive("cold-starts", values["cold-starts"]));
   set("outFile", values.out === undefined ? undefined : resolve(values.out));
+  set("saveBaseline", values["save-baseline"]);
   return parsed;
 }
 

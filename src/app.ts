@@ -104,6 +104,7 @@ export function createApp(deps: AppDeps): Hono {
       minConfidence,
       voiceMode: deps.config.VOICE_MODE,
       ...(model ? { model, modelWaitMs: deps.config.LLM_SOFT_TIMEOUT_MS } : {}),
+      callStateSecret: deps.config.CALL_STATE_SECRET,
       now: deps.now,
       log: deps.log,
     }),

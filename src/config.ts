@@ -30,6 +30,8 @@ const schema = z
     /** The public URL Twilio calls (scheme, host and any path prefix); signatures are computed over it. */
     PUBLIC_BASE_URL: url.optional(),
     TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    /** Keys the HMAC over call state in URLs when there is no TWILIO_AUTH_TOKEN to sign webhooks (development). */
+    CALL_STATE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 
@@ -113,6 +115,7 @@ function crossChecks(env: Record<string, string>): string[] {
     need("TWILIO_AUTH_TOKEN", "in production: webhooks cannot be verified without it");
     need("PUBLIC_BASE_URL", "in production: signatures are computed over the public URL");
     need("CACHE_KEY_SECRET", "in production: cache keys made from what callers say are hashed with it, the same on every instance");
+    if (env.TWILIO_AUTH_TOKEN === undefined) need("CALL_STATE_SECRET", "in production without TWILIO_AUTH_TOKEN: it authenticates the call state in webhook URLs");
   }
   const llm = ["LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY", "EMBEDDINGS_MODEL"].filter((name) => env[name] !== undefined);
   if (llm.length > 0) {

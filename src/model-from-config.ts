@@ -26,6 +26,7 @@ export type ModelConfig = Pick<
   | "CACHE_KEY_SECRET"
   | "SEMANTIC_CACHE_THRESHOLD"
   | "CACHE_PREFIX"
+  | "CACHE_L2_TIMEOUT_MS"
 >;
 
 /** What the answerer is built over. */

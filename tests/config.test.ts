@@ -105,3 +105,19 @@ test("the model answerer: off by default, its variables checked together with cl
   expect(problems({ LLM_HARD_TIMEOUT_MS: "20000" })[0]).toStartWith("LLM_HARD_TIMEOUT_MS:");
   expect(problems({ SEMANTIC_CACHE_THRESHOLD: "1.5", LLM_MAX_CALLS_PER_MINUTE: "-1" })).toHaveLength(2);
 });
+
+test("the call-state secret: at least 32 characters, and required in production when no auth token signs webhooks", () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+  const production = { NODE_ENV: "production", PUBLIC_BASE_URL: "https://bot.example.com", CACHE_KEY_SECRET: "k".repeat(32) };
+  expect(problems(production).some((p) => p.startsWith("CALL_STATE_SECRET: is required"))).toBe(true);
+  expect(problems({ ...production, TWILIO_AUTH_TOKEN: "token" })).toEqual([]);
+  expect(problems({ CALL_STATE_SECRET: "short-secret" })).toEqual(["CALL_STATE_SECRET: must be at least 32 characters"]);
+  expect(loadConfig({ CALL_STATE_SECRET: "x".repeat(32) }).CALL_STATE_SECRET).toBe("x".repeat(32));
+});

@@ -3,7 +3,7 @@
  * (autocannon's own histogram rounds to whole milliseconds, and loopback answers take less).
  */
 import { createRequire } from "node:module";
-import type { SignedWebhook } from "./server-requests.ts";
+import type { SignedTurn } from "./server-requests.ts";
 
 /** The part of autocannon's options this benchmark uses. */
 interface AutocannonRequest {
@@ -47,7 +47,8 @@ function autocannon(): Autocannon {
 export interface LoadOptions {
   /** Origin of the server, e.g. `http://127.0.0.1:3000`. */
   origin: string;
-  webhooks: readonly SignedWebhook[];
+  /** Each call's turns, signed for the action URLs its replies gave (see `recordCalls`). */
+  calls: readonly (readonly SignedTurn[])[];
   connections: number;
   durationSec: number;
 }
@@ -67,34 +68,30 @@ export interface LoadResult {
 }
 
 /**
- * Sends the webhooks round-robin over `connections` keep-alive connections for `durationSec`.
- * Each connection starts at a different offset in the list, so that concurrent requests carry
- * different CallSids and questions rather than marching through the list in step.
+ * Runs the calls over `connections` keep-alive connections for `durationSec`: each connection
+ * plays one call, turn after turn, each turn posted to the action URL the reply before it gave
+ * (recorded when the calls were first played, so the generator only replays bytes and keeps the
+ * signing cost out of the measurement), and starts the call again after its last turn. Connection
+ * `n` plays call `n`, so concurrent requests carry different CallSids and questions.
  *
  * @example
  * ```ts
- * const result = await runLoad({ origin: "http://127.0.0.1:3000", webhooks, connections: 50, durationSec: 10 });
+ * const result = await runLoad({ origin: "http://127.0.0.1:3000", calls: recorded, connections: 50, durationSec: 10 });
  * console.log(result.reqPerSec, result.p99Ms, result.non2xx);
  * ```
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const requests = (offset: number): AutocannonRequest[] => {
-    const list = options.webhooks;
-    return list.map((_, i) => {
-      const webhook = list[(i + offset) % list.length]!;
-      return { method: "POST", path: webhook.path, body: webhook.body, headers: { ...webhook.headers } };
-    });
-  };
+  const requests = (call: readonly SignedTurn[]): AutocannonRequest[] =>
+    call.map((turn) => ({ method: "POST", path: turn.path, body: turn.body, headers: { ...turn.headers } }));
   const latencies = new LatencyLog();
-  let nextOffset = 0;
-  const stride = Math.max(1, Math.floor(options.webhooks.length / options.connections));
+  let nextCall = 0;
   const instance = autocannon()({
     url: options.origin,
     connections: options.connections,
     duration: options.durationSec,
     timeout: 10,
-    requests: requests(0),
-    setupClient: (client) => client.setRequests(requests((nextOffset += stride))),
+    requests: requests(options.calls[0]!),
+    setupClient: (client) => client.setRequests(requests(options.calls[nextCall++ % options.calls.length]!)),
   });
   instance.on("response", (_client, _status, _bytes, responseTimeMs) => latencies.add(responseTimeMs));
   const result = await instance;

@@ -1,7 +1,8 @@
 /**
- * The webhook traffic the server benchmark sends: signed `POST /twilio/gather` bodies built once,
- * before the load starts, so the load generator only replays bytes and the signing cost stays out
- * of the measurement.
+ * The webhook traffic the server benchmark sends: simulated calls whose `POST /twilio/gather`
+ * bodies are built once. Each turn is posted to the `<Gather action>` the previous reply gave, as
+ * Twilio does (the call's state travels in that URL) and signed over that URL; the calls are played
+ * once before the load to record those URLs, so the load generator only replays bytes.
  */
 import { createSignatureValidator } from "../../src/twilio/signature.ts";
 
@@ -43,65 +44,139 @@ export const BENCH_QUESTIONS: readonly BenchQuestion[] = [
   { to: AUTO, speech: "do you sell tires" },
 ];
 
-/** A request ready to replay: the path, the raw form body and its headers (signature included). */
-export interface SignedWebhook {
-  path: string;
+/** One turn of a benchmark call: the posted fields (signed per request, since the URL changes) and the form body. */
+export interface BenchTurn {
+  params: Readonly<Record<string, string>>;
   body: string;
-  headers: Record<string, string>;
 }
 
-export interface SignedGatherOptions {
-  /** The server's PUBLIC_BASE_URL; the signature covers it. */
-  publicBaseUrl: string;
-  /** The server's TWILIO_AUTH_TOKEN. */
-  authToken: string;
-  /** How many distinct bodies; question `i % 20` with its own CallSid each. Default 200. */
+/** A simulated call: one CallSid, one business, its turns in order. */
+export interface BenchCall {
+  callSid: string;
+  turns: readonly BenchTurn[];
+}
+
+export interface BenchCallsOptions {
+  /** How many calls; call `c` asks business `c % 3` its questions, starting at a different one each call. Default 60. */
   count?: number;
   questions?: readonly BenchQuestion[];
 }
 
 /**
- * Builds `count` distinct signed gather webhooks: every body has its own CallSid (a call of its
- * own, so the session reads and writes spread over many keys) and cycles through the questions.
- * The signature does not depend on the port, so one set serves every server started with the
- * same PUBLIC_BASE_URL and token.
+ * Builds the benchmark's calls: each has a CallSid of its own and asks one sample business every
+ * question of the list meant for it, one per turn. Bodies are built once, before the load; the
+ * signature is not, because it covers the action URL, which carries the call's state and so
+ * changes from turn to turn (see {@link gatherSigner}).
  *
  * @example
  * ```ts
- * const webhooks = signedGatherWebhooks({ publicBaseUrl: "https://bot.example.com", authToken: "secret" });
- * await fetch(`http://127.0.0.1:${port}${webhooks[0].path}`, { method: "POST", headers: webhooks[0].headers, body: webhooks[0].body });
+ * const calls = benchCalls();
+ * calls[0].turns[0].body // "AccountSid=…&SpeechResult=is+there+somewhere+to+park+my+car&To=%2B15550001111"
  * ```
  */
-export function signedGatherWebhooks(options: SignedGatherOptions): SignedWebhook[] {
+export function benchCalls(options: BenchCallsOptions = {}): BenchCall[] {
   const questions = options.questions ?? BENCH_QUESTIONS;
-  const count = options.count ?? 200;
-  const signer = createSignatureValidator(options.authToken);
-  const path = "/twilio/gather";
-  const url = options.publicBaseUrl.replace(/\/+$/, "") + path;
-  const webhooks: SignedWebhook[] = [];
-  for (let i = 0; i < count; i++) {
-    const question = questions[i % questions.length]!;
-    const params: Record<string, string> = {
-      AccountSid: "AC00000000000000000000000000000000",
-      ApiVersion: "2010-04-01",
-      CallSid: `CA${i.toString(16).padStart(32, "0")}`,
-      CallStatus: "in-progress",
-      Confidence: "0.92",
-      Direction: "inbound",
-      From: `+1555${String(7_000_000 + i).padStart(7, "0")}`,
-      Language: "en-US",
-      SpeechResult: question.speech,
-      To: question.to,
-    };
-    const body = new URLSearchParams(params).toString();
-    webhooks.push({
-      path,
-      body,
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-twilio-signature": signer.sign(url, params),
-      },
+  const businesses = [...new Set(questions.map((q) => q.to))];
+  const count = options.count ?? 60;
+  const calls: BenchCall[] = [];
+  for (let c = 0; c < count; c++) {
+    const to = businesses[c % businesses.length]!;
+    const asked = questions.filter((q) => q.to === to);
+    const callSid = `CA${c.toString(16).padStart(32, "0")}`;
+    const turns = asked.map((_, t) => {
+      const question = asked[(t + Math.floor(c / businesses.length)) % asked.length]!;
+      // Names in code-unit order, as Twilio posts them: the signature then needs no sort.
+      const params: Record<string, string> = {
+        AccountSid: "AC00000000000000000000000000000000",
+        ApiVersion: "2010-04-01",
+        CallSid: callSid,
+        CallStatus: "in-progress",
+        Confidence: "0.92",
+        Direction: "inbound",
+        From: `+1555${String(7_000_000 + c).padStart(7, "0")}`,
+        Language: "en-US",
+        SpeechResult: question.speech,
+        To: to,
+      };
+      return { params, body: new URLSearchParams(params).toString() };
     });
+    calls.push({ callSid, turns });
   }
-  return webhooks;
+  return calls;
+}
+
+/** The path a call's first gather turn posts to: no state yet, which the server takes as the first turn. */
+export const FIRST_GATHER_PATH = "/twilio/gather";
+
+/**
+ * Signs a turn as Twilio would for the path it posts to (the server's PUBLIC_BASE_URL + path and
+ * query), and reads from a reply the path of the next turn, as Twilio does: the `<Gather action>`.
+ *
+ * @example
+ * ```ts
+ * const signer = gatherSigner({ publicBaseUrl: "https://bot.example.com", authToken: "secret" });
+ * const headers = signer.headers(FIRST_GATHER_PATH, turn.params);
+ * const next = signer.nextPath(await response.text()) ?? FIRST_GATHER_PATH;
+ * ```
+ */
+export function gatherSigner(options: { publicBaseUrl: string; authToken: string }) {
+  const signer = createSignatureValidator(options.authToken);
+  const base = options.publicBaseUrl.replace(/\/+$/, "");
+  return {
+    headers(path: string, params: Readonly<Record<string, string>>): Record<string, string> {
+      return { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signer.sign(base + path, params) };
+    },
+    /** The path (with query) of the reply's `<Gather action>`, or undefined when the reply listens no more. */
+    nextPath(twiml: string): string | undefined {
+      const gather = twiml.indexOf("<Gather");
+      const start = gather === -1 ? -1 : twiml.indexOf('action="', gather);
+      if (start === -1) return undefined;
+      const end = twiml.indexOf('"', start + 8);
+      const action = twiml.slice(start + 8, end).replaceAll("&amp;", "&");
+      return action.startsWith(base) ? action.slice(base.length) : action.startsWith("/") ? action : undefined;
+    },
+  };
+}
+
+export type GatherSigner = ReturnType<typeof gatherSigner>;
+
+/** A turn ready to replay: the path it is posted to (the previous reply's action), its body and signed headers. */
+export interface SignedTurn {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Plays every call once against a server as Twilio would — each turn posted to the `<Gather
+ * action>` the previous reply gave, signed over that URL — and returns each call's turns as sent,
+ * for the load generator to replay. Replaying a recorded URL replays that turn with the state it
+ * carried, which is exactly the work a live turn costs the server. Also checks every reply: a 200
+ * with TwiML that says something, listening again (if at all) at a URL with the call's state.
+ *
+ * @example
+ * ```ts
+ * const { recorded, problems } = await recordCalls(origin, benchCalls(), signer);
+ * ```
+ */
+export async function recordCalls(origin: string, calls: readonly BenchCall[], signer: GatherSigner): Promise<{ recorded: SignedTurn[][]; problems: string[] }> {
+  const problems: string[] = [];
+  const recorded: SignedTurn[][] = [];
+  for (const call of calls) {
+    let path = FIRST_GATHER_PATH;
+    const turns: SignedTurn[] = [];
+    for (const turn of call.turns) {
+      const sent: SignedTurn = { path, body: turn.body, headers: signer.headers(path, turn.params) };
+      turns.push(sent);
+      const response = await fetch(origin + path, { method: "POST", headers: sent.headers, body: sent.body });
+      const text = await response.text();
+      const next = signer.nextPath(text);
+      if (response.status !== 200 || !text.includes("<Response>") || !text.includes("<Say") || (next !== undefined && !next.includes("?s="))) {
+        if (problems.length < 3) problems.push(`status ${response.status} for ${turn.body.slice(0, 80)}… at ${path.slice(0, 40)}: ${text.slice(0, 120)}`);
+      }
+      path = next ?? path;
+    }
+    recorded.push(turns);
+  }
+  return { recorded, problems };
 }

@@ -9,8 +9,9 @@ export const ANSWER_TTL_MS = 6 * 3_600_000;
  * - business: changes rarely; an hour in L2, a minute in L1 so edits spread quickly, a day of grace
  *   so a directory outage never drops a call, and a soft timeout so a slow directory is not heard.
  * - knowledge: answers to normalised questions; tagged per business so a FAQ edit drops them all.
- * - session: call state; must be read from L2 on every webhook (another instance may have written
- *   it), so L1 never answers for it on its own (its copy serves only while L2 is out) — unless no L2 is shared between instances (none, or the
+ * - session: a call's shared record, written when the call starts and when it ends (a gather turn's
+ *   state travels in its webhook URL instead); a status callback must read it from L2 (another
+ *   instance may have written it), so L1 never answers for it on its own (its copy serves only while L2 is out) — unless no L2 is shared between instances (none, or the
  *   in-process store), where L1 is all that is needed. Either way no other instance holds a copy
  *   worth invalidating, so session writes are not announced on the bus.
  * - questions: what callers asked, kept only when the operator asks for it (`questionRetentionMs`

@@ -1,9 +1,11 @@
 import type { NamespaceHandle } from "../cache/index.ts";
+import type { SaidReply } from "./said.ts";
 
 /**
- * The state of one call, keyed by Twilio's CallSid and kept in L2, so that consecutive webhooks
- * of one call may land on different server instances. Holds no caller words beyond the last reply
- * the bot itself said (needed for "repeat that").
+ * The state of one call, keyed by Twilio's CallSid. In L2 it is written when the call starts and
+ * when it ends (active calls, status callbacks); a gather call's turn-by-turn state travels in its
+ * webhook URLs instead (see call-state.ts), and a relay call's stays in its socket. Holds no caller
+ * words beyond the last reply the bot itself said (needed for "repeat that").
  */
 export interface CallSession {
   callSid: string;
@@ -17,6 +19,8 @@ export interface CallSession {
   /** Turns without speech in a row. */
   silences: number;
   lastReply: string | undefined;
+  /** The last reply as what is needed to say it again, for state that travels without text (see call-state.ts). */
+  said?: SaidReply;
   /** The bot offered to put the caller through to a person; a "yes" now means exactly that. */
   transferOffered?: boolean;
   /** The bot asked "Do you mean A or B?": the FAQ indexes of A and B, for the caller's next turn. */
@@ -28,7 +32,7 @@ export interface CallSession {
 
 /**
  * Reads and writes call sessions through the cache namespace `session`. Writes go to L2 before
- * the webhook answers, so the next webhook finds them on any instance.
+ * the webhook answers, so a status callback finds them on any instance.
  *
  * @example
  * ```ts

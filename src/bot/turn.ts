@@ -5,6 +5,7 @@ import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
 import type { ModelReply } from "./model-answers.ts";
 import { answerHoursQuestion, replies } from "./replies.ts";
+import { SAID_LINE, sayAgain, type SaidReply } from "./said.ts";
 import type { CallSession } from "./session.ts";
 
 /** What a turn ended as; also the `bot.outcome` metric attribute. */
@@ -28,6 +29,8 @@ export interface TurnReply {
   streamed?: boolean;
   /** Milliseconds spent in the knowledge query (cache included), when one ran. */
   knowledgeMs?: number;
+  /** What is needed to say this reply again (set on the replies a caller may ask to hear again). */
+  said?: SaidReply;
 }
 
 export interface TurnInput {
@@ -74,7 +77,11 @@ export async function takeTurn(input: TurnInput): Promise<TurnReply> {
   const reply = await decide(input, offered, pending);
   if (reply.outcome !== "reprompt") session.silences = 0;
   // An empty reply (a model answer the caller interrupted) leaves "repeat that" with what was said before.
-  if (reply.outcome !== "repeat" && reply.say !== "") session.lastReply = reply.say;
+  if (reply.outcome !== "repeat" && reply.say !== "") {
+    session.lastReply = reply.say;
+    if (reply.said === undefined) delete session.said;
+    else session.said = reply.said;
+  }
   return reply;
 }
 
@@ -82,25 +89,25 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
   const { business, session, speech } = input;
   const digits = input.digits?.trim() ?? "";
   if (digits === "0") return transfer(business);
-  if (digits !== "" && speech.trim() === "") return { outcome: "reprompt", say: replies.keypadHelp(business), next: "gather" };
+  if (digits !== "" && speech.trim() === "") return { outcome: "reprompt", say: replies.keypadHelp(business), next: "gather", said: SAID_LINE.keypadHelp };
   if (speech.trim() === "") {
     session.silences++;
     if (session.silences >= MAX_SILENCES) return { outcome: "goodbye", say: replies.silenceGoodbye(business), next: "hangup" };
-    return { outcome: "reprompt", say: replies.reprompt(business), next: "gather" };
+    return { outcome: "reprompt", say: replies.reprompt(business), next: "gather", said: SAID_LINE.reprompt };
   }
 
   // A bare yes or no answers the bot's own offer of a person ("Would you like me to connect you…?").
   if (transferOffered) {
     const answer = yesOrNo(speech);
     if (answer === "yes") return transfer(business);
-    if (answer === "no") return { outcome: "fallback", say: replies.anythingElse(business), next: "gather" };
+    if (answer === "no") return { outcome: "fallback", say: replies.anythingElse(business), next: "gather", said: SAID_LINE.anythingElse };
   }
 
   if (pending !== undefined) {
     const chosen = chooseBetween(business, speech, pending);
     if (chosen.length > 0) {
       session.misses = 0;
-      return { outcome: "answer", say: chosen.map((index) => business.faqs[index]!.answer).join(" "), next: "gather" };
+      return { outcome: "answer", say: chosen.map((index) => business.faqs[index]!.answer).join(" "), next: "gather", said: { kind: "faqs", faqs: chosen } };
     }
   }
 
@@ -111,9 +118,9 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
     case "human":
       return transfer(business);
     case "repeat":
-      return { outcome: "repeat", say: session.lastReply ?? replies.nothingToRepeat(business), next: "gather" };
+      return { outcome: "repeat", say: session.lastReply ?? saidBefore(input) ?? replies.nothingToRepeat(business), next: "gather" };
     case "hours":
-      return { outcome: "hours", say: answerHoursQuestion(business, intent, input.now), next: "gather" };
+      return { outcome: "hours", say: answerHoursQuestion(business, intent, input.now), next: "gather", said: { kind: "hours", asked: intent } };
     case "none":
       break;
   }
@@ -127,11 +134,11 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
   if (ask !== undefined) {
     session.misses = 0;
     session.pendingClarification = ask.between;
-    return { outcome: "clarify", say: ask.say, next: "gather", knowledgeMs };
+    return { outcome: "clarify", say: ask.say, next: "gather", knowledgeMs, said: { kind: "clarify", faqs: ask.between } };
   }
   if (found !== null && found.score >= input.minConfidence) {
     session.misses = 0;
-    return { outcome: "answer", say: found.answer, next: "gather", knowledgeMs, source: "faq" };
+    return { outcome: "answer", say: found.answer, next: "gather", knowledgeMs, source: "faq", said: { kind: "faqs", faqs: [found.faqIndex] } };
   }
   if (input.model !== undefined) {
     const asked = await input.model(business, speech, found?.faqIndex);
@@ -176,7 +183,7 @@ function miss(business: Business, session: CallSession, knowledgeMs: number | un
     return { ...transfer(business, true), ...timing, source: "fallback" };
   }
   session.transferOffered = business.transferNumber !== undefined;
-  return { outcome: "fallback", say: replies.notSure(business), next: "gather", ...timing, source: "fallback" };
+  return { outcome: "fallback", say: replies.notSure(business), next: "gather", ...timing, source: "fallback", said: SAID_LINE.notSure };
 }
 
 const YES = /^(yes|yeah|yep|yup|sure|sure thing|ok|okay|please|alright|all right|go ahead|please do|connect me|do it|that would be (great|good|nice)|i would like that)( yes)?( please| thanks| thank you)?$/;
@@ -190,8 +197,14 @@ function yesOrNo(speech: string): "yes" | "no" | undefined {
   return undefined;
 }
 
+/** The last reply rebuilt from what the state kept of it, when the session holds no text (a gather call's state travels without it). */
+function saidBefore(input: TurnInput): string | undefined {
+  const said = input.session.said;
+  return said === undefined ? undefined : sayAgain(input.business, said, input.now);
+}
+
 function transfer(business: Business, afterMisses = false): TurnReply {
-  if (business.transferNumber === undefined) return { outcome: "transfer", say: replies.noTransfer(business), next: "gather" };
+  if (business.transferNumber === undefined) return { outcome: "transfer", say: replies.noTransfer(business), next: "gather", said: SAID_LINE.noTransfer };
   return {
     outcome: "transfer",
     say: afterMisses ? replies.transferAfterMisses(business) : replies.transfer(business),

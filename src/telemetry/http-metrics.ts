@@ -9,7 +9,9 @@ import { matchedRoutes } from "hono/route";
 import { APP_INSTRUMENTS, LATENCY_BUCKETS_SECONDS } from "./instruments.ts";
 
 /** Methods the conventions keep as they are; anything else is recorded as `_OTHER`. */
-const KNOWN_METHODS = new Set(["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", "QUERY"]);
+const KNOWN_METHODS = ["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", "QUERY"];
+/** Most distinct attribute sets kept per route; beyond it (odd statuses) a set is built per request. */
+const MAX_SETS_PER_ROUTE = 64;
 
 /**
  * Creates the middleware; its instruments are created here, once. Register it first
@@ -28,6 +30,29 @@ export function httpMetrics(meter: Meter): MiddlewareHandler {
     advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
   });
 
+  // One attribute set per route, status, method and scheme, built on first use and never changed:
+  // recording a request allocates no attributes object. Routes are the app's patterns, so sets are few.
+  const setsByRoute = new Map<string, Map<number, MetricAttributes>>();
+  const attributesFor = (route: string | undefined, status: number, method: string, https: boolean): MetricAttributes => {
+    const methodIndex = KNOWN_METHODS.indexOf(method);
+    const key = (status * (KNOWN_METHODS.length + 1) + (methodIndex + 1)) * 2 + (https ? 1 : 0);
+    let sets = setsByRoute.get(route ?? "");
+    if (sets === undefined) setsByRoute.set(route ?? "", (sets = new Map()));
+    let attributes = sets.get(key);
+    if (attributes === undefined) {
+      const built: MetricAttributes = {
+        "http.request.method": methodIndex === -1 ? "_OTHER" : method,
+        "http.response.status_code": status,
+        "url.scheme": https ? "https" : "http",
+      };
+      if (route !== undefined) built["http.route"] = route;
+      if (status >= 500) built["error.type"] = String(status);
+      attributes = built;
+      if (sets.size < MAX_SETS_PER_ROUTE) sets.set(key, attributes);
+    }
+    return attributes;
+  };
+
   return async function recordHttpDuration(c, next) {
     const started = performance.now();
     const ownRouteIndex = c.req.routeIndex;
@@ -38,16 +63,11 @@ export function httpMetrics(meter: Meter): MiddlewareHandler {
       threw = true;
       throw error;
     } finally {
-      const method = c.req.method.toUpperCase();
+      const raw = c.req.method;
+      // Fetch upper-cases the standard methods already; only an unusual one needs the copy.
+      const method = KNOWN_METHODS.includes(raw) ? raw : raw.toUpperCase();
       const status = threw ? 500 : c.res.status;
-      const attributes: MetricAttributes = {
-        "http.request.method": KNOWN_METHODS.has(method) ? method : "_OTHER",
-        "http.response.status_code": status,
-        "url.scheme": c.req.url.startsWith("https:") ? "https" : "http",
-      };
-      const route = matchedRoute(c, ownRouteIndex);
-      if (route !== undefined) attributes["http.route"] = route;
-      if (status >= 500) attributes["error.type"] = String(status);
+      const attributes = attributesFor(matchedRoute(c, ownRouteIndex), status, method, c.req.url.startsWith("https:"));
       duration.record((performance.now() - started) / 1000, attributes);
     }
   };

@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { Business } from "../bot/business.ts";
+import { FIRST_TURN, sessionFromState, stateFromSession } from "../bot/call-state.ts";
 import type { BotLookups } from "../bot/lookups.ts";
 import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
@@ -7,6 +8,7 @@ import { PENDING_KEY, type ModelAnswerer } from "../bot/model-answers.ts";
 import { finishModelTurn, takeTurn, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
 import { errorText } from "../redact.ts";
 import type { BotMetrics } from "../telemetry/bot-metrics.ts";
+import { CALL_STATE_PARAM, callStateCodec, callStateSecret } from "./call-state.ts";
 import { relayConnect, relayUrls } from "./relay-twiml.ts";
 import { dial, escapeText, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
 import { twilioWebhook, type TwilioVariables } from "./webhook.ts";
@@ -27,6 +29,8 @@ export interface TwilioRouteDeps {
   model?: ModelAnswerer;
   /** LLM_SOFT_TIMEOUT_MS: past it the caller hears a filler and a redirect comes back for the answer. */
   modelWaitMs?: number;
+  /** Keys the own HMAC over the call state in URLs when there is no auth token (development); random per process when unset. */
+  callStateSecret?: string;
   now?: () => Date;
   /** Where failures the caller must not hear about are reported (never with caller data). */
   log: (level: "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
@@ -36,6 +40,9 @@ export interface TwilioRouteDeps {
 const FINAL_STATUSES = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
 /** Stands for the reply in the pre-rendered listening document: private-use characters, which escaping keeps and no builder writes. */
 const REPLY_SLOT = "\ue000reply\ue000";
+/** Stands for the call state in the pre-rendered document's URLs (its values are URL- and XML-safe as they are). */
+const STATE_SLOT = "\ue000state\ue000";
+const SLOTS = /(\ue000reply\ue000|\ue000state\ue000)/;
 /** At most this many FAQ keywords go to speech recognition as hints. */
 const MAX_HINTS = 50;
 
@@ -56,6 +63,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
   const base = deps.publicBaseUrl?.replace(/\/+$/, "") ?? "";
   const gatherUrl = `${base}/twilio/gather`;
   const hintsByBusiness = new WeakMap<Business, string>();
+  const callStates = callStateCodec({ secret: callStateSecret({ authToken: deps.authToken, secret: deps.callStateSecret, log: deps.log }) });
 
   app.use("*", twilioWebhook({ authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl }));
 
@@ -70,40 +78,49 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     return hints;
   }
 
-  // The document around the reply never changes for a business: it is rendered once with a slot,
-  // and each turn escapes its reply into the slot (null: the slot did not survive, render in full).
-  const listenAround = new WeakMap<Business, readonly string[] | null>();
-  function listen(business: Business, text: string): string {
-    let around = listenAround.get(business);
-    if (around === undefined) {
-      const parts = renderListen(business, REPLY_SLOT).split(REPLY_SLOT);
-      listenAround.set(business, (around = parts.length === 2 ? parts : null));
+  // The document around the reply never changes for a business: it is rendered once with slots for
+  // the reply and the call state, and each turn fills them in: literal parts at even indexes, the
+  // slot between them at odd ones (null: the slots did not survive, render in full).
+  const listenParts = new WeakMap<Business, readonly string[] | null>();
+  function listen(business: Business, text: string, state: string): string {
+    let parts = listenParts.get(business);
+    if (parts === undefined) {
+      const split = renderListen(business, REPLY_SLOT, STATE_SLOT).split(SLOTS);
+      const slots = split.filter((_, i) => i % 2 === 1);
+      const expected = slots.filter((slot) => slot === REPLY_SLOT).length === 1 && slots.filter((slot) => slot === STATE_SLOT).length === 2;
+      listenParts.set(business, (parts = expected ? split : null));
     }
     const escaped = escapeText(text);
     // An empty <Say> renders self-closing; the full builder handles that.
-    return around === null || escaped === "" ? renderListen(business, text) : around[0] + escaped + around[1];
+    if (parts === null || escaped === "") return renderListen(business, text, state);
+    let document = parts[0]!;
+    for (let i = 1; i < parts.length; i += 2) document += (parts[i] === REPLY_SLOT ? escaped : state) + parts[i + 1]!;
+    return document;
   }
 
-  function renderListen(business: Business, text: string): string {
+  function renderListen(business: Business, text: string, state: string): string {
     const voice = { voice: business.voice, language: business.language };
     const hints = hintsOf(business);
+    // The next turn's state rides in both URLs: the answer, and the silence that falls through to <Redirect>.
+    const action = `${gatherUrl}?${CALL_STATE_PARAM}=${state}`;
     return response(
       gather(
         // Speech, or one key: 0 puts the caller through to a person without saying a word.
-        { input: "dtmf speech", numDigits: 1, action: gatherUrl, method: "POST", speechTimeout: "auto", language: business.language, ...(hints ? { hints } : {}) },
+        { input: "dtmf speech", numDigits: 1, action, method: "POST", speechTimeout: "auto", language: business.language, ...(hints ? { hints } : {}) },
         [say(text, voice)],
       ),
-      redirect(gatherUrl, { method: "POST" }),
+      redirect(action, { method: "POST" }),
     );
   }
 
-  function render(business: Business, reply: TurnReply): string {
-    if (reply.next === "gather") return listen(business, reply.say);
+  function render(business: Business, reply: TurnReply, state: string): string {
+    if (reply.next === "gather") return listen(business, reply.say, state);
     const voice = { voice: business.voice, language: business.language };
     const verbs: TwimlVerb[] = [say(reply.say, voice)];
     if (reply.next === "redirect" && reply.pending) {
       // Twilio signs the URL it is sent to, query included: a follow-up cannot name a key we did not give it.
-      const query = `pending=${encodeURIComponent(reply.pending.key)}&since=${reply.pending.since}`;
+      // The call's state rides along, so the follow-up turn goes on where this one left off.
+      const query = `${CALL_STATE_PARAM}=${state}&pending=${encodeURIComponent(reply.pending.key)}&since=${reply.pending.since}`;
       return response(...verbs, redirect(`${gatherUrl}?${query}`, { method: "POST" }));
     }
     if (reply.next === "dial" && reply.dialTo) verbs.push(dial(reply.dialTo));
@@ -143,7 +160,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
       const urls = relayUrls(base || new URL(c.req.url).origin);
       return twiml(c, response(relayConnect(business, urls)), timing, "greeting");
     }
-    return twiml(c, listen(business, business.greeting), timing, "greeting");
+    return twiml(c, listen(business, business.greeting, callStates.write(FIRST_TURN, callSid)), timing, "greeting");
   });
 
   app.post("/gather", async (c) => {
@@ -153,10 +170,10 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     if (business === undefined) return twiml(c, response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
     if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
 
-    // A session can be missing when it expired or the L2 lost it; the call goes on with a new one.
-    const stored = (await deps.sessions.get(callSid)) ?? (await deps.sessions.start(callSid, business.id, to));
-    // A copy: the cached object is shared by every reader of L1 and must stay as it was.
-    const session: CallSession = { ...stored };
+    // The state came with the URL, authenticated by the signature (or our HMAC): no L2 round trip.
+    const read = callStates.read(c.req.url, callSid);
+    if (!read.ok) return c.text(read.error, read.status);
+    const session = sessionFromState(read.state, callSid, business.id, to);
     const at = now();
     const pendingKey = c.req.query("pending");
     const model = deps.model;
@@ -173,14 +190,12 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
             answer: deps.lookups.answer,
             ...(model ? { model: (b: Business, question: string, faq: number | undefined) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) }) } : {}),
           });
-    // Saved to L2 before answering, so the next webhook finds it on any instance.
-    await deps.sessions.save(session);
     if (reply.knowledgeMs !== undefined) {
       timing.knowledgeMs = reply.knowledgeMs;
       deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
     }
     if (reply.source !== undefined) deps.metrics.answer(reply.source);
-    return twiml(c, render(business, reply), timing, reply.outcome);
+    return twiml(c, render(business, reply, callStates.write(stateFromSession(session), callSid)), timing, reply.outcome);
   });
 
   /** Twilio came back for an answer the model was still producing: it, or the honest fallback. */

@@ -41,97 +41,140 @@ async function twiml(server: ServerProcess, path: string, params: Record<string,
 
 const find = findElement;
 
+/**
+ * One call as Twilio drives it: each turn posts to the `<Gather action>` the previous reply gave
+ * (where the call's state travels), on whichever instance `server` is — each instance's
+ * PUBLIC_BASE_URL is its own address, so the action's path and query move onto it.
+ */
+function call(callSid: string) {
+  let next = "/twilio/gather";
+  const follow = (doc: XmlElement) => {
+    const action = find(doc, "Gather")?.attributes.action;
+    if (action !== undefined) {
+      const url = new URL(action);
+      next = url.pathname + url.search;
+    }
+  };
+  return {
+    async voice(server: ServerProcess, params: Record<string, string> = callParams(callSid)) {
+      const reply = await twiml(server, "/twilio/voice", params);
+      follow(reply.doc);
+      return reply;
+    },
+    async gather(server: ServerProcess, extra: Record<string, string> = {}) {
+      const reply = await twiml(server, next, callParams(callSid, extra));
+      follow(reply.doc);
+      return reply;
+    },
+  };
+}
+
 describe("a call, turn by turn, alternating between two instances", () => {
   test("greeting, answers, hours, repeat, transfer and goodbye; the session follows the call across instances", async () => {
     const callSid = `CA${Date.now()}${sid++}`;
-    const greeting = await twiml(a, "/twilio/voice", callParams(callSid));
+    const phone = call(callSid);
+    const greeting = await phone.voice(a);
     const gather = find(greeting.doc, "Gather");
-    expect(gather?.attributes).toMatchObject({ input: "dtmf speech", numDigits: "1", action: `${a.url}/twilio/gather`, speechTimeout: "auto", language: "en-US" });
+    expect(gather?.attributes).toMatchObject({ input: "dtmf speech", numDigits: "1", speechTimeout: "auto", language: "en-US" });
+    // The call's state rides in the action URL, and the silence that falls through to <Redirect> carries the same.
+    expect(gather?.attributes.action).toStartWith(`${a.url}/twilio/gather?s=1.`);
+    expect(textOf(find(greeting.doc, "Redirect"))).toBe(gather!.attributes.action!);
     expect(gather?.attributes.hints).toContain("park");
     expect(textOf(find(gather!, "Say"))).toBe("Thanks for calling Bella Pizza. How can I help?");
     expect(find(greeting.doc, "Say")?.attributes.voice).toBe("Polly.Joanna-Neural");
     expect(find(greeting.doc, "Redirect")).toBeDefined();
     expect(greeting.res.headers.get("server-timing")).toMatch(/biz;.*dur=[\d.]+.*total;dur=[\d.]+/);
 
-    const parking = await twiml(b, "/twilio/gather", callParams(callSid, { SpeechResult: "Is there somewhere to park my car?", Confidence: "0.91" }));
+    const parking = await phone.gather(b, { SpeechResult: "Is there somewhere to park my car?", Confidence: "0.91" });
     const answer = textOf(find(find(parking.doc, "Gather")!, "Say"));
     expect(answer).toContain("parking lot behind the building");
     expect(parking.res.headers.get("server-timing")).toMatch(/kb;.*dur=/);
 
     // "repeat that" on the other instance returns what instance b said: the session moved with the call.
-    const repeat = await twiml(a, "/twilio/gather", callParams(callSid, { SpeechResult: "sorry can you repeat that" }));
+    const repeat = await phone.gather(a, { SpeechResult: "sorry can you repeat that" });
     expect(textOf(find(repeat.doc, "Say"))).toBe(answer);
 
-    const hours = await twiml(b, "/twilio/gather", callParams(callSid, { SpeechResult: "what time do you open on Saturday" }));
+    const hours = await phone.gather(b, { SpeechResult: "what time do you open on Saturday" });
     expect(textOf(find(hours.doc, "Say"))).toBe("On Saturday we open at 11 AM.");
 
-    const transfer = await twiml(a, "/twilio/gather", callParams(callSid, { SpeechResult: "can I talk to a real person" }));
+    const transfer = await phone.gather(a, { SpeechResult: "can I talk to a real person" });
     expect(textOf(find(transfer.doc, "Dial"))).toBe("+15550009999");
 
-    const bye = await twiml(b, "/twilio/gather", callParams(callSid, { SpeechResult: "no that's all, thanks, bye" }));
+    const bye = await phone.gather(b, { SpeechResult: "no that's all, thanks, bye" });
     expect(find(bye.doc, "Hangup")).toBeDefined();
     expect(find(bye.doc, "Gather")).toBeUndefined();
   });
 
   test("two misses in a row across instances offer a person directly", async () => {
     const callSid = `CA${Date.now()}${sid++}`;
-    await twiml(a, "/twilio/voice", callParams(callSid));
-    const first = await twiml(a, "/twilio/gather", callParams(callSid, { SpeechResult: "what is the capital of france" }));
+    const phone = call(callSid);
+    await phone.voice(a);
+    const first = await phone.gather(a, { SpeechResult: "what is the capital of france" });
     expect(find(first.doc, "Gather")).toBeDefined();
     expect(find(first.doc, "Dial")).toBeUndefined();
-    const second = await twiml(b, "/twilio/gather", callParams(callSid, { SpeechResult: "who won the football game last night" }));
+    const second = await phone.gather(b, { SpeechResult: "who won the football game last night" });
     expect(textOf(find(second.doc, "Dial"))).toBe("+15550009999");
   });
 
   test("a yes to the bot's offer of a person transfers; a no keeps the conversation going", async () => {
     const yesCall = `CA${Date.now()}${sid++}`;
-    await twiml(a, "/twilio/voice", callParams(yesCall));
-    const offer = await twiml(b, "/twilio/gather", callParams(yesCall, { SpeechResult: "what is the capital of france" }));
+    const yesPhone = call(yesCall);
+    await yesPhone.voice(a);
+    const offer = await yesPhone.gather(b, { SpeechResult: "what is the capital of france" });
     expect(textOf(find(offer.doc, "Say"))).toContain("connect you");
-    const yes = await twiml(a, "/twilio/gather", callParams(yesCall, { SpeechResult: "Yes, please." }));
+    const yes = await yesPhone.gather(a, { SpeechResult: "Yes, please." });
     expect(textOf(find(yes.doc, "Dial"))).toBe("+15550009999");
 
     const noCall = `CA${Date.now()}${sid++}`;
-    await twiml(a, "/twilio/voice", callParams(noCall));
-    await twiml(a, "/twilio/gather", callParams(noCall, { SpeechResult: "what is the capital of france" }));
-    const no = await twiml(b, "/twilio/gather", callParams(noCall, { SpeechResult: "no thanks" }));
+    const noPhone = call(noCall);
+    await noPhone.voice(a);
+    await noPhone.gather(a, { SpeechResult: "what is the capital of france" });
+    const no = await noPhone.gather(b, { SpeechResult: "no thanks" });
     expect(find(no.doc, "Dial")).toBeUndefined();
     expect(find(no.doc, "Hangup")).toBeUndefined();
     expect(textOf(find(no.doc, "Say"))).toContain("anything else");
     // Outside an offer, a bare "yes" is not a request for a person.
     const plain = `CA${Date.now()}${sid++}`;
-    await twiml(a, "/twilio/voice", callParams(plain));
-    const yesAlone = await twiml(a, "/twilio/gather", callParams(plain, { SpeechResult: "yes" }));
+    const plainPhone = call(plain);
+    await plainPhone.voice(a);
+    const yesAlone = await plainPhone.gather(a, { SpeechResult: "yes" });
     expect(find(yesAlone.doc, "Dial")).toBeUndefined();
   });
 
   test("silence reprompts, three silences in a row say goodbye", async () => {
     const callSid = `CA${Date.now()}${sid++}`;
-    await twiml(a, "/twilio/voice", callParams(callSid));
-    const one = await twiml(b, "/twilio/gather", callParams(callSid));
+    const phone = call(callSid);
+    await phone.voice(a);
+    const one = await phone.gather(b);
     expect(find(one.doc, "Gather")).toBeDefined();
-    await twiml(a, "/twilio/gather", callParams(callSid));
-    const three = await twiml(b, "/twilio/gather", callParams(callSid));
+    await phone.gather(a);
+    const three = await phone.gather(b);
     expect(find(three.doc, "Hangup")).toBeDefined();
   });
 
   test("replies match the TwiML the official library builds for the same verbs", async () => {
     const callSid = `CA${Date.now()}${sid++}`;
     const { doc } = await twiml(a, "/twilio/voice", { ...callParams(callSid), To: "+15550003333" });
+    // The state in the query is ours to write; the rest of the document is the library's.
+    const action = find(doc, "Gather")!.attributes.action!;
+    expect(action).toMatch(new RegExp(`^${a.url}/twilio/gather\\?s=1\\.[A-Za-z0-9_-]+$`));
     const expected = new VoiceResponse();
-    const g = expected.gather({ input: ["dtmf", "speech"], numDigits: 1, action: `${a.url}/twilio/gather`, method: "POST", speechTimeout: "auto", language: "en-US", hints: find(doc, "Gather")!.attributes.hints! });
+    const g = expected.gather({ input: ["dtmf", "speech"], numDigits: 1, action, method: "POST", speechTimeout: "auto", language: "en-US", hints: find(doc, "Gather")!.attributes.hints! });
     g.say({ voice: "Polly.Matthew-Neural" as never, language: "en-US" }, textOf(find(doc, "Say")));
     expect(find(doc, "Say")!.attributes.voice).toBe("Polly.Matthew-Neural");
-    expected.redirect({ method: "POST" }, `${a.url}/twilio/gather`);
+    expected.redirect({ method: "POST" }, action);
     expect(doc).toEqual(parseXml(expected.toString()));
   });
 
   test("a retried incoming-call webhook keeps the call's progress", async () => {
     const callSid = `CA${Date.now()}${sid++}`;
-    await twiml(a, "/twilio/voice", callParams(callSid));
-    const answer = await twiml(b, "/twilio/gather", callParams(callSid, { SpeechResult: "do you deliver" }));
-    await twiml(b, "/twilio/voice", callParams(callSid));
-    const repeat = await twiml(a, "/twilio/gather", callParams(callSid, { SpeechResult: "say that again" }));
+    const phone = call(callSid);
+    await phone.voice(a);
+    const answer = await phone.gather(b, { SpeechResult: "do you deliver" });
+    // Twilio retries the incoming-call webhook; the next turn still posts to the URL the answer gave.
+    const retried = await twiml(b, "/twilio/voice", callParams(callSid));
+    expect(textOf(find(retried.doc, "Say"))).toBe("Thanks for calling Bella Pizza. How can I help?");
+    const repeat = await phone.gather(a, { SpeechResult: "say that again" });
     expect(textOf(find(repeat.doc, "Say"))).toBe(textOf(find(answer.doc, "Say")));
   });
 
@@ -143,7 +186,8 @@ describe("a call, turn by turn, alternating between two instances", () => {
 
   test("status callbacks are idempotent per CallSid and SequenceNumber", async () => {
     const callSid = `CA${Date.now()}${sid++}`;
-    await twiml(a, "/twilio/voice", callParams(callSid));
+    const phone = call(callSid);
+    await phone.voice(a);
     const completed = callParams(callSid, { CallStatus: "completed", CallDuration: "42", SequenceNumber: "3" });
     for (const server of [a, b, a]) expect((await post(server, "/twilio/status", completed)).status).toBe(204);
     const earlier = callParams(callSid, { CallStatus: "ringing", SequenceNumber: "1" });

@@ -142,7 +142,10 @@ const UTTERANCES = [
  * Webhook turns of simulated calls to one business, spread over several server instances: call
  * `n` is requests `n*turnsPerCall … n*turnsPerCall + turnsPerCall - 1`; its first request is the
  * incoming-call webhook, the rest are speech results. Consecutive requests go to alternating
- * instances, so one call's turns land on different ones (its session must travel through L2).
+ * instances, so one call's turns land on different ones. As Twilio does, each turn is posted to
+ * the `<Gather action>` of the latest reply `check` saw for that call (where the call's state
+ * travels), moved onto the instance it goes to; the load is open loop, so when that reply has not
+ * come back yet the turn goes to the URL before it, which replays an older turn, as a retry would.
  *
  * `check` accepts exactly what a caller can hear: a 200 with TwiML that says something, and not
  * the "we're having trouble" apology.
@@ -155,6 +158,8 @@ const UTTERANCES = [
  */
 export function webhookTurns(options: { targets: string[]; token: string; to: string; callPrefix: string; turnsPerCall?: number }) {
   const turnsPerCall = options.turnsPerCall ?? 8;
+  /** Per call: the path and query of the action URL its latest reply gave. */
+  const nextPath = new Map<number, string>();
   return {
     callSidOf(i: number): string {
       return `${options.callPrefix}${Math.floor(i / turnsPerCall)}`;
@@ -174,19 +179,26 @@ export function webhookTurns(options: { targets: string[]; token: string; to: st
       if (turn === 0) return signedFormRequest(`${target}/twilio/voice`, params, options.token);
       params.SpeechResult = UTTERANCES[(i * 7 + turn) % UTTERANCES.length] as string;
       params.Confidence = "0.9";
-      return signedFormRequest(`${target}/twilio/gather`, params, options.token);
+      return signedFormRequest(`${target}${nextPath.get(Math.floor(i / turnsPerCall)) ?? "/twilio/gather"}`, params, options.token);
     },
-    check(response: Response, body: string): string | undefined {
+    check(response: Response, body: string, i: number): string | undefined {
       if (response.status !== 200) return `status ${response.status}: ${body.slice(0, 120)}`;
       if (!(response.headers.get("content-type") ?? "").includes("xml")) return `content-type ${response.headers.get("content-type")}`;
       let say: string;
+      let doc: ReturnType<typeof parseXml>;
       try {
-        say = textOf(findElement(parseXml(body), "Say")).trim();
+        doc = parseXml(body);
+        say = textOf(findElement(doc, "Say")).trim();
       } catch (error) {
         return `not TwiML (${(error as Error).message}): ${body.slice(0, 120)}`;
       }
       if (say === "") return `no <Say> in ${body.slice(0, 200)}`;
       if (say.startsWith("Sorry, we're having trouble")) return `apology instead of an answer: ${say}`;
+      const action = findElement(doc, "Gather")?.attributes.action;
+      if (action !== undefined) {
+        const url = new URL(action, "http://any.invalid");
+        nextPath.set(Math.floor(i / turnsPerCall), url.pathname + url.search);
+      }
       return undefined;
     },
   };

@@ -51,25 +51,38 @@ async function post(path: string, fields: Record<string, string>): Promise<strin
   return res.text();
 }
 
-/** A new call to the salon; `say` posts one gather turn and returns the reply. */
+/** The URL a reply tells Twilio to post the next turn to (its `<Gather action>`, which carries the call's state). */
+const actionOf = (doc: XmlElement) => findElement(doc, "Gather")?.attributes.action;
+
+/** A new call to the salon; `say` posts one gather turn to the action the previous reply gave, as Twilio does, and returns the reply. */
 async function newCall() {
   const callSid = `CAgather${sid++}`;
-  await post("/twilio/voice", callFields(callSid, {}, { to: SALON }));
+  let next = actionOf(parseXml(await post("/twilio/voice", callFields(callSid, {}, { to: SALON }))))!;
+  const turn = async (fields: Record<string, string>) => {
+    const doc = parseXml(await post(next.slice(BASE.length), callFields(callSid, fields, { to: SALON })));
+    next = actionOf(doc) ?? next;
+    return doc;
+  };
   return {
-    say: async (speech: string) => parseXml(await post("/twilio/gather", callFields(callSid, { SpeechResult: speech }, { to: SALON }))),
-    press: async (digits: string) => parseXml(await post("/twilio/gather", callFields(callSid, { Digits: digits }, { to: SALON }))),
+    say: (speech: string) => turn({ SpeechResult: speech }),
+    press: (digits: string) => turn({ Digits: digits }),
   };
 }
 
 const spoken = (doc: XmlElement) => textOf(findElement(doc, "Say"));
 
-/** The reply as Twilio's library renders a listening turn: speech or one key. */
-function listening(text: string): string {
+/**
+ * The reply as Twilio's library renders a listening turn: speech or one key. The action is the one
+ * `doc` gave (its query is the call's state, ours to write), checked to be the gather URL with a state.
+ */
+function listening(text: string, doc: XmlElement): string {
+  const action = actionOf(doc) ?? "";
+  expect(action).toMatch(/^https:\/\/bot\.example\.com\/twilio\/gather\?s=1\.[A-Za-z0-9_-]+$/);
   const reference = new VoiceResponse();
   reference
-    .gather({ input: ["dtmf", "speech"], numDigits: 1, action: `${BASE}/twilio/gather`, method: "POST", speechTimeout: "auto", language: "en-US", hints: HINTS })
+    .gather({ input: ["dtmf", "speech"], numDigits: 1, action, method: "POST", speechTimeout: "auto", language: "en-US", hints: HINTS })
     .say({ voice: "Polly.Joanna-Neural", language: "en-US" }, text);
-  reference.redirect({ method: "POST" }, `${BASE}/twilio/gather`);
+  reference.redirect({ method: "POST" }, action);
   return reference.toString();
 }
 
@@ -84,7 +97,7 @@ async function clarified(call: Awaited<ReturnType<typeof newCall>>) {
   expect(first).toBeDefined();
   expect(second).toBeDefined();
   expect(first).not.toBe(second);
-  expect(doc).toEqual(parseXml(listening(question)));
+  expect(doc).toEqual(parseXml(listening(question, doc)));
   return { first: first!, second: second! };
 }
 
@@ -143,7 +156,7 @@ describe("keypad input in gather mode", () => {
   test("another key says what the keypad does and keeps listening", async () => {
     const call = await newCall();
     const doc = await call.press("5");
-    expect(doc).toEqual(parseXml(listening("To talk to someone, press 0. Or just tell me how I can help.")));
+    expect(doc).toEqual(parseXml(listening("To talk to someone, press 0. Or just tell me how I can help.", doc)));
   });
 
   test("every listening turn accepts speech or one key", async () => {

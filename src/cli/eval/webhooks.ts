@@ -81,9 +81,16 @@ export function webhookClient(options: WebhookClientOptions) {
       calls++;
       const callSid = `CA${calls.toString(16).padStart(8, "0")}${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`;
       const fields = { AccountSid: `AC${"0".repeat(32)}`, ApiVersion: "2010-04-01", CallSid: callSid, CallStatus: "in-progress", Direction: "inbound", From: from, To: to };
+      // As Twilio does, each turn goes to the <Gather action> the previous reply gave: the call's state travels in it.
+      let next = "/twilio/gather";
+      const follow = (reply: WebhookReply): WebhookReply => {
+        const action = reply.steps.find((step) => step.verb === "Gather")?.action;
+        if (action !== undefined) next = action.startsWith(signedBase) ? action.slice(signedBase.length) : action;
+        return reply;
+      };
       return {
-        start: () => post("/twilio/voice", fields),
-        say: (speech) => post("/twilio/gather", { ...fields, SpeechResult: speech, Confidence: "0.9" }),
+        start: async () => follow(await post("/twilio/voice", fields)),
+        say: async (speech) => follow(await post(next, { ...fields, SpeechResult: speech, Confidence: "0.9" })),
       };
     },
   };
