@@ -77,3 +77,10 @@ test("the L2 timeout is capped at a minute and cluster nodes are checked one by 
   expect(withPassword).not.toContain("hunter2");
   expect(problems({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "ftp://x.example.com", UPSTASH_REDIS_REST_TOKEN: "t" })).toContain("UPSTASH_REDIS_REST_URL");
 });
+
+test("businesses come from one source: a file, its content as text, or an HTTP directory", () => {
+  const json = JSON.stringify({ businesses: [] });
+  expect(loadConfig({ BUSINESSES_JSON: json }).BUSINESSES_JSON).toBe(json);
+  expect(() => loadConfig({ BUSINESSES_JSON: json, BUSINESSES_FILE: "x.json" })).toThrow(/BUSINESSES_FILE, BUSINESSES_JSON/);
+  expect(() => loadConfig({ BUSINESSES_JSON: json, BUSINESS_API_URL: "https://directory.example.com" })).toThrow(/set only one of/);
+});

@@ -64,6 +64,12 @@ export interface CacheOptions<N extends string> {
   onEvent?: CacheEventHandler;
   /** Replay of explicit writes that failed while L2 was out (see {@link WriteQueueOptions}); `false` turns it off. */
   writeQueue?: WriteQueueOptions | false;
+  /**
+   * Told of every promise the cache starts and does not wait for (write replay, eager refresh,
+   * tag-time fetches, lock releases, loader writes), besides tracking it for `idle()`: on Cloudflare
+   * Workers pass `waitUntil` so that work is not cancelled once the response is sent.
+   */
+  background?: (work: Promise<unknown>) => void;
   /** Where metrics are recorded. Default: the global meter provider's `voxedge.cache` meter at creation time. */
   meter?: Meter;
 }
@@ -137,6 +143,7 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     tagRetentionMs: longestLifetime(options.namespaces),
     onEvent: options.onEvent,
     writeQueue: options.writeQueue,
+    background: options.background,
     durations,
     targets: handles,
   });

@@ -58,6 +58,8 @@ export interface CoreOptions {
   /** Told of breaker and bus transitions. */
   onEvent: CacheEventHandler | undefined;
   writeQueue: WriteQueueOptions | false | undefined;
+  /** Also told of each background promise (see `CacheOptions.background`). */
+  background: ((work: Promise<unknown>) => void) | undefined;
   durations: Histogram;
   /** The namespaces, filled in after the core is built (they need it); the bus reaches them through this. */
   targets: ReadonlyMap<string, LocalNamespace<unknown>>;
@@ -99,13 +101,13 @@ export function createCore(options: CoreOptions): BuiltCore {
     ? createL2Guard(options.l2, { timeoutMs: options.l2TimeoutMs, breaker: options.breaker }, options.durations, (state) => {
         emit({ type: "breaker", state, l2: l2Kind });
         // L2 is back: send what waited. Not from inside the call that closed the breaker.
-        if (state === "closed") setTimeout(() => void recover(), 0);
+        if (state === "closed") core.background(new Promise((resolve) => setTimeout(resolve, 0)).then(recover));
       })
     : undefined;
   const writes: WriteQueue | undefined = guard !== undefined && options.writeQueue !== false ? createWriteQueue(options.writeQueue || {}) : undefined;
   const timeAttributes = { "cache.namespace": "*", "cache.operation": "l2.set" };
   // While the bus is not up, messages may be missed: a fetched time is trusted no longer than an L1 entry.
-  const tagTimes = new TagTimes(prefix, guard, () => Math.min(options.tagTimesTtl, core.l1TtlCap), options.tagRetentionMs);
+  const tagTimes = new TagTimes(prefix, guard, () => Math.min(options.tagTimesTtl, core.l1TtlCap), options.tagRetentionMs, (work) => core.background(work));
 
   const core: CacheCore = {
     guard,
@@ -120,6 +122,7 @@ export function createCore(options: CoreOptions): BuiltCore {
       const tracked = work.catch(() => undefined);
       pending.add(tracked);
       tracked.then(() => pending.delete(tracked));
+      options.background?.(tracked);
     },
     publish(kind, namespace, keys, at) {
       bus.publish({ kind, namespace, keys, at });

@@ -10,7 +10,8 @@ import type { NamespaceCounters } from "./stats.ts";
 /** Stores a produced value in L1 and L2; resolves when the L2 write is done. */
 export type StoreValue<V> = (key: string, value: V, ttl: number, grace: number, tags: readonly string[] | undefined, explicit: boolean) => Promise<void>;
 
-const NEVER_ABORTED = new AbortController().signal;
+/** Made on first use, not at import: Cloudflare Workers refuses an AbortController at global scope. */
+let neverAborted: AbortSignal | undefined;
 
 class Context<V> implements LoaderContext<V> {
   ttl: number;
@@ -87,7 +88,7 @@ export class LoaderRunner<V> {
   async produce(key: string, loader: Loader<V>, options: WriteOptions | undefined, staleValue: V | undefined, awaitL2 = false): Promise<V> {
     const policy = this.policy;
     const controller = policy.hardTimeout > 0 ? new AbortController() : undefined;
-    const context = new Context<V>(key, controller?.signal ?? NEVER_ABORTED, staleValue, policy, options);
+    const context = new Context<V>(key, controller?.signal ?? (neverAborted ??= new AbortController().signal), staleValue, policy, options);
     const started = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let value: V;
