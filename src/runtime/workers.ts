@@ -11,7 +11,8 @@
  * - `CACHE_L2` is `upstash` (REST) or `none` (unset means `none`): there is no TCP Redis client
  *   for Workers, and an in-memory L2 would be one more per-isolate copy of what L1 already holds.
  * - No subscriber socket outlives a request, so there is no invalidation bus: invalidations reach
- *   an isolate's L1 through the tag and clear times, trusted for {@link WORKER_TAG_TIMES_TTL_MS}.
+ *   an isolate's L1 through the tag and clear times when an entry is read from L2 again: L1 copies
+ *   live at most `WORKER_L1_TTL_MS` and times are trusted `WORKER_TAG_TIMES_TTL_MS` (1 s each).
  * - Timers die with the request that set them, so the L1's coarse clock is off and every promise
  *   the cache does not wait for is handed to `waitUntil`.
  * - ConversationRelay (a WebSocket per call) is not available yet: `VOICE_MODE=relay` is refused
@@ -34,7 +35,7 @@ import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { createLog, type Log } from "../log.ts";
 import { errorText } from "../redact.ts";
 import packageJson from "../../package.json" with { type: "json" };
-import { bindingsAsEnv, WORKER_TAG_TIMES_TTL_MS, workerProblems } from "./workers-config.ts";
+import { bindingsAsEnv, capL1Ttl, WORKER_L1_TTL_MS, WORKER_TAG_TIMES_TTL_MS, workerProblems } from "./workers-config.ts";
 
 /** What the runtime hands `fetch`: only `waitUntil` is used, through `cloudflare:workers`. */
 interface WorkerContext {
@@ -108,7 +109,7 @@ async function build(env: Record<string, unknown>): Promise<Built> {
     l2,
     l2TimeoutMs: config.CACHE_L2_TIMEOUT_MS,
     breaker: { failureThreshold: config.CACHE_BREAKER_FAILURES, openMs: config.CACHE_BREAKER_OPEN_MS },
-    namespaces: botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined, questionRetentionMs: config.QUESTION_RETENTION_MS }),
+    namespaces: capL1Ttl(botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined, questionRetentionMs: config.QUESTION_RETENTION_MS }), WORKER_L1_TTL_MS),
     bus: { enabled: false },
     tagTimes: { ttl: WORKER_TAG_TIMES_TTL_MS },
     background: waitUntil,
