@@ -126,6 +126,7 @@ async function invalidateOn(fetcher: (request: Request) => Promise<Response> | R
 }
 
 interface WorkerCacheStats {
+  namespaces: { knowledge: { loaderHits: number } };
   breaker: { state: string; transitions: { open: number } };
   writeQueue: { pending: number; replayed: number };
 }
@@ -159,6 +160,16 @@ describe("Twilio webhooks on workerd", () => {
     await twiml("/twilio/voice", callFields(callSid, {}, { to: BELLA }));
     expect(await ask(callSid, PARKING)).toContain(FIRST_PARKING);
     expect(await ask(callSid, "what time do you open on Saturday")).toBe("On Saturday we open at 11 AM.");
+  });
+
+  test("concurrent calls asking the same new question share one load across requests, and all are answered", async () => {
+    const calls = Array.from({ length: 8 }, () => nextSid());
+    await Promise.all(calls.map((callSid) => twiml("/twilio/voice", callFields(callSid, {}, { to: BELLA }))));
+    const loadsBefore = (await cacheStats()).namespaces.knowledge.loaderHits;
+    const answers = await Promise.all(calls.map((callSid) => ask(callSid, "how much does delivery cost")));
+    expect((await cacheStats()).namespaces.knowledge.loaderHits - loadsBefore).toBe(1);
+    expect(new Set(answers).size).toBe(1);
+    expect(answers[0]).toContain("3 dollars");
   });
 
   test("status: a final status is accepted", async () => {
