@@ -45,7 +45,17 @@ export interface CacheOptions<N extends string> {
    * silently dead one only when the client's keepalive gives up). When L2 itself is out too, L1
    * keeps answering within the logical TTL: nothing newer can be known then.
    */
-  bus?: { enabled?: boolean; /** While the bus is down, L1 answers for at most this long. Default 1 000 ms. */ l1TtlWhileDown?: number };
+  bus?: {
+    enabled?: boolean;
+    /** While the bus is down, L1 answers for at most this long. Default 1 000 ms. */
+    l1TtlWhileDown?: number;
+    /**
+     * `false`: publish invalidations for other instances but never subscribe, for a runtime that
+     * cannot hold a subscriber socket (Cloudflare Workers). The bus then counts as off here: this
+     * instance learns of others' invalidations through the tag and clear times only.
+     */
+    subscribe?: boolean;
+  };
   /**
    * Tags and `clear` are invalidation times, not member sets: `invalidateTags` writes one small
    * key per tag (`prefix:__tt:<tag>`) and `clear` one per namespace (`prefix:__ns:<name>`) holding

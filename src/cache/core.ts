@@ -50,7 +50,7 @@ export interface CoreOptions {
   l2TimeoutMs: number | undefined;
   breaker: BreakerOptions | undefined;
   compressAbove: number;
-  bus: { enabled?: boolean; l1TtlWhileDown?: number } | undefined;
+  bus: { enabled?: boolean; l1TtlWhileDown?: number; subscribe?: boolean } | undefined;
   /** How long a tag time read from L2 is trusted while the bus is up (capped at `l1TtlWhileDown` while it is not). */
   tagTimesTtl: number;
   /** How long tag times are kept in L2: longer than the longest-lived entry. */
@@ -164,6 +164,8 @@ export function createCore(options: CoreOptions): BuiltCore {
   let wasDown = false;
   const bus = createBus({
     adapter: options.bus?.enabled === false ? undefined : options.l2,
+    publishOnly: options.bus?.subscribe === false,
+    background: (work) => core.background(work),
     channel: `${prefix}:__bus`,
     instanceId,
     onMessage(message) {

@@ -10,7 +10,7 @@
  * What differs from Bun and Deno, and why:
  * - `CACHE_L2` is `upstash` (REST) or `none` (unset means `none`): there is no TCP Redis client
  *   for Workers, and an in-memory L2 would be one more per-isolate copy of what L1 already holds.
- * - No subscriber socket outlives a request, so there is no invalidation bus: invalidations reach
+ * - No subscriber socket outlives a request, so the bus only publishes: invalidations made elsewhere reach
  *   an isolate's L1 through the tag and clear times when an entry is read from L2 again: L1 copies
  *   live at most `WORKER_L1_TTL_MS` and times are trusted `WORKER_TAG_TIMES_TTL_MS` (1 s each).
  * - Timers die with the request that set them, so the L1's coarse clock is off and every promise
@@ -110,7 +110,8 @@ async function build(env: Record<string, unknown>): Promise<Built> {
     l2TimeoutMs: config.CACHE_L2_TIMEOUT_MS,
     breaker: { failureThreshold: config.CACHE_BREAKER_FAILURES, openMs: config.CACHE_BREAKER_OPEN_MS },
     namespaces: capL1Ttl(botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined, questionRetentionMs: config.QUESTION_RETENTION_MS }), WORKER_L1_TTL_MS),
-    bus: { enabled: false },
+    // Invalidations made here go out as messages (one REST publish); nothing can listen between requests.
+    bus: { subscribe: false },
     tagTimes: { ttl: WORKER_TAG_TIMES_TTL_MS },
     background: waitUntil,
     onEvent: (event) => {

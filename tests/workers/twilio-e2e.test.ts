@@ -70,7 +70,6 @@ beforeAll(async () => {
     prefix,
     l2: upstashL2({ url: upstash.url, token: upstash.token }),
     namespaces: botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: true }),
-    bus: { enabled: false },
   });
   bunApp = createApp({
     config,
@@ -79,6 +78,8 @@ beforeAll(async () => {
     log: () => {},
     version: "test",
   });
+  for (let i = 0; i < 100 && bunCache.stats().bus.state !== "up"; i++) await Bun.sleep(50);
+  expect(bunCache.stats().bus.state).toBe("up");
 }, 60_000);
 
 afterAll(async () => {
@@ -241,6 +242,25 @@ describe("the cache on workerd", () => {
     setParkingAnswer(changed);
     await invalidateOn((request) => worker.fetch(request), "bella-pizza");
     expect(await ask(callSid, PARKING)).toBe(changed);
+  }, 30_000);
+
+  test("an invalidation made on the Worker reaches a Bun instance's L1 at once, as a bus message", async () => {
+    const callSid = nextSid();
+    const bunAsk = async (speech: string) => {
+      const res = await bunApp.request(signedFormRequest(`${BASE}/twilio/gather`, callFields(callSid, { SpeechResult: speech }, { to: BELLA }), TOKEN));
+      expect(res.status).toBe(200);
+      return textOf(findElement(findElement(parseXml(await res.text()), "Gather")!, "Say"));
+    };
+    await bunApp.request(signedFormRequest(`${BASE}/twilio/voice`, callFields(callSid, {}, { to: BELLA }), TOKEN));
+    const before = await bunAsk(PARKING);
+    expect(await bunAsk(PARKING)).toBe(before); // Bun's L1 holds it (its L1 TTL is minutes)
+    const received = bunCache.stats().bus.received;
+    const changed = "Parking is free for customers in the lot on Elm Street.";
+    setParkingAnswer(changed);
+    await invalidateOn((request) => worker.fetch(request), "bella-pizza");
+    for (let i = 0; i < 40 && bunCache.stats().bus.received === received; i++) await Bun.sleep(25);
+    expect(bunCache.stats().bus.received).toBeGreaterThan(received);
+    expect(await bunAsk(PARKING)).toBe(changed);
   }, 30_000);
 
   // Last: copies answered while L2 was out are trusted for the fail-safe backoff (5 s) afterwards,
