@@ -102,7 +102,7 @@ export function createCore(options: CoreOptions): BuiltCore {
         emit({ type: "breaker", state, l2: l2Kind });
         // L2 is back: send what waited. Not from inside the call that closed the breaker.
         if (state === "closed") core.background(new Promise((resolve) => setTimeout(resolve, 0)).then(recover));
-      })
+      }, replaySoon)
     : undefined;
   const writes: WriteQueue | undefined = guard !== undefined && options.writeQueue !== false ? createWriteQueue(options.writeQueue || {}) : undefined;
   const timeAttributes = { "cache.namespace": "*", "cache.operation": "l2.set" };
@@ -150,6 +150,17 @@ export function createCore(options: CoreOptions): BuiltCore {
       else writes.discard((w) => w.namespace === namespace && older(w));
     },
   };
+
+  // L2 answered: writes that wait are replayed now, at most once a second, not only by the queue's
+  // timer (on Cloudflare Workers a timer dies with the request that set it).
+  let lastReplay = 0;
+  function replaySoon(): void {
+    if (writes === undefined || writes.size === 0) return;
+    const now = Date.now();
+    if (now - lastReplay < 1_000) return;
+    lastReplay = now;
+    core.background(Promise.resolve().then(() => writes.flush()));
+  }
 
   function supersedeTagged(tags: ReadonlySet<string>, at: number): void {
     if (writes === undefined || writes.size === 0) return;

@@ -263,6 +263,31 @@ describe("the cache on workerd", () => {
     expect(await bunAsk(PARKING)).toBe(changed);
   }, 30_000);
 
+  test("a write that failed without opening the breaker is replayed on a later request, with no timer", async () => {
+    const callSid = nextSid();
+    await twiml("/twilio/voice", callFields(callSid, {}, { to: BELLA }));
+    await ask(callSid, PARKING);
+    const before = await cacheStats();
+    await upstash.fault("error500");
+    try {
+      expect(await ask(callSid, PARKING)).toMatch(/parking/i);
+    } finally {
+      await upstash.fault("ok");
+    }
+    const failed = await cacheStats();
+    expect(failed.breaker.transitions.open).toBe(before.breaker.transitions.open);
+    expect(failed.writeQueue.pending).toBeGreaterThan(0);
+    await Bun.sleep(1_100); // past the replay throttle; no request meanwhile, so no timer could have helped on workerd
+    await ask(callSid, PARKING);
+    let after = await cacheStats();
+    for (let i = 0; i < 20 && after.writeQueue.pending > 0; i++) {
+      await Bun.sleep(50);
+      after = await cacheStats();
+    }
+    expect(after.writeQueue.pending).toBe(0);
+    expect(after.writeQueue.replayed).toBeGreaterThan(failed.writeQueue.replayed);
+  }, 30_000);
+
   // Last: copies answered while L2 was out are trusted for the fail-safe backoff (5 s) afterwards,
   // which would lengthen the invalidation bound for the tests above.
   test("an L2 outage is answered from L1: every turn answered, none failed", async () => {
