@@ -3,14 +3,14 @@
  * servers never colour the other's figures.
  *
  *   bun bench/index.ts                # cache, then server (when bench/server.ts exists)
- *   bun bench/index.ts --only cache   # or --only=server
+ *   bun bench/index.ts --only cache   # or --only=server, --only workers
  *
  * Arguments after `--` go to every benchmark. Exits non-zero when a benchmark fails.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-const BENCHES = ["cache", "server"] as const;
+const BENCHES = ["cache", "server", "workers"] as const;
 type Bench = (typeof BENCHES)[number];
 
 /**
