@@ -69,7 +69,6 @@ export function workerProblems(env: Record<string, string | undefined>): string[
     problems.push(`CACHE_L2: must be ${WORKER_L2.join(" or ")} on Cloudflare Workers (got ${l2}: there is no TCP Redis client there, and memory would be per isolate)`);
   }
   if (env.BUSINESSES_FILE?.trim()) problems.push("BUSINESSES_FILE: a Worker cannot read files; put the file's content in BUSINESSES_JSON");
-  if (env.VOICE_MODE?.trim() === "relay") problems.push("VOICE_MODE: relay is not available on Cloudflare Workers yet; use gather");
   return problems;
 }
 

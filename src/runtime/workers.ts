@@ -15,8 +15,8 @@
  *   live at most `WORKER_L1_TTL_MS` and times are trusted `WORKER_TAG_TIMES_TTL_MS` (1 s each).
  * - Timers die with the request that set them, so the L1's coarse clock is off and every promise
  *   the cache does not wait for is handed to `waitUntil`.
- * - ConversationRelay (a WebSocket per call) is not available yet: `VOICE_MODE=relay` is refused
- *   and `/twilio/relay` answers 501.
+ * - ConversationRelay sockets are accepted by the Worker itself (a `WebSocketPair`): the call's
+ *   socket lives as long as its upgrade request, with no Durable Object.
  *
  * @example
  * ```jsonc
@@ -35,6 +35,7 @@ import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { createLog, type Log } from "../log.ts";
 import { errorText } from "../redact.ts";
 import packageJson from "../../package.json" with { type: "json" };
+import { createWorkersWebSocketHost } from "./websocket-workers.ts";
 import { bindingsAsEnv, capL1Ttl, WORKER_L1_TTL_MS, WORKER_TAG_TIMES_TTL_MS, workerProblems } from "./workers-config.ts";
 
 /** What the runtime hands `fetch`: only `waitUntil` is used, through `cloudflare:workers`. */
@@ -61,12 +62,6 @@ const worker = {
     if (!state.ok) {
       return new Response(`voxedge is not configured correctly for Cloudflare Workers:\n${state.problems.map((p) => `  - ${p}`).join("\n")}\n`, {
         status: 500,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      });
-    }
-    if (new URL(request.url).pathname === "/twilio/relay") {
-      return new Response("ConversationRelay is not available on Cloudflare Workers yet: use VOICE_MODE=gather.\n", {
-        status: 501,
         headers: { "content-type": "text/plain; charset=utf-8" },
       });
     }
@@ -118,7 +113,7 @@ async function build(env: Record<string, unknown>): Promise<Built> {
       if (event.type === "breaker") log(event.state === "open" ? "warn" : "info", `cache L2 breaker ${event.state}`, { l2: event.l2 });
     },
   });
-  const app = createApp({ config, cache, directory, log, version: packageJson.version });
+  const app = createApp({ config, cache, directory, log, version: packageJson.version, websockets: createWorkersWebSocketHost() });
 
   if (config.CACHE_WARM_ON_START) {
     const lookups = botLookups(cache, directory, { keySecret: config.CACHE_KEY_SECRET, questionRetentionMs: config.QUESTION_RETENTION_MS });

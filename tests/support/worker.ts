@@ -20,7 +20,8 @@ export interface RunningWorker {
 }
 
 /**
- * Starts the built Worker with these bindings.
+ * Starts the built Worker with these bindings; with `listen`, also on that loopback port (for
+ * WebSocket clients).
  *
  * @example
  * ```ts
@@ -29,9 +30,9 @@ export interface RunningWorker {
  * await worker.dispose();
  * ```
  */
-export async function startWorker(bindings: Record<string, string>): Promise<RunningWorker> {
+export async function startWorker(bindings: Record<string, string>, listen?: { port: number }): Promise<RunningWorker> {
   const { path } = await builtWorker();
-  const mf = new Miniflare(workerOptions(path, bindings));
+  const mf = new Miniflare({ ...workerOptions(path, bindings), ...(listen ? { host: "127.0.0.1", port: listen.port } : {}) });
   await mf.ready;
   return {
     async fetch(request) {

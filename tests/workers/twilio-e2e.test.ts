@@ -209,9 +209,9 @@ describe("Twilio webhooks on workerd", () => {
     }
   });
 
-  test("the ConversationRelay socket answers 501: relay mode is not available on Workers yet", async () => {
-    const res = await worker.fetch(new Request(`${BASE}/twilio/relay`, { headers: { upgrade: "websocket" } }));
-    expect(res.status).toBe(501);
+  test("a relay handshake without a valid signature is refused with 403, before any upgrade", async () => {
+    const res = await worker.fetch(new Request(`${BASE}/twilio/relay`, { headers: { upgrade: "websocket", "x-twilio-signature": "bad" } }));
+    expect(res.status).toBe(403);
   });
 });
 
@@ -322,12 +322,12 @@ describe("the cache on workerd", () => {
 
 describe("configuration from bindings", () => {
   test("bad bindings answer every request with a 500 naming each problem at once, never a value", async () => {
-    const misconfigured = await startWorker({ CACHE_L2: "redis", REDIS_URL: "redis://:hunter2-secret@10.0.0.1:6379", ADMIN_TOKEN: "short", VOICE_MODE: "relay", PORT: "eighty" });
+    const misconfigured = await startWorker({ CACHE_L2: "redis", REDIS_URL: "redis://:hunter2-secret@10.0.0.1:6379", ADMIN_TOKEN: "short", BUSINESSES_FILE: "/srv/businesses.json", PORT: "eighty" });
     try {
       const res = await misconfigured.fetch(new Request(`${BASE}/health`));
       expect(res.status).toBe(500);
       const text = await res.text();
-      for (const name of ["CACHE_L2: must be upstash or none", "ADMIN_TOKEN", "VOICE_MODE", "PORT"]) expect(text).toContain(name);
+      for (const name of ["CACHE_L2: must be upstash or none", "ADMIN_TOKEN", "BUSINESSES_FILE: a Worker cannot read files", "PORT"]) expect(text).toContain(name);
       expect(text).not.toContain("hunter2");
       // The same answer on later requests: nothing half-built is left behind.
       expect((await misconfigured.fetch(new Request(`${BASE}/twilio/voice`, { method: "POST" }))).status).toBe(500);
