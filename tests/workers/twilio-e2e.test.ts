@@ -217,7 +217,7 @@ describe("Twilio webhooks on workerd", () => {
 
 describe("the cache on workerd", () => {
   const bound = Math.max(WORKER_L1_TTL_MS, WORKER_TAG_TIMES_TTL_MS);
-  test(`an invalidation made on a Bun instance is honoured by the Worker's next request after ${bound} ms, not before`, async () => {
+  test(`an invalidation made on a Bun instance is honoured by the Worker's next request once ${bound} ms have passed`, async () => {
     const callSid = nextSid();
     await twiml("/twilio/voice", callFields(callSid, {}, { to: BELLA }));
     expect(await ask(callSid, PARKING)).toContain(FIRST_PARKING);
@@ -226,10 +226,8 @@ describe("the cache on workerd", () => {
     const valet = "We have valet parking at the front door every evening.";
     setParkingAnswer(valet);
     await invalidateOn((request) => bunApp.request(request), "bella-pizza");
-    // Within the bound the Worker may still answer from its L1: the test shows that the bound is
-    // what it is, and that the copy really was the Worker's own.
-    const early = await ask(callSid, PARKING);
-    expect(early).toContain(FIRST_PARKING);
+    // Within the bound the Worker may still answer from its L1 (or already know: a request's
+    // session read refreshes the tag times it trusts); once the bound has passed it must know.
     await Bun.sleep(bound + 50);
     expect(await ask(callSid, PARKING)).toBe(valet);
   }, 30_000);
