@@ -108,6 +108,8 @@ async function build(env: Record<string, unknown>): Promise<Built> {
     // Invalidations made here go out as messages (one REST publish); nothing can listen between requests.
     bus: { subscribe: false },
     tagTimes: { ttl: WORKER_TAG_TIMES_TTL_MS },
+    // `waitUntil` from cloudflare:workers keeps the work of whichever request is running it: the
+    // cache is shared by concurrent requests, so a ctx captured from one would be the wrong one.
     background: waitUntil,
     onEvent: (event) => {
       if (event.type === "breaker") log(event.state === "open" ? "warn" : "info", `cache L2 breaker ${event.state}`, { l2: event.l2 });
