@@ -36,6 +36,8 @@ const schema = z
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 
     BUSINESSES_FILE: z.string().min(1).optional(),
+    /** A business file's content as text: for runtimes that cannot read files (Cloudflare Workers). */
+    BUSINESSES_JSON: z.string().min(1).optional(),
     BUSINESS_API_URL: url.optional(),
     BUSINESS_API_TIMEOUT_MS: ms(800),
     /** Below this confidence (0–1) the bot says it is not sure and offers a transfer. */
@@ -129,9 +131,8 @@ function crossChecks(env: Record<string, string>): string[] {
   if (Number.isFinite(soft) && Number.isFinite(hard) && soft >= hard) {
     problems.push(`LLM_SOFT_TIMEOUT_MS: must be below LLM_HARD_TIMEOUT_MS (${soft} ≥ ${hard})`);
   }
-  if (env.BUSINESSES_FILE !== undefined && env.BUSINESS_API_URL !== undefined) {
-    problems.push("BUSINESS_API_URL: set either BUSINESSES_FILE or BUSINESS_API_URL, not both");
-  }
+  const sources = ["BUSINESSES_FILE", "BUSINESSES_JSON", "BUSINESS_API_URL"].filter((name) => env[name] !== undefined);
+  if (sources.length > 1) problems.push(`${sources.at(-1)}: set only one of BUSINESSES_FILE, BUSINESSES_JSON or BUSINESS_API_URL (got ${sources.join(", ")})`);
   return problems;
 }
 

@@ -121,3 +121,10 @@ test("the call-state secret: at least 32 characters, and required in production 
   expect(problems({ CALL_STATE_SECRET: "short-secret" })).toEqual(["CALL_STATE_SECRET: must be at least 32 characters"]);
   expect(loadConfig({ CALL_STATE_SECRET: "x".repeat(32) }).CALL_STATE_SECRET).toBe("x".repeat(32));
 });
+
+test("businesses come from one source: a file, its content as text, or an HTTP directory", () => {
+  const json = JSON.stringify({ businesses: [] });
+  expect(loadConfig({ BUSINESSES_JSON: json }).BUSINESSES_JSON).toBe(json);
+  expect(() => loadConfig({ BUSINESSES_JSON: json, BUSINESSES_FILE: "x.json" })).toThrow(/BUSINESSES_FILE, BUSINESSES_JSON/);
+  expect(() => loadConfig({ BUSINESSES_JSON: json, BUSINESS_API_URL: "https://directory.example.com" })).toThrow(/set only one of/);
+});

@@ -52,6 +52,11 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** How the server is started by default; `DENO_SERVER` runs the same server on Deno. */
+export const BUN_SERVER: readonly string[] = ["bun", "src/server.ts"];
+/** The same server on Deno 2 (`deno task server`). */
+export const DENO_SERVER: readonly string[] = ["deno", "task", "server"];
+
 /** The environment every voxedge server in the benchmark shares; the L2 settings go on top. */
 export interface VoxedgeEnv {
   TWILIO_AUTH_TOKEN: string;
@@ -70,9 +75,9 @@ export interface VoxedgeEnv {
  * await server.stop();
  * ```
  */
-export async function startVoxedge(env: VoxedgeEnv): Promise<BenchServer> {
+export async function startVoxedge(env: VoxedgeEnv, command: readonly string[] = BUN_SERVER): Promise<BenchServer> {
   const port = await findFreePort();
-  const child = spawnTracked(["bun", "src/server.ts"], serverEnv(env, port));
+  const child = spawnTracked([...command], serverEnv(env, port));
   return await ready(child, port);
 }
 
@@ -101,11 +106,11 @@ export async function startBareRoute(): Promise<BenchServer> {
  * const ms = await measureColdStart({ TWILIO_AUTH_TOKEN: "t", PUBLIC_BASE_URL: "https://bot.example.com" });
  * ```
  */
-export async function measureColdStart(env: VoxedgeEnv, pollMs = 2): Promise<number> {
+export async function measureColdStart(env: VoxedgeEnv, pollMs = 2, command: readonly string[] = BUN_SERVER): Promise<number> {
   const port = await findFreePort();
   const origin = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawnTracked(["bun", "src/server.ts"], serverEnv(env, port));
+  const child = spawnTracked([...command], serverEnv(env, port));
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} during the cold-start measurement`);

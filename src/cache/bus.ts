@@ -57,12 +57,16 @@ export function createBus(options: {
   channel: string;
   /** Marks this instance's messages; a random UUID by default. */
   instanceId?: string;
+  /** Publish only: never subscribe, and count as `off` (see `CacheOptions.bus.subscribe`). */
+  publishOnly?: boolean;
+  /** Told of each publish nobody waits for. */
+  background?: (work: Promise<unknown>) => void;
   onMessage(message: BusMessage): void;
   onStateChange(state: "up" | "down"): void;
 }) {
   const transport = options.adapter?.bus;
   const instanceId = options.instanceId ?? crypto.randomUUID();
-  let state: BusState = transport === undefined ? "off" : "connecting";
+  let state: BusState = transport === undefined || options.publishOnly === true ? "off" : "connecting";
   let unsubscribe: (() => Promise<void>) | undefined;
   let closed = false;
   const queue: string[] = [];
@@ -148,7 +152,7 @@ export function createBus(options: {
       return state;
     },
     start(): void {
-      if (transport === undefined || closed) return;
+      if (transport === undefined || closed || options.publishOnly === true) return;
       transport
         .subscribe(options.channel, receive, (next) => {
           if (closed || next === state) return;
@@ -176,7 +180,8 @@ export function createBus(options: {
       if (message.keys !== undefined) wire.ks = message.keys;
       if (message.tags !== undefined) wire.tg = message.tags;
       if (message.at !== undefined) wire.a = message.at;
-      void send(JSON.stringify(wire));
+      const sending = send(JSON.stringify(wire));
+      options.background?.(sending);
     },
     /** Tries the waiting publishes now (the cache calls it when L2 is back). */
     retry(): Promise<void> {

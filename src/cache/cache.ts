@@ -45,7 +45,17 @@ export interface CacheOptions<N extends string> {
    * silently dead one only when the client's keepalive gives up). When L2 itself is out too, L1
    * keeps answering within the logical TTL: nothing newer can be known then.
    */
-  bus?: { enabled?: boolean; /** While the bus is down, L1 answers for at most this long. Default 1 000 ms. */ l1TtlWhileDown?: number };
+  bus?: {
+    enabled?: boolean;
+    /** While the bus is down, L1 answers for at most this long. Default 1 000 ms. */
+    l1TtlWhileDown?: number;
+    /**
+     * `false`: publish invalidations for other instances but never subscribe, for a runtime that
+     * cannot hold a subscriber socket (Cloudflare Workers). The bus then counts as off here: this
+     * instance learns of others' invalidations through the tag and clear times only.
+     */
+    subscribe?: boolean;
+  };
   /**
    * Tags and `clear` are invalidation times, not member sets: `invalidateTags` writes one small
    * key per tag (`prefix:__tt:<tag>`) and `clear` one per namespace (`prefix:__ns:<name>`) holding
@@ -64,6 +74,12 @@ export interface CacheOptions<N extends string> {
   onEvent?: CacheEventHandler;
   /** Replay of explicit writes that failed while L2 was out (see {@link WriteQueueOptions}); `false` turns it off. */
   writeQueue?: WriteQueueOptions | false;
+  /**
+   * Told of every promise the cache starts and does not wait for (write replay, eager refresh,
+   * tag-time fetches, lock releases, loader writes), besides tracking it for `idle()`: on Cloudflare
+   * Workers pass `waitUntil` so that work is not cancelled once the response is sent.
+   */
+  background?: (work: Promise<unknown>) => void;
   /** Where metrics are recorded. Default: the global meter provider's `voxedge.cache` meter at creation time. */
   meter?: Meter;
 }
@@ -137,6 +153,7 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     tagRetentionMs: longestLifetime(options.namespaces),
     onEvent: options.onEvent,
     writeQueue: options.writeQueue,
+    background: options.background,
     durations,
     targets: handles,
   });

@@ -17,6 +17,7 @@ let now = Date.now();
 let timer: ReturnType<typeof setInterval> | undefined;
 let readSinceTick = false;
 let idleTicks = 0;
+let direct = false;
 
 const TICK_MS = 1;
 const IDLE_TICKS_BEFORE_STOP = 1000;
@@ -34,6 +35,7 @@ function tick(): void {
 
 /** The current time in ms since the epoch, refreshed about every millisecond while in use. */
 export function coarseNow(): number {
+  if (direct) return Date.now();
   if (timer === undefined) {
     now = Date.now();
     idleTicks = 0;
@@ -42,6 +44,22 @@ export function coarseNow(): number {
   }
   readSinceTick = true;
   return now;
+}
+
+/**
+ * Makes {@link coarseNow} read `Date.now()` on every call, for runtimes where a timer does not
+ * outlive the request that set it (Cloudflare Workers cancels it, so the coarse time would freeze)
+ * and where `Date.now()` only moves on I/O anyway. Process-wide; call it before the first read.
+ *
+ * @example
+ * ```ts
+ * disableCoarseClock(); // in a Workers entry, before createCache
+ * ```
+ */
+export function disableCoarseClock(): void {
+  direct = true;
+  if (timer !== undefined) clearInterval(timer);
+  timer = undefined;
 }
 
 /**

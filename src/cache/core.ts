@@ -50,7 +50,7 @@ export interface CoreOptions {
   l2TimeoutMs: number | undefined;
   breaker: BreakerOptions | undefined;
   compressAbove: number;
-  bus: { enabled?: boolean; l1TtlWhileDown?: number } | undefined;
+  bus: { enabled?: boolean; l1TtlWhileDown?: number; subscribe?: boolean } | undefined;
   /** How long a tag time read from L2 is trusted while the bus is up (capped at `l1TtlWhileDown` while it is not). */
   tagTimesTtl: number;
   /** How long tag times are kept in L2: longer than the longest-lived entry. */
@@ -58,6 +58,8 @@ export interface CoreOptions {
   /** Told of breaker and bus transitions. */
   onEvent: CacheEventHandler | undefined;
   writeQueue: WriteQueueOptions | false | undefined;
+  /** Also told of each background promise (see `CacheOptions.background`). */
+  background: ((work: Promise<unknown>) => void) | undefined;
   durations: Histogram;
   /** The namespaces, filled in after the core is built (they need it); the bus reaches them through this. */
   targets: ReadonlyMap<string, LocalNamespace<unknown>>;
@@ -99,13 +101,13 @@ export function createCore(options: CoreOptions): BuiltCore {
     ? createL2Guard(options.l2, { timeoutMs: options.l2TimeoutMs, breaker: options.breaker }, options.durations, (state) => {
         emit({ type: "breaker", state, l2: l2Kind });
         // L2 is back: send what waited. Not from inside the call that closed the breaker.
-        if (state === "closed") setTimeout(() => void recover(), 0);
-      })
+        if (state === "closed") core.background(new Promise((resolve) => setTimeout(resolve, 0)).then(recover));
+      }, replaySoon)
     : undefined;
   const writes: WriteQueue | undefined = guard !== undefined && options.writeQueue !== false ? createWriteQueue(options.writeQueue || {}) : undefined;
   const timeAttributes = { "cache.namespace": "*", "cache.operation": "l2.set" };
   // While the bus is not up, messages may be missed: a fetched time is trusted no longer than an L1 entry.
-  const tagTimes = new TagTimes(prefix, guard, () => Math.min(options.tagTimesTtl, core.l1TtlCap), options.tagRetentionMs);
+  const tagTimes = new TagTimes(prefix, guard, () => Math.min(options.tagTimesTtl, core.l1TtlCap), options.tagRetentionMs, (work) => core.background(work));
 
   const core: CacheCore = {
     guard,
@@ -120,6 +122,7 @@ export function createCore(options: CoreOptions): BuiltCore {
       const tracked = work.catch(() => undefined);
       pending.add(tracked);
       tracked.then(() => pending.delete(tracked));
+      options.background?.(tracked);
     },
     publish(kind, namespace, keys, at) {
       bus.publish({ kind, namespace, keys, at });
@@ -148,6 +151,17 @@ export function createCore(options: CoreOptions): BuiltCore {
     },
   };
 
+  // L2 answered: writes that wait are replayed now, at most once a second, not only by the queue's
+  // timer (on Cloudflare Workers a timer dies with the request that set it).
+  let lastReplay = 0;
+  function replaySoon(): void {
+    if (writes === undefined || writes.size === 0) return;
+    const now = Date.now();
+    if (now - lastReplay < 1_000) return;
+    lastReplay = now;
+    core.background(Promise.resolve().then(() => writes.flush()));
+  }
+
   function supersedeTagged(tags: ReadonlySet<string>, at: number): void {
     if (writes === undefined || writes.size === 0) return;
     writes.discard((w) => w.at <= at && w.tags !== undefined && w.tags.some((t) => tags.has(t)));
@@ -161,6 +175,8 @@ export function createCore(options: CoreOptions): BuiltCore {
   let wasDown = false;
   const bus = createBus({
     adapter: options.bus?.enabled === false ? undefined : options.l2,
+    publishOnly: options.bus?.subscribe === false,
+    background: (work) => core.background(work),
     channel: `${prefix}:__bus`,
     instanceId,
     onMessage(message) {

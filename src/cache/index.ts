@@ -23,6 +23,7 @@ export {
   type CacheErrorCode,
 } from "./errors.ts";
 export { CACHE_DEFAULTS } from "./defaults.ts";
+export { disableCoarseClock } from "./clock.ts";
 export type { NamespaceOptions, NamespacePolicy, WriteOptions } from "./policy.ts";
 export type { BreakerOptions, BreakerSnapshot, BreakerState } from "./breaker.ts";
 export type { BusState } from "./bus.ts";

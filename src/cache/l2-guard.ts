@@ -32,6 +32,8 @@ export function createL2Guard(
   options: L2GuardOptions,
   durations: Histogram,
   onBreakerChange?: (state: BreakerState) => void,
+  /** Told after each call L2 answered: L2 is reachable now. */
+  onSuccess?: () => void,
 ) {
   const timeoutMs = options.timeoutMs ?? CACHE_DEFAULTS.l2TimeoutMs;
   const breaker = createBreaker(options.breaker, onBreakerChange);
@@ -60,6 +62,7 @@ export function createL2Guard(
         }),
       ]);
       breaker.success();
+      onSuccess?.();
       return result;
     } catch (error) {
       recordFailure(error);

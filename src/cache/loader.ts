@@ -10,7 +10,7 @@ import type { NamespaceCounters } from "./stats.ts";
 /** Stores a produced value in L1 and L2; resolves when the L2 write is done. */
 export type StoreValue<V> = (key: string, value: V, ttl: number, grace: number, tags: readonly string[] | undefined, explicit: boolean) => Promise<void>;
 
-const NEVER_ABORTED = new AbortController().signal;
+
 
 class Context<V> implements LoaderContext<V> {
   ttl: number;
@@ -86,14 +86,16 @@ export class LoaderRunner<V> {
   /** Runs the loader (with the hard timeout) and stores what it returns; `awaitL2` also waits for the L2 write. */
   async produce(key: string, loader: Loader<V>, options: WriteOptions | undefined, staleValue: V | undefined, awaitL2 = false): Promise<V> {
     const policy = this.policy;
-    const controller = policy.hardTimeout > 0 ? new AbortController() : undefined;
-    const context = new Context<V>(key, controller?.signal ?? NEVER_ABORTED, staleValue, policy, options);
+    // One per load (a miss), never shared: Cloudflare Workers refuses an AbortController at global
+    // scope, and a signal made during one request cannot be used for I/O in another.
+    const controller = new AbortController();
+    const context = new Context<V>(key, controller.signal, staleValue, policy, options);
     const started = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let value: V;
     try {
       let work: Promise<V> = Promise.resolve().then(() => loader(context));
-      if (controller !== undefined) {
+      if (policy.hardTimeout > 0) {
         const hard = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const error = new LoaderTimeoutError(policy.name, policy.hardTimeout);

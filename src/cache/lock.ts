@@ -96,7 +96,7 @@ export class DistributedLock<V> {
     try {
       return await this.runner.produce(key, loader, options, entry.value, true);
     } finally {
-      void this.release(key);
+      this.core.background(this.release(key));
     }
   }
 }

@@ -48,6 +48,8 @@ export class TagTimes {
     private readonly ttl: () => number,
     /** How long an invalidation time is kept in L2: longer than any entry it could invalidate lives. */
     readonly retentionMs: number,
+    /** Where fetches nobody waits for go, so the cache tracks them (and a Worker keeps them alive). */
+    private readonly background: (work: Promise<void>) => void = () => {},
   ) {}
 
   /** The stamp name of a namespace's `clear`: never a tag (tags do not start with a NUL). */
@@ -91,11 +93,12 @@ export class TagTimes {
         this.refreshingAll = undefined;
       });
       this.refreshingAll = all;
+      this.background(all);
       return;
     }
     let missing: string[] | undefined;
     for (const name of own) if (!this.known.has(name) && !this.fetching.has(name)) (missing ??= []).push(name);
-    if (missing !== undefined) void this.fetch(missing);
+    if (missing !== undefined) this.background(this.fetch(missing));
   }
 
   /** The names among `first` and `rest` whose time is not confirmed within the TTL; `undefined` (no allocation) when all are. */

@@ -175,8 +175,13 @@ export function createWebSocketHost(): RuntimeWebSocketHost {
 /**
  * The TextSocket over a runtime's socket: sends only while it is open, closes it once. `deliver`
  * sends one frame and says whether it went out; `markClosed` records a close the peer started.
+ *
+ * @example
+ * ```ts
+ * const { socket, markClosed } = textSocketOver(raw, (text) => (raw.send(text), true));
+ * ```
  */
-function textSocketOver(
+export function textSocketOver(
   raw: { readonly readyState: number; close(code: number, reason: string): void },
   deliver: (text: string) => boolean,
 ): { socket: TextSocket; markClosed: () => void } {
@@ -200,14 +205,15 @@ function textSocketOver(
   };
 }
 
-function toText(data: unknown): string {
+/** A frame's data as text (binary frames decoded as UTF-8). */
+export function toText(data: unknown): string {
   if (typeof data === "string") return data;
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return decoder.decode(data);
   return String(data);
 }
 
 /** A handler's exception must not reach the runtime's socket loop (Bun would treat it as uncaught). */
-function guard(run: () => void): void {
+export function guard(run: () => void): void {
   try {
     run();
   } catch (error) {

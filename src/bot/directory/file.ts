@@ -23,12 +23,26 @@ export async function loadFileDirectory(path: string): Promise<BusinessDirectory
     const reason = (error as Error).message;
     throw new BusinessFileError(path, [`cannot be read: ${reason}`], `Cannot read business file ${path}: ${reason}`);
   }
+  return directoryFromJson(text, path);
+}
+
+/**
+ * A directory over a business file's content given as text (`BUSINESSES_JSON` on runtimes that
+ * cannot read files); `source` names it in errors. Throws one BusinessFileError for broken JSON or
+ * every invalid field.
+ *
+ * @example
+ * ```ts
+ * const directory = directoryFromJson(env.BUSINESSES_JSON, "BUSINESSES_JSON");
+ * ```
+ */
+export function directoryFromJson(text: string, source: string): BusinessDirectory {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     const reason = (error as Error).message;
-    throw new BusinessFileError(path, [`is not valid JSON: ${reason}`], `Business file ${path} is not valid JSON: ${reason}`);
+    throw new BusinessFileError(source, [`is not valid JSON: ${reason}`], `Business file ${source} is not valid JSON: ${reason}`);
   }
-  return staticDirectory(parseBusinessFile(json, path));
+  return staticDirectory(parseBusinessFile(json, source));
 }
