@@ -203,6 +203,8 @@ function serverEnv(env: VoxedgeEnv, port: number): Record<string, string> {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/tmp",
     NODE_ENV: "production",
+    // Production requires it; one value for every instance of the run, so they share entries.
+    CACHE_KEY_SECRET: "bench-cache-key-secret-0123456789abcdef",
     LOG_LEVEL: "warn",
     HOST: "127.0.0.1",
     PORT: String(port),
