@@ -58,7 +58,7 @@ test(
     });
     const killedPort = await killed;
 
-    await probeUntilClosed(servers.map((s) => s.url), turns.request, 15_000);
+    await probeUntilClosed(servers.map((s) => s.url), turns.callStart, 15_000);
     const seen = await Promise.all(watches.map((w) => w.stop()));
     const stats = await Promise.all(
       servers.map(async (s) => (await (await fetch(`${s.url}/cache/stats`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { l2: { errors: Record<string, number> }; writeQueue?: { replayed: number; dropped: number; pending: number } }),

@@ -65,7 +65,7 @@ test(
     expect(redisPhase.now).toBe("started");
 
     // A breaker still open needs calls to probe with: keep a trickle of turns until both close.
-    await probeUntilClosed(servers.map((s) => s.url), turns.request, 10_000);
+    await probeUntilClosed(servers.map((s) => s.url), turns.callStart, 10_000);
     const seen = await Promise.all(watches.map((w) => w.stop()));
 
     // L2 is used again: a call started now keeps its session in redis, and the other instance finds it.

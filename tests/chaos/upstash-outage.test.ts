@@ -57,7 +57,7 @@ test(
     });
     await Promise.all(faults);
 
-    await probeUntilClosed([server.url], turns.request, 10_000);
+    await probeUntilClosed([server.url], turns.callStart, 10_000);
     const { states, last } = await watch.stop();
     const transitions = last?.transitions ?? { open: 0, half_open: 0, closed: 0 };
 

@@ -64,7 +64,8 @@ export function runCacheConformance(name: L2Adapter["kind"], openBackend: () => 
     beforeAll(async () => {
       backend = await openBackend();
       raw = backend.raw && ioredisRaw(backend.raw);
-    });
+      // Starting the shared cluster can take longer than the 5 s a hook gets by default.
+    }, 60_000);
     afterAll(async () => {
       await Promise.all(open.map((c) => c.close()));
       await raw?.close();

@@ -83,7 +83,8 @@ export function runL2Conformance(name: string, open: () => Promise<L2Subject>): 
 
     beforeAll(async () => {
       fx = fixture(await open());
-    });
+      // Starting the shared cluster can take longer than the 5 s a hook gets by default.
+    }, 60_000);
     afterAll(async () => {
       await fx?.a.deleteByPrefix(prefix).catch(() => 0);
       await fx?.close();

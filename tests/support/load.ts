@@ -164,6 +164,22 @@ export function webhookTurns(options: { targets: string[]; token: string; to: st
     callSidOf(i: number): string {
       return `${options.callPrefix}${Math.floor(i / turnsPerCall)}`;
     },
+    /**
+     * A new call's first webhook to `target`, which writes its session to L2: since gather turns
+     * carry their state in the URL and touch no L2, this is what lets a breaker probe.
+     */
+    callStart(target: string, i: number): Request {
+      const params: Record<string, string> = {
+        AccountSid: "AC00000000000000000000000000000000",
+        ApiVersion: "2010-04-01",
+        CallSid: `${options.callPrefix}probe${i}`,
+        CallStatus: "ringing",
+        Direction: "inbound",
+        From: "+14155550100",
+        To: options.to,
+      };
+      return signedFormRequest(`${target}/twilio/voice`, params, options.token);
+    },
     request(i: number): Request {
       const target = options.targets[i % options.targets.length] as string;
       const turn = i % turnsPerCall;
@@ -285,21 +301,22 @@ export async function busesUp(caches: ReadonlyArray<{ stats(): { bus: { state: s
 }
 
 /**
- * After the load: a breaker still open needs calls to probe L2 with. Sends one turn per server
+ * After the load: a breaker still open needs calls to probe L2 with. Starts one call per server
  * every 200 ms until every server's breaker reads closed, or `timeoutMs` passes (the caller's
  * assertions then say so).
  *
  * @example
- * await probeUntilClosed([a.url, b.url], turns.request);
+ * await probeUntilClosed([a.url, b.url], turns.callStart);
  */
-export async function probeUntilClosed(urls: readonly string[], request: (i: number) => Request, timeoutMs = 10_000): Promise<void> {
+export async function probeUntilClosed(urls: readonly string[], callStart: (url: string, i: number) => Request, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
-  for (let i = 1_000_000; Date.now() < until; i += 8 * urls.length) {
+  for (let i = 0; Date.now() < until; i++) {
     const states = await Promise.all(
       urls.map(async (url) => ((await (await fetch(`${url}/health/ready`)).json()) as { cache: { breaker: { state: string } } }).cache.breaker.state),
     );
     if (states.every((state) => state === "closed")) return;
-    await Promise.all(urls.map((_, n) => fetch(request(i + n))));
+    // Each instance gets a request that reaches L2 (a call's start), or its breaker has nothing to probe with.
+    await Promise.all(urls.map(async (url) => (await fetch(callStart(url, i))).text()));
     await Bun.sleep(200);
   }
 }
