@@ -6,9 +6,9 @@
 import { metrics } from "@opentelemetry/api";
 import { createApp } from "./app.ts";
 import { loadDirectory } from "./bot/directory/from-config.ts";
-import { botNamespaces } from "./bot/namespaces.ts";
 import { createCache } from "./cache/index.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { cacheOptionsFromConfig } from "./cache-from-config.ts";
 import { l2FromConfig } from "./l2-from-config.ts";
 import { errorText } from "./redact.ts";
 import { createLog } from "./log.ts";
@@ -55,18 +55,7 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   const l2 = l2FromConfig(config);
   const cache = createCache({
-    prefix: config.CACHE_PREFIX,
-    l1: { maxEntries: config.CACHE_L1_MAX_ENTRIES },
-    l2,
-    l2TimeoutMs: config.CACHE_L2_TIMEOUT_MS,
-    breaker: { failureThreshold: config.CACHE_BREAKER_FAILURES, openMs: config.CACHE_BREAKER_OPEN_MS },
-    // The in-process L2 is not shared with other instances, so sessions need not go through it on every webhook.
-    namespaces: botNamespaces({
-      sessionTtlMs: config.SESSION_TTL_MS,
-      hasL2: l2 !== undefined && l2.kind !== "memory",
-      questionRetentionMs: config.QUESTION_RETENTION_MS,
-      modelHardTimeoutMs: config.LLM_HARD_TIMEOUT_MS,
-    }),
+    ...cacheOptionsFromConfig(config, l2),
     meter: metrics.getMeter("voxedge.cache"),
     // Once per transition; the event holds the L2 kind only (no address, key or credential).
     onEvent: (event) => {

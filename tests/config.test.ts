@@ -2,6 +2,16 @@ import { expect, test } from "bun:test";
 import { CACHE_DEFAULTS } from "../src/cache/index.ts";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../src/config.ts";
 
+/** The problems loadConfig reports for `env`, or none. */
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    return (error as ConfigError).problems;
+  }
+}
+
 test("no environment at all starts with the documented defaults", () => {
   const config = loadConfig({});
   expect(config).toMatchObject({ PORT: 3000, CACHE_L2: "memory", NODE_ENV: "development", VOICE_MODE: "gather", CACHE_WARM_ON_START: false });
@@ -86,14 +96,6 @@ test("the model answerer: off by default, its variables checked together with cl
   const on = loadConfig({ LLM_BASE_URL: "http://127.0.0.1:11434/v1", LLM_MODEL: "llama3.2", CACHE_KEY_SECRET: "0123456789abcdef0123456789abcdef" });
   expect(on).toMatchObject({ LLM_BASE_URL: "http://127.0.0.1:11434/v1", LLM_MODEL: "llama3.2" });
 
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-      return [];
-    } catch (error) {
-      return (error as ConfigError).problems;
-    }
-  };
   // A key alone names the two that are missing, and the secret the answer keys need.
   const keyOnly = problems({ LLM_API_KEY: "sk-secret-value" });
   expect(keyOnly.some((p) => p.startsWith("LLM_BASE_URL: is required"))).toBe(true);
@@ -107,14 +109,6 @@ test("the model answerer: off by default, its variables checked together with cl
 });
 
 test("the call-state secret: at least 32 characters, and required in production when no auth token signs webhooks", () => {
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-      return [];
-    } catch (error) {
-      return (error as ConfigError).problems;
-    }
-  };
   const production = { NODE_ENV: "production", PUBLIC_BASE_URL: "https://bot.example.com", CACHE_KEY_SECRET: "k".repeat(32) };
   expect(problems(production).some((p) => p.startsWith("CALL_STATE_SECRET: is required"))).toBe(true);
   expect(problems({ ...production, TWILIO_AUTH_TOKEN: "token" })).toEqual([]);

@@ -29,7 +29,7 @@ import type { Hono } from "hono";
 import { createApp } from "../app.ts";
 import { loadDirectory } from "../bot/directory/from-config.ts";
 import { botLookups } from "../bot/lookups.ts";
-import { botNamespaces } from "../bot/namespaces.ts";
+import { cacheOptionsFromConfig } from "../cache-from-config.ts";
 import { createCache, disableCoarseClock, upstashL2, type L2Adapter } from "../cache/index.ts";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { createLog, type Log } from "../log.ts";
@@ -98,13 +98,10 @@ async function build(env: Record<string, unknown>): Promise<Built> {
     config.CACHE_L2 === "upstash" && config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN
       ? upstashL2({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN, timeoutMs: config.CACHE_L2_TIMEOUT_MS })
       : undefined;
+  const shared = cacheOptionsFromConfig(config, l2);
   const cache = createCache({
-    prefix: config.CACHE_PREFIX,
-    l1: { maxEntries: config.CACHE_L1_MAX_ENTRIES },
-    l2,
-    l2TimeoutMs: config.CACHE_L2_TIMEOUT_MS,
-    breaker: { failureThreshold: config.CACHE_BREAKER_FAILURES, openMs: config.CACHE_BREAKER_OPEN_MS },
-    namespaces: capL1Ttl(botNamespaces({ sessionTtlMs: config.SESSION_TTL_MS, hasL2: l2 !== undefined, questionRetentionMs: config.QUESTION_RETENTION_MS }), WORKER_L1_TTL_MS),
+    ...shared,
+    namespaces: capL1Ttl(shared.namespaces, WORKER_L1_TTL_MS),
     // Invalidations made here go out as messages (one REST publish); nothing can listen between requests.
     bus: { subscribe: false },
     tagTimes: { ttl: WORKER_TAG_TIMES_TTL_MS },
