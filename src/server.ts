@@ -16,6 +16,7 @@ import { serve } from "./runtime/serve.ts";
 import { createWebSocketHost } from "./runtime/websocket.ts";
 import { startTelemetry } from "./telemetry/setup.ts";
 import { botLookups } from "./bot/lookups.ts";
+import { prepareBusinesses } from "./bot/prepare.ts";
 import packageJson from "../package.json" with { type: "json" };
 
 /** Longest a graceful shutdown may take before the process exits anyway. */
@@ -84,6 +85,10 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   const server = serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch, websockets });
   log("info", "voxedge listening", { port: server.port, l2: l2?.kind ?? "none", directory: directory.kind });
+  // Right after listening, so /health answers at once: the first calls arrive after it is done.
+  prepareBusinesses(directory)
+    .then((businesses) => log("info", "businesses prepared", { businesses }))
+    .catch((error: Error) => log("warn", "preparing businesses failed: their first questions pay for it", { error: errorText(error) }));
 
   const health = await cache.health();
   if (health.status !== "ok") log("warn", "cache starts degraded; calls are answered from L1 and loaders", { l2: health.l2?.kind, reachable: health.l2?.reachable });

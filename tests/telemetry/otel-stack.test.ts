@@ -217,7 +217,13 @@ test("redis-cluster-init creates a cluster once and leaves it alone afterwards",
     expect(second.output).toContain("cluster already created, nothing to do");
     expect(second.code).toBe(0);
 
-    const info = Bun.spawnSync(["redis-cli", "-p", String(servers[3]!.port), "cluster", "info"]).stdout.toString();
+    // Gossip tells the last node about every other within a second or two of the create: wait for it (a hang guard, not a timing target).
+    const clusterInfo = () => Bun.spawnSync(["redis-cli", "-p", String(servers[3]!.port), "cluster", "info"]).stdout.toString();
+    let info = clusterInfo();
+    for (let i = 0; i < 100 && !info.includes("cluster_known_nodes:6"); i++) {
+      await Bun.sleep(100);
+      info = clusterInfo();
+    }
     expect(info).toContain("cluster_state:ok");
     expect(info).toContain("cluster_size:3");
     expect(info).toContain("cluster_known_nodes:6");
