@@ -25,7 +25,7 @@ import { createCache, redisL2, type Cache, type NamespaceOptions } from "../src/
 import { loadConfig } from "../src/config.ts";
 import { createLog } from "../src/log.ts";
 import { prng } from "../tests/support/prng.ts";
-import { startModelStandin, stopAllServers, type ModelStandinProcess } from "../tests/support/servers.ts";
+import { startModelStandin, stopAllServers, type ModelStandinProcess, standinModelEnv } from "../tests/support/servers.ts";
 import { callFields, signedFormRequest } from "../tests/support/twilio-peer.ts";
 import { benchRedisServer, stopServers } from "./lib/servers.ts";
 import { concurrently } from "./lib/measure.ts";
@@ -159,9 +159,7 @@ async function runPhase(
     TWILIO_AUTH_TOKEN: TOKEN,
     PUBLIC_BASE_URL: BASE,
     CACHE_PREFIX: prefix,
-    LLM_BASE_URL: standin.baseUrl,
-    LLM_API_KEY: standin.apiKey,
-    LLM_MODEL: "standin-chat",
+    ...standinModelEnv(standin),
     CACHE_KEY_SECRET: "bench-answers-secret-0123456789abcdef",
     LLM_MAX_CALLS_PER_MINUTE: "100000",
     ...env,

@@ -3,6 +3,10 @@
  * handshake header, frames queued as they arrive.
  */
 import { expect } from "bun:test";
+import type { BotNamespace } from "../../src/bot/lookups.ts";
+import { botNamespaces } from "../../src/bot/namespaces.ts";
+import { createCache, redisL2 } from "../../src/cache/index.ts";
+import type { RelayCallSession } from "../../src/twilio/relay.ts";
 
 export type Frame = { type: string; token?: string; last?: boolean; handoffData?: string };
 
@@ -89,4 +93,21 @@ export function connectRelay(url: string, signature: string): Promise<RelayClien
       resolve(client);
     };
   });
+}
+
+/**
+ * A relay call's session as the servers under test left it in L2, read by a cache of its own.
+ *
+ * @example
+ * ```ts
+ * const session = await readRelaySession(redisUrl, PREFIX, "CA123");
+ * ```
+ */
+export async function readRelaySession(redisUrl: string, prefix: string, callSid: string): Promise<RelayCallSession | undefined> {
+  const cache = createCache<BotNamespace>({ prefix, l2: redisL2({ url: redisUrl }), namespaces: botNamespaces({ sessionTtlMs: 60_000, hasL2: true }), bus: { enabled: false } });
+  try {
+    return await cache.namespace<RelayCallSession>("session").get(callSid);
+  } finally {
+    await cache.close();
+  }
 }

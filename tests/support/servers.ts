@@ -176,6 +176,19 @@ export interface ModelStandinProcess {
 }
 
 /**
+ * The environment that points the server's model answerer at a stand-in (the chat model's name is
+ * the stand-in's own).
+ *
+ * @example
+ * ```ts
+ * loadConfig({ ...standinModelEnv(standin), CACHE_KEY_SECRET: secret });
+ * ```
+ */
+export function standinModelEnv(standin: Pick<ModelStandinProcess, "baseUrl" | "apiKey">): Record<string, string> {
+  return { LLM_BASE_URL: standin.baseUrl, LLM_API_KEY: standin.apiKey, LLM_MODEL: "standin-chat" };
+}
+
+/**
  * A dedicated model stand-in process: no language model can run on these machines, so tests talk
  * to this deterministic double over the real OpenAI wire format. Stopped at the end of the run.
  *

@@ -21,7 +21,7 @@ import { createCache, decodeEnvelope, redisL2, type Cache, type L2Adapter } from
 import { hoursAnswerValidUntil } from "../../src/bot/hours.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLog } from "../../src/log.ts";
-import { sharedRedis, startModelStandin, type ModelStandinProcess } from "../support/servers.ts";
+import { sharedRedis, startModelStandin, type ModelStandinProcess, standinModelEnv } from "../support/servers.ts";
 import { callFields, signedFormRequest } from "../support/twilio-peer.ts";
 import { findElement, parseXml, textOf, type XmlElement } from "../support/xml-tree.ts";
 
@@ -44,9 +44,7 @@ async function instance(prefix: string, env: Record<string, string> = {}, meter?
     TWILIO_AUTH_TOKEN: TOKEN,
     PUBLIC_BASE_URL: BASE,
     CACHE_PREFIX: prefix,
-    LLM_BASE_URL: standin.baseUrl,
-    LLM_API_KEY: standin.apiKey,
-    LLM_MODEL: "standin-chat",
+    ...standinModelEnv(standin),
     CACHE_KEY_SECRET: SECRET,
     ...env,
   });

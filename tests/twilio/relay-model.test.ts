@@ -5,11 +5,7 @@
  * server (no language model runs on these machines), paced so a reply streams over time.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
-import type { BotNamespace } from "../../src/bot/lookups.ts";
-import { botNamespaces } from "../../src/bot/namespaces.ts";
-import { createCache, redisL2 } from "../../src/cache/index.ts";
-import type { RelayCallSession } from "../../src/twilio/relay.ts";
-import { connectRelay, type Frame, type RelayClient } from "../support/relay-client.ts";
+import { connectRelay, readRelaySession, type Frame, type RelayClient } from "../support/relay-client.ts";
 import { sharedRedis, startModelStandin, type ModelStandinProcess } from "../support/servers.ts";
 import { startServer, type ServerProcess } from "../support/server-process.ts";
 import { expectedSignature, signedFormRequest } from "../support/twilio-peer.ts";
@@ -52,14 +48,7 @@ beforeEach(async () => {
   await standin.reset();
 });
 
-async function readSession(callSid: string): Promise<RelayCallSession | undefined> {
-  const cache = createCache<BotNamespace>({ prefix: PREFIX, l2: redisL2({ url: redisUrl }), namespaces: botNamespaces({ sessionTtlMs: 60_000, hasL2: true }), bus: { enabled: false } });
-  try {
-    return await cache.namespace<RelayCallSession>("session").get(callSid);
-  } finally {
-    await cache.close();
-  }
-}
+const readSession = (callSid: string) => readRelaySession(redisUrl, PREFIX, callSid);
 
 async function startCall(): Promise<RelayClient & { callSid: string }> {
   const callSid = `CA${Date.now()}${sid++}`.padEnd(34, "0");

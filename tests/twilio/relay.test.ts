@@ -6,16 +6,12 @@
  * is noisy).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { botNamespaces } from "../../src/bot/namespaces.ts";
-import type { BotNamespace } from "../../src/bot/lookups.ts";
-import { createCache, redisL2 } from "../../src/cache/index.ts";
 import { runRelayCall } from "../../src/cli/relay-call.ts";
-import type { RelayCallSession } from "../../src/twilio/relay.ts";
 import { endFrame, parseHandoff, parseRelayFrame, replyTokens } from "../../src/twilio/relay-frames.ts";
 import { relayUrls, relayVoice } from "../../src/twilio/relay-twiml.ts";
 import { parseXml, type XmlElement } from "../support/xml-tree.ts";
 import { expectedSignature, signedFormRequest, VoiceResponse } from "../support/twilio-peer.ts";
-import { connectRelay, type Frame, type RelayClient } from "../support/relay-client.ts";
+import { connectRelay, readRelaySession, type Frame, type RelayClient } from "../support/relay-client.ts";
 import { sharedRedis } from "../support/servers.ts";
 import { startServer, type ServerProcess } from "../support/server-process.ts";
 
@@ -90,14 +86,7 @@ async function ask(client: RelayClient, prompt: string): Promise<{ frames: Frame
   return { frames, text: frames.map((f) => f.token).join(""), firstTokenMs };
 }
 
-async function readSession(callSid: string): Promise<RelayCallSession | undefined> {
-  const cache = createCache<BotNamespace>({ prefix: PREFIX, l2: redisL2({ url: redisUrl }), namespaces: botNamespaces({ sessionTtlMs: 60_000, hasL2: true }), bus: { enabled: false } });
-  try {
-    return await cache.namespace<RelayCallSession>("session").get(callSid);
-  } finally {
-    await cache.close();
-  }
-}
+const readSession = (callSid: string) => readRelaySession(redisUrl, PREFIX, callSid);
 
 describe("incoming call in relay mode", () => {
   test("/twilio/voice hands the call to ConversationRelay, as the twilio library would render it", async () => {
