@@ -241,6 +241,27 @@ describe("queryKnowledge", () => {
   });
 });
 
+  test("an owner's phrase of stop words counts when said as written, and only then", () => {
+    const faqs = [
+      { question: "How do I order takeout?", answer: "Order at the counter.", keywords: ["to go"] },
+      { question: "Do you take reservations?", answer: "For six or more.", keywords: ["reserve"] },
+      { question: "When is check-in?", answer: "From 3 pm.", keywords: ["check in"] },
+      { question: "When is check-out?", answer: "By 11 am.", keywords: ["check out"] },
+    ];
+    const index = buildKnowledgeIndex(faqs);
+    const withoutPhrase = buildKnowledgeIndex(faqs.map((faq, i) => (i === 0 ? { ...faq, keywords: [] } : faq)));
+    const utterance = "um can i get food to go or do i have to sit down";
+    expect(queryKnowledge(withoutPhrase, utterance)?.faqIndex).not.toBe(0);
+    const match = queryKnowledge(index, utterance)!;
+    expect(match.faqIndex).toBe(0);
+    expect(match.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+    // The words apart are not the phrase: "go" and "to" in another order say nothing.
+    expect(queryKnowledge(index, "i want to sit down before we go")?.faqIndex ?? -1).not.toBe(0);
+    // The stop word decides between two phrases that share their content word.
+    expect(queryKnowledge(index, "what time do we have to check out")?.faqIndex).toBe(3);
+    expect(queryKnowledge(index, "when can we check in")?.faqIndex).toBe(2);
+  });
+
 describe("clarification: runner-up, ambiguity and ranking among offered FAQs", () => {
   const salon = buildKnowledgeIndex(
     [

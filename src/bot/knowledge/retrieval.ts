@@ -135,7 +135,7 @@ export function queryKnowledge(index: KnowledgeIndex, text: string, options: Que
 
 /** {@link queryKnowledge} for terms already taken from the text (see termsOf); no join repair. */
 export function queryTerms(index: KnowledgeIndex, terms: readonly string[], options: QueryOptions = {}): KnowledgeMatch | null {
-  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map() }, options.among);
+  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map(), sequence: [] }, options.among);
 }
 
 /** The terms the caller's words stand for in this business, after repair; each with its postings. */
@@ -153,6 +153,14 @@ function resolve(
     for (const target of targets) matched.set(target, postings.get(target)!);
     consumed.add(join.parts[0]).add(join.parts[1]);
   }
+  // An owner's phrase said as written ("to go", "drop in", "check out") is evidence its words
+  // alone do not give: most of them are stop words, or mean something else apart.
+  const { phrases } = index.vocabulary;
+  analysis.sequence.forEach((word, at) => {
+    for (const phrase of phrases.get(word) ?? []) {
+      if (phrase.words.every((part, k) => analysis.sequence[at + k] === part)) matched.set(phrase.term, postings.get(phrase.term)!);
+    }
+  });
   const saidName = index.nameTerms.length > 0 && index.nameTerms.every((term) => analysis.terms.includes(term));
   let unknownCost = 0;
   for (const term of analysis.terms) {

@@ -60,6 +60,8 @@ export interface Analysis {
   readonly unknown: Map<string, string>;
   /** Term → the first word it came from. */
   readonly words: Map<string, string>;
+  /** Every word in order, stop words and idioms included: where an owner's phrase ("to go") is looked for. */
+  readonly sequence: readonly string[];
 }
 
 /** One word of a text (or the word an idiom stands for: "how much" → "cost") and its term ("" for a stop word). */
@@ -131,7 +133,7 @@ export function analyze(text: string): Analysis {
     const sounded = !isKnownWord(first.word) || !isKnownWord(second.word);
     joins.push({ joined: stem(word), word, parts: [first.term, second.term], sounded });
   }
-  return { terms, joins, unknown, words: wordOf };
+  return { terms, joins, unknown, words: wordOf, sequence: tokens.map((token) => token.word) };
 }
 
 /**

@@ -49,7 +49,12 @@ export interface Vocabulary {
   readonly phonetic: Map<string, { readonly word: string; readonly term: string }>;
   /** Per FAQ, the terms of its question: how much of it a caller touched counts too. */
   readonly questionTerms: string[][];
+  /** First word → the owner's keyword phrases that hold a stop word ("to go"), each with the term it is posted under. */
+  readonly phrases: Map<string, Array<{ readonly words: readonly string[]; readonly term: string }>>;
 }
+
+/** The term an owner's phrase is posted under: no word's stem can look like it. */
+export const phraseTerm = (words: readonly string[]): string => `"${words.join(" ")}"`;
 
 let groupOf: Map<string, readonly string[]> | undefined;
 
@@ -133,7 +138,20 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   const expansions: Array<{ word: string; faq: number; weight: number; topical: boolean }> = [];
 
   const questionTerms: string[][] = [];
+  const phrases: Vocabulary["phrases"] = new Map();
   faqs.forEach((faq, index) => {
+    for (const keyword of faq.keywords) {
+      const tokens = tokensOf(keyword);
+      if (tokens.length < 2 || tokens.every((token) => token.term !== "")) continue;
+      const words = tokens.map((token) => token.word);
+      const term = phraseTerm(words);
+      if (!postings.has(term)) {
+        const list = phrases.get(words[0]!) ?? [];
+        list.push({ words, term });
+        phrases.set(words[0]!, list);
+      }
+      post(postings, term, index, FIELD_WEIGHT.keyword, true, true);
+    }
     questionTerms.push([...new Set(tokensOf(faq.question).map((token) => token.term).filter((term) => term !== ""))]);
     const fields: Array<readonly [string, number]> = [
       [faq.question, FIELD_WEIGHT.question],
@@ -171,7 +189,7 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   for (const [code, terms] of phoneticTerms) {
     if (terms.size === 1) for (const [term, word] of terms) phonetic.set(code, { word, term });
   }
-  return { postings, own, phonetic, questionTerms };
+  return { postings, own, phonetic, questionTerms, phrases };
 }
 
 /**
