@@ -43,7 +43,7 @@ const BARE_CONTRACTIONS: ReadonlyMap<string, string> = new Map([
 const BARE_CONTRACTION = new RegExp(`\\b(?:${[...BARE_CONTRACTIONS.keys()].join("|")})\\b`, "g");
 
 /** The caller's words normalised, with transcript contractions expanded ("thats all" → "that is all"). */
-function spokenForm(text: string): string {
+export function spokenForm(text: string): string {
   return normalizeText(text).replace(BARE_CONTRACTION, (word) => BARE_CONTRACTIONS.get(word) ?? word);
 }
 

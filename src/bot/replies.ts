@@ -37,6 +37,12 @@ export const replies = {
     return "I'm not sure about that one, sorry. Could you ask me another way, or ask about something else?";
   },
 
+  /** The caller's own order, bill or case, something left behind, or a job: only the staff can help. */
+  staffMatter(business: Business): string {
+    if (canTransfer(business)) return `That's one for our team, and I can't look it up from here. Would you like me to connect you with someone at ${business.name}?`;
+    return `That's one for our team, and I can't look it up from here, sorry. Is there anything else I can help you with?`;
+  },
+
   /** The model is still thinking past the soft timeout: the caller hears this while the answer lands. */
   oneMoment(_business: Business): string {
     return "One moment, let me check.";

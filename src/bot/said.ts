@@ -7,7 +7,7 @@ import { answerHoursQuestion, replies, type HoursAsked } from "./replies.ts";
 import { faqTopic } from "./topics.ts";
 
 /** The bot's own lines that a repeat can say again as they are. */
-export const LINE_KINDS = ["notSure", "anythingElse", "reprompt", "keypadHelp", "noTransfer"] as const;
+export const LINE_KINDS = ["notSure", "anythingElse", "reprompt", "keypadHelp", "noTransfer", "staffMatter"] as const;
 export type LineKind = (typeof LINE_KINDS)[number];
 
 /** What the bot last said, as what it needs to say it again (no text). */
@@ -24,6 +24,7 @@ export const SAID_LINE: { readonly [K in LineKind]: { readonly kind: K } } = {
   reprompt: { kind: "reprompt" },
   keypadHelp: { kind: "keypadHelp" },
   noTransfer: { kind: "noTransfer" },
+  staffMatter: { kind: "staffMatter" },
 };
 
 /**

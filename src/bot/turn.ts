@@ -4,12 +4,13 @@ import { detectIntent } from "./intents.ts";
 import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
 import type { ModelReply } from "./model-answers.ts";
-import { answerHoursQuestion, replies } from "./replies.ts";
+import { answerHoursQuestion, canTransfer, replies } from "./replies.ts";
+import { isStaffMatter } from "./staff-matters.ts";
 import { SAID_LINE, sayAgain, type SaidReply } from "./said.ts";
 import type { CallSession } from "./session.ts";
 
 /** What a turn ended as; also the `bot.outcome` metric attribute. */
-export type TurnOutcome = "answer" | "clarify" | "fallback" | "hours" | "transfer" | "goodbye" | "reprompt" | "repeat" | "pending";
+export type TurnOutcome = "answer" | "clarify" | "fallback" | "staff" | "hours" | "transfer" | "goodbye" | "reprompt" | "repeat" | "pending";
 
 /** Where a turn's answer came from, when the knowledge path ran: the `answer.source` metric attribute. */
 export type AnswerSource = "faq" | "cache" | "semantic" | "model" | "fallback";
@@ -123,6 +124,12 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
       return { outcome: "hours", say: answerHoursQuestion(business, intent, input.now), next: "gather", said: { kind: "hours", asked: intent } };
     case "none":
       break;
+  }
+  // The caller's own order, bill or case, something left behind, a job: no FAQ or model can
+  // answer it, so neither is asked; the caller hears so and is offered a person.
+  if (isStaffMatter(speech)) {
+    session.transferOffered = canTransfer(business);
+    return { outcome: "staff", say: replies.staffMatter(business), next: "gather", said: SAID_LINE.staffMatter };
   }
 
   const started = performance.now();

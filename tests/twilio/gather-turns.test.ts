@@ -165,3 +165,23 @@ describe("keypad input in gather mode", () => {
     expect(gather?.attributes).toMatchObject({ input: "dtmf speech", numDigits: "1" });
   });
 });
+
+describe("matters only the staff can help with", () => {
+  test("the caller's own bill is not answered from an FAQ that shares its words: the bot says so and offers a person, and yes puts them through", async () => {
+    const call = await newCall();
+    // "parking" would pull in the parking FAQ; the question is about the caller's own charge.
+    const doc = await call.say("i paid for parking last week and my card was charged twice can someone fix that");
+    const said = "That's one for our team, and I can't look it up from here. Would you like me to connect you with someone at Maple Hair Studio?";
+    expect(doc).toEqual(parseXml(listening(said, doc)));
+    const yes = await call.say("yes please");
+    expect(findElement(yes, "Dial")).toBeDefined();
+    expect(textOf(findElement(yes, "Dial"))).toBe("+15550404999");
+  });
+
+  test("repeat says the line again; a plain parking question is still answered", async () => {
+    const call = await newCall();
+    await call.say("i think i left my scarf in the chair yesterday did anyone find it");
+    expect(spoken(await call.say("sorry can you say that again"))).toStartWith("That's one for our team");
+    expect(spoken(await call.say("do you have parking"))).toBe("There is free parking in the lot behind the studio.");
+  });
+});
