@@ -262,6 +262,35 @@ describe("queryKnowledge", () => {
     expect(queryKnowledge(index, "when can we check in")?.faqIndex).toBe(2);
   });
 
+describe("question idioms", () => {
+  test("the ways callers ask where a business is reach its location FAQ, however the owner wrote it", () => {
+    const others = [
+      { question: "Do you have parking?", answer: "Behind the building.", keywords: [] },
+      { question: "Do you sell gift cards?", answer: "At the counter.", keywords: [] },
+    ];
+    for (const location of [
+      { question: "Where are you?", answer: "At 5 Main Street.", keywords: [] },
+      { question: "Where are you located?", answer: "At 5 Main Street.", keywords: ["address"] },
+    ]) {
+      const index = buildKnowledgeIndex([location, ...others]);
+      for (const said of ["what street are you on", "how do i find you", "how do i get to you", "what floor are you on"]) {
+        const match = queryKnowledge(index, said);
+        expect(match?.faqIndex).toBe(0);
+        expect(match!.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+      }
+    }
+  });
+
+  test("what an idiom implies is not held against the question when the business never uses the word", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Do you have parking?", answer: "Behind the building.", keywords: [] },
+      { question: "Do you sell gift cards?", answer: "At the counter.", keywords: [] },
+    ]);
+    // "how much" implies a price; this business writes no price words, and parking still answers.
+    expect(queryKnowledge(index, "how much is parking")!.score).toBeGreaterThanOrEqual(queryKnowledge(index, "is there parking")!.score - 0.05);
+  });
+});
+
 describe("clarification: runner-up, ambiguity and ranking among offered FAQs", () => {
   const salon = buildKnowledgeIndex(
     [

@@ -135,7 +135,7 @@ export function queryKnowledge(index: KnowledgeIndex, text: string, options: Que
 
 /** {@link queryKnowledge} for terms already taken from the text (see termsOf); no join repair. */
 export function queryTerms(index: KnowledgeIndex, terms: readonly string[], options: QueryOptions = {}): KnowledgeMatch | null {
-  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map(), sequence: [] }, options.among);
+  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map(), sequence: [], implied: new Set() }, options.among);
 }
 
 /** The terms the caller's words stand for in this business, after repair; each with its postings. */
@@ -176,7 +176,8 @@ function resolve(
       for (const part of repaired) matched.set(part, postings.get(part)!);
       continue;
     }
-    if (index.ignoredTerms.has(term) || /^\d+$/.test(term)) continue; // the business's name and numbers cost nothing
+    // The business's name, numbers and what an idiom implies cost nothing.
+    if (index.ignoredTerms.has(term) || /^\d+$/.test(term) || analysis.implied.has(term)) continue;
     if (word !== undefined) {
       // A word the lexicon does not know: a name, a slip, or a rare word that may be the real topic.
       unknownCost += CALIBRATION.unlistedWordCost;

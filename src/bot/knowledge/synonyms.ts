@@ -3,7 +3,9 @@
  * lexicon (lexicon/). What is left, and why:
  *
  * - PHRASES: spoken question forms whose meaning is not in their words ("how much" asks a price,
- *   "how long" a duration). WordNet holds words, not question idioms.
+ *   "how long" a duration, "what street are you on" where the business is). WordNet holds words,
+ *   not question idioms. An idiom may stand for several words; none of them counts against a
+ *   business that never uses it.
  * - SYNONYM_GROUPS: brand names and trade jargon of payments and ordering that WordNet either lacks
  *   ("venmo", "doordash", "byob") or holds in another sense only ("visa" is a travel document,
  *   "amex" is missing), with the American and British names of ordering to take away; and the "cost" family, because WordNet keeps "price", "fee", "charge" and
@@ -27,4 +29,15 @@ export const PHRASES: ReadonlyArray<readonly [readonly string[], string]> = [
   [["how", "much", "time"], "duration"],
   [["how", "much"], "cost"],
   [["how", "long"], "duration"],
+  // Asking where the business is, in the forms callers use instead of "where are you located".
+  [["what", "street"], "where location"],
+  [["which", "street"], "where location"],
+  [["what", "floor"], "where location"],
+  [["which", "floor"], "where location"],
+  [["find", "you"], "where location"],
+  [["get", "to", "you"], "where location"],
+  [["get", "to", "ye"], "where location"],
+  [["are", "you", "the", "one"], "where location"],
+  [["next", "to"], "where location"],
+  [["across", "from"], "where location"],
 ];

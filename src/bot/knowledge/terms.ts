@@ -62,12 +62,16 @@ export interface Analysis {
   readonly words: Map<string, string>;
   /** Every word in order, stop words and idioms included: where an owner's phrase ("to go") is looked for. */
   readonly sequence: readonly string[];
+  /** Terms an idiom stands for: never counted as words the business does not use. */
+  readonly implied: ReadonlySet<string>;
 }
 
 /** One word of a text (or the word an idiom stands for: "how much" → "cost") and its term ("" for a stop word). */
 export interface Token {
   readonly word: string;
   readonly term: string;
+  /** The word came from an idiom ("how much" → "cost"): it says what is asked, not more about it. */
+  readonly implied?: boolean;
 }
 
 /**
@@ -85,10 +89,15 @@ export function tokensOf(text: string): Token[] {
   while (i < list.length) {
     let word = list[i]!;
     let term: string | undefined;
+    let implied = false;
     for (const [sequence, replacement] of phrasesStartingWith(word) ?? []) {
       if (sequence.every((part, k) => list[i + k] === part)) {
-        word = replacement;
-        term = stem(replacement);
+        // An idiom may stand for several words ("what street" asks where, the location).
+        const meant = replacement.split(" ");
+        for (const part of meant.slice(0, -1)) tokens.push({ word: part, term: stem(part), implied: true });
+        word = meant[meant.length - 1]!;
+        term = stem(word);
+        implied = true;
         i += sequence.length;
         break;
       }
@@ -98,7 +107,7 @@ export function tokensOf(text: string): Token[] {
       const wordStem = stem(word);
       term = isStopWord(word) ? "" : wordStem;
     }
-    tokens.push({ word, term });
+    tokens.push(implied ? { word, term, implied } : { word, term });
   }
   return tokens;
 }
@@ -133,7 +142,9 @@ export function analyze(text: string): Analysis {
     const sounded = !isKnownWord(first.word) || !isKnownWord(second.word);
     joins.push({ joined: stem(word), word, parts: [first.term, second.term], sounded });
   }
-  return { terms, joins, unknown, words: wordOf, sequence: tokens.map((token) => token.word) };
+  const implied = new Set<string>();
+  for (const token of tokens) if (token.implied === true) implied.add(token.term);
+  return { terms, joins, unknown, words: wordOf, sequence: tokens.map((token) => token.word), implied };
 }
 
 /**
