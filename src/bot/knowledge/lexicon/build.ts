@@ -104,6 +104,18 @@ const commonest = (words: Iterable<string>, self: string, cap: number): string[]
 
 const lemmasOf = (keys: Iterable<string>): string[] => [...keys].flatMap((key) => synsets.get(key)?.lemmas ?? []);
 
+/**
+ * The synset itself when one of its words is a common single word, else its nearest hypernyms
+ * that have one (up to three levels): "terrier" is a kind of "hunting dog", a compound the lexicon
+ * leaves out, which is a kind of "dog".
+ */
+function namedAncestor(key: string, depth = 0): string[] {
+  const synset = synsets.get(key);
+  if (synset === undefined) return [];
+  if (depth === 3 || synset.lemmas.some((word) => common.has(word))) return [key];
+  return synset.pointers.filter(({ symbol }) => symbol === "@" || symbol === "@i").flatMap(({ key: up }) => namedAncestor(up, depth + 1));
+}
+
 const groupsOf = new Map<string, string[][]>();
 for (const lemma of [...common].sort()) {
   const list = senses.get(lemma)!;
@@ -127,7 +139,7 @@ for (const lemma of [...common].sort()) {
     if (position === 0) synonymKeys.push(key);
     else relatedKeys.push(key);
     for (const { symbol, key: target } of synset.pointers) {
-      if (symbol === "@" || symbol === "@i") broaderKeys.push(target);
+      if (symbol === "@" || symbol === "@i") broaderKeys.push(...namedAncestor(target));
       else if ((symbol === "~" || symbol === "~i") && key[0] === "n") narrowerKeys.push(target);
       else if (symbol === "+" || symbol === "\\" || symbol === "&") relatedKeys.push(target);
     }

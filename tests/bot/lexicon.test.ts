@@ -1,0 +1,33 @@
+import { describe, expect, test } from "bun:test";
+import { frequencyRank, irregularLemma, lemmasOf, relationsOf } from "../../src/bot/knowledge/lexicon/index.ts";
+
+describe("the lexicon (a slice of WordNet 3.1, bun run build:lexicon)", () => {
+  test("synonyms hold both ways, even where one side's sense is untagged (the British 'lift')", () => {
+    expect(relationsOf("elevator").synonyms).toContain("lift");
+    expect(relationsOf("lift").synonyms).toContain("elevator");
+  });
+
+  test("a broader word is found past hypernyms that are compounds the lexicon leaves out", () => {
+    // terrier → "hunting dog" (a compound) → dog
+    expect(relationsOf("terrier").broader).toContain("dog");
+    expect(relationsOf("puppy").broader).toContain("dog");
+    expect(relationsOf("padlock").broader).toContain("lock");
+  });
+
+  test("relations name common single words only", () => {
+    for (const word of ["terrier", "dog", "lift", "catering", "cancel"]) {
+      const { synonyms, broader, narrower, related } = relationsOf(word);
+      for (const neighbour of [...synonyms, ...broader, ...narrower, ...related]) {
+        expect(neighbour).toMatch(/^[a-z]{2,}$/);
+        expect(frequencyRank(neighbour)).toBeDefined();
+      }
+    }
+  });
+
+  test("inflections come back to their lemmas; unknown words have none", () => {
+    expect(irregularLemma("children")).toBe("child");
+    expect(lemmasOf("suitcases")).toContain("suitcase");
+    expect(lemmasOf("balayage")).toEqual([]);
+    expect(frequencyRank("time")!).toBeLessThan(frequencyRank("luggage")!);
+  });
+});
