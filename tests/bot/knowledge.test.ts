@@ -281,6 +281,20 @@ describe("question idioms", () => {
     }
   });
 
+  test("the situation a caller tells before asking costs less than words in the question itself", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Do you have parking?", answer: "Behind the building.", keywords: [] },
+      { question: "Do you sell gift cards?", answer: "At the counter.", keywords: [] },
+      { question: "Do you deliver?", answer: "Within three miles.", keywords: [] },
+    ]);
+    const told = queryKnowledge(index, "yeah so my sister and her husband are visiting from ohio next week do you have parking")!;
+    const appended = queryKnowledge(index, "do you have parking my sister and her husband are visiting from ohio next week")!;
+    expect(told.faqIndex).toBe(0);
+    expect(appended.faqIndex).toBe(0);
+    expect(told.score).toBeGreaterThan(appended.score);
+    expect(told.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+  });
+
   test("what an idiom implies is not held against the question when the business never uses the word", () => {
     const index = buildKnowledgeIndex([
       { question: "Do you have parking?", answer: "Behind the building.", keywords: [] },

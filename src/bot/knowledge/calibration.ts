@@ -16,6 +16,8 @@ export const CALIBRATION = {
   unknownWordCost: 0.3,
   /** Cost of a word the lexicon does not know (a name, a slip no repair fits, a rare word like "sauna"). */
   unlistedWordCost: 0.1,
+  /** Share of those costs kept for a word said only before the caller's question (their situation). */
+  situationShare: 0.3,
   /** Extra cost for a rarer English word, which is more likely the real topic ("sauna"). */
   rareWordCost: 0.2,
   /** Frequency rank from which a word counts as rare. */

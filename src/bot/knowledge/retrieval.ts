@@ -135,7 +135,7 @@ export function queryKnowledge(index: KnowledgeIndex, text: string, options: Que
 
 /** {@link queryKnowledge} for terms already taken from the text (see termsOf); no join repair. */
 export function queryTerms(index: KnowledgeIndex, terms: readonly string[], options: QueryOptions = {}): KnowledgeMatch | null {
-  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map(), sequence: [], implied: new Set() }, options.among);
+  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map(), sequence: [], implied: new Set(), narrative: new Set() }, options.among);
 }
 
 /** The terms the caller's words stand for in this business, after repair; each with its postings. */
@@ -189,7 +189,9 @@ function resolve(
     const related = spoken === undefined ? undefined : relatedPostings(index, term, spoken);
     if (related !== undefined) derived.set(term, related);
     const rankOf = spoken === undefined ? undefined : wordRank(spoken);
-    unknownCost += CALIBRATION.unknownWordCost + (rankOf === undefined || rankOf >= CALIBRATION.rareRank ? CALIBRATION.rareWordCost : 0);
+    // What the caller tells of their situation before asking ("my doctor says …") is not the question.
+    const situation = analysis.narrative.has(term) ? CALIBRATION.situationShare : 1;
+    unknownCost += situation * (CALIBRATION.unknownWordCost + (rankOf === undefined || rankOf >= CALIBRATION.rareRank ? CALIBRATION.rareWordCost : 0));
   }
   return { matched, derived, unknownCost };
 }

@@ -51,6 +51,25 @@ export interface JoinCandidate {
   readonly sounded: boolean;
 }
 
+/**
+ * How a spoken question opens: an auxiliary or question word ("can", "is", "how") followed by
+ * its subject or complement ("i", "there", "much"). Both words must match, so that "can" in
+ * "a can of soda" or "is" inside a statement does not start one.
+ */
+const QUESTION_OPENERS = new Set(["can", "could", "do", "does", "did", "is", "are", "will", "would", "how", "what", "where", "when", "which", "who", "whats", "wheres"]);
+const QUESTION_SECOND_WORDS = new Set(["i", "we", "you", "ye", "u", "there", "it", "the", "my", "our", "they", "he", "she", "that", "this", "much", "long", "time", "is", "are", "do", "does", "kind", "should"]);
+
+/**
+ * Where the caller's last question starts: what comes before it is their situation ("my doctor
+ * says i need to lose thirty pounds · is there someone who…"); 0 when no question opening is found.
+ */
+function questionStart(tokens: readonly Token[]): number {
+  for (let at = tokens.length - 2; at >= 0; at--) {
+    if (QUESTION_OPENERS.has(tokens[at]!.word) && QUESTION_SECOND_WORDS.has(tokens[at + 1]!.word)) return at;
+  }
+  return 0;
+}
+
 /** What the knowledge base reads in a caller's text. */
 export interface Analysis {
   /** Distinct terms in order of first appearance. */
@@ -64,6 +83,8 @@ export interface Analysis {
   readonly sequence: readonly string[];
   /** Terms an idiom stands for: never counted as words the business does not use. */
   readonly implied: ReadonlySet<string>;
+  /** Terms said only before the caller's question ("my doctor says … is there someone who…"): their situation. */
+  readonly narrative: ReadonlySet<string>;
 }
 
 /** One word of a text (or the word an idiom stands for: "how much" → "cost") and its term ("" for a stop word). */
@@ -125,8 +146,11 @@ export function analyze(text: string): Analysis {
   const terms: string[] = [];
   const unknown = new Map<string, string>();
   const wordOf = new Map<string, string>();
-  for (const { word, term } of tokens) {
+  const asked = questionStart(tokens);
+  const narrative = new Set<string>();
+  for (const [at, { word, term }] of tokens.entries()) {
     if (term !== "" && !terms.includes(term)) {
+      if (at < asked) narrative.add(term);
       terms.push(term);
       wordOf.set(term, word);
       if (!isKnownWord(word)) unknown.set(term, word);
@@ -144,7 +168,7 @@ export function analyze(text: string): Analysis {
   }
   const implied = new Set<string>();
   for (const token of tokens) if (token.implied === true) implied.add(token.term);
-  return { terms, joins, unknown, words: wordOf, sequence: tokens.map((token) => token.word), implied };
+  return { terms, joins, unknown, words: wordOf, sequence: tokens.map((token) => token.word), implied, narrative };
 }
 
 /**
