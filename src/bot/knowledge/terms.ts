@@ -70,6 +70,9 @@ function questionStart(tokens: readonly Token[]): number {
   return 0;
 }
 
+/** Particles of English phrasal verbs, which owners also write joined ("takeout", "checkin", "walkin"). */
+const PARTICLES = new Set(["in", "out", "up", "off", "on", "over", "by", "away", "back", "down"]);
+
 /** What the knowledge base reads in a caller's text. */
 export interface Analysis {
   /** Distinct terms in order of first appearance. */
@@ -160,8 +163,9 @@ export function analyze(text: string): Analysis {
   for (let k = 0; k + 1 < tokens.length; k++) {
     const first = tokens[k]!;
     const second = tokens[k + 1]!;
-    // Two content words side by side ("wi fi", "care credit", "bally age"); numbers stay apart.
-    if (first.term === "" || second.term === "" || /\d/.test(first.word + second.word)) continue;
+    // Two content words side by side ("wi fi", "care credit", "bally age"), or a word and its
+    // particle ("carry out" for "carryout", "walk in"); numbers stay apart.
+    if (first.term === "" || (second.term === "" && !PARTICLES.has(second.word)) || /\d/.test(first.word + second.word)) continue;
     const word = first.word + second.word;
     const sounded = !isKnownWord(first.word) || !isKnownWord(second.word);
     joins.push({ joined: stem(word), word, parts: [first.term, second.term], sounded });
