@@ -295,6 +295,17 @@ describe("question idioms", () => {
     expect(told.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
   });
 
+  test("a modifier the business never uses ('usually', 'small') costs less than a noun it never uses", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Do you have parking?", answer: "Behind the building.", keywords: [] },
+      { question: "Do you sell gift cards?", answer: "At the counter.", keywords: [] },
+    ]);
+    const qualified = queryKnowledge(index, "is there usually parking")!;
+    const named = queryKnowledge(index, "is there tractor parking")!;
+    expect(qualified.faqIndex).toBe(0);
+    expect(qualified.score).toBeGreaterThan(named.score);
+  });
+
   test("what an idiom implies is not held against the question when the business never uses the word", () => {
     const index = buildKnowledgeIndex([
       { question: "Do you have parking?", answer: "Behind the building.", keywords: [] },

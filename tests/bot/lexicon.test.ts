@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { frequencyRank, irregularLemma, lemmasOf, relationsOf } from "../../src/bot/knowledge/lexicon/index.ts";
+import { frequencyRank, irregularLemma, isModifier, lemmasOf, relationsOf } from "../../src/bot/knowledge/lexicon/index.ts";
 
 describe("the lexicon (a slice of WordNet 3.1, bun run build:lexicon)", () => {
   test("synonyms hold both ways, even where one side's sense is untagged (the British 'lift')", () => {
@@ -29,5 +29,13 @@ describe("the lexicon (a slice of WordNet 3.1, bun run build:lexicon)", () => {
     expect(lemmasOf("suitcases")).toContain("suitcase");
     expect(lemmasOf("balayage")).toEqual([]);
     expect(frequencyRank("time")!).toBeLessThan(frequencyRank("luggage")!);
+  });
+});
+
+describe("modifiers", () => {
+  test("adjectives and adverbs are modifiers, nouns and verbs are not, in any inflection", () => {
+    for (const word of ["usually", "small", "plain", "actually", "nearby"]) expect(isModifier(word)).toBe(true);
+    for (const word of ["parking", "dog", "cancel", "booked", "children"]) expect(isModifier(word)).toBe(false);
+    expect(isModifier("balayage")).toBe(false);
   });
 });

@@ -18,6 +18,8 @@ export const CALIBRATION = {
   unlistedWordCost: 0.1,
   /** Share of those costs kept for a word said only before the caller's question (their situation). */
   situationShare: 0.3,
+  /** Share of those costs kept for a modifier (an adjective or adverb: "usually", "small"). */
+  modifierShare: 0.3,
   /** Extra cost for a rarer English word, which is more likely the real topic ("sauna"). */
   rareWordCost: 0.2,
   /** Frequency rank from which a word counts as rare. */

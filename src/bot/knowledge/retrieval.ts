@@ -16,7 +16,7 @@
  * and are close, the match is `ambiguous`: ask the caller which one they mean. See calibration.ts.
  */
 import type { Faq } from "../business.ts";
-import { frequencyRank, lemmasOf, relationsOf } from "./lexicon/index.ts";
+import { frequencyRank, isModifier, lemmasOf, relationsOf } from "./lexicon/index.ts";
 import { stem } from "./stem.ts";
 import { KNOWN_FUNCTION_WORDS } from "./stopwords.ts";
 import { CALIBRATION } from "./calibration.ts";
@@ -190,8 +190,9 @@ function resolve(
     if (related !== undefined) derived.set(term, related);
     const rankOf = spoken === undefined ? undefined : wordRank(spoken);
     // What the caller tells of their situation before asking ("my doctor says …") is not the question.
-    const situation = analysis.narrative.has(term) ? CALIBRATION.situationShare : 1;
-    unknownCost += situation * (CALIBRATION.unknownWordCost + (rankOf === undefined || rankOf >= CALIBRATION.rareRank ? CALIBRATION.rareWordCost : 0));
+    // A modifier ("usually", "small") qualifies the question; nouns and verbs name what it is about.
+    const share = (analysis.narrative.has(term) ? CALIBRATION.situationShare : 1) * (isModifier(spoken ?? term) ? CALIBRATION.modifierShare : 1);
+    unknownCost += share * (CALIBRATION.unknownWordCost + (rankOf === undefined || rankOf >= CALIBRATION.rareRank ? CALIBRATION.rareWordCost : 0));
   }
   return { matched, derived, unknownCost };
 }

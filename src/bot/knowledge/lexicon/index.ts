@@ -21,6 +21,7 @@ export interface WordRelations {
 interface Loaded {
   readonly words: readonly string[];
   readonly bands: string;
+  readonly modifiers: string;
   readonly relations: readonly string[];
   readonly forms: Readonly<Record<string, string>>;
 }
@@ -29,7 +30,7 @@ const NO_RELATIONS: WordRelations = { synonyms: [], broader: [], narrower: [], r
 let loaded: Loaded | undefined;
 
 function load(): Loaded {
-  loaded ??= { words: data.words.split(" "), bands: data.bands, relations: data.relations.split("\n"), forms: data.forms as Record<string, string> };
+  loaded ??= { words: data.words.split(" "), bands: data.bands, modifiers: data.modifiers, relations: data.relations.split("\n"), forms: data.forms as Record<string, string> };
   return loaded;
 }
 
@@ -76,6 +77,23 @@ export function frequencyRank(word: string): number | undefined {
   if (position < 0) return undefined;
   // The band is a half-octave of the rank: the rank back to within a factor of 1.4.
   return Math.round(2 ** (parseInt(load().bands[position]!, 36) / 2)) - 1;
+}
+
+/**
+ * Whether a word (or the lemma it inflects) is mostly an adjective or adverb in WordNet: it
+ * qualifies what a caller asks about ("usually", "small", "plain") rather than naming it.
+ *
+ * @example
+ * ```ts
+ * isModifier("usually") // true
+ * isModifier("parking") // false
+ * ```
+ */
+export function isModifier(word: string): boolean {
+  const lemma = lemmasOf(word)[0];
+  if (lemma === undefined) return false;
+  const position = positionOf(lemma);
+  return position >= 0 && (parseInt(load().modifiers[position >> 2]!, 16) & (1 << (position & 3))) !== 0;
 }
 
 /** How many words the lexicon holds. */
