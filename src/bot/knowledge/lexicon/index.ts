@@ -80,7 +80,7 @@ export function frequencyRank(word: string): number | undefined {
 }
 
 /**
- * Whether a word (or the lemma it inflects) is mostly an adjective or adverb in WordNet: it
+ * Whether a word (every lemma it may inflect) is mostly an adjective or adverb in WordNet: it
  * qualifies what a caller asks about ("usually", "small", "plain") rather than naming it.
  *
  * @example
@@ -90,10 +90,12 @@ export function frequencyRank(word: string): number | undefined {
  * ```
  */
 export function isModifier(word: string): boolean {
-  const lemma = lemmasOf(word)[0];
-  if (lemma === undefined) return false;
-  const position = positionOf(lemma);
-  return position >= 0 && (parseInt(load().modifiers[position >> 2]!, 16) & (1 << (position & 3))) !== 0;
+  // Every lemma must be one: "booked" is an adjective in WordNet, but also the verb "book".
+  const lemmas = lemmasOf(word);
+  return lemmas.length > 0 && lemmas.every((lemma) => {
+    const position = positionOf(lemma);
+    return position >= 0 && (parseInt(load().modifiers[position >> 2]!, 16) & (1 << (position & 3))) !== 0;
+  });
 }
 
 /** How many words the lexicon holds. */
