@@ -3,6 +3,7 @@
  * utterances in process (the real app) or against a running server, and tallies the results.
  */
 import { readFile } from "node:fs/promises";
+import { prepareBusinesses } from "../../bot/prepare.ts";
 import { loadFileDirectory } from "../../bot/directory/index.ts";
 import { inProcessBot } from "./in-process.ts";
 import { summarize, type EvalReport } from "./report.ts";
@@ -72,6 +73,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const results = await playUtterances(sets, directory, client);
     return { results, report: summarize(results, `against ${options.url}${options.token ? " (signed)" : " (unsigned)"}`) };
   }
+  // As the server does right after it starts listening: the first caller does not pay for start-up.
+  await prepareBusinesses(directory);
   const bot = inProcessBot(directory, options.now ? { now: options.now } : {});
   try {
     const results = await playUtterances(sets, directory, bot.client);
