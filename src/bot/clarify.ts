@@ -2,10 +2,15 @@
  * The clarifying question: when two FAQs fit a question about equally well, the bot asks "Do you
  * mean A or B?", and the caller's next words are understood among those two FAQs only ("the
  * men's one", "the second", "both"). An answer that names neither is handled as a new question.
+ *
+ * When one FAQ fits but not surely enough to answer, the bot checks instead: "Are you asking about
+ * parking?" (kept as a clarification between that FAQ and itself); yes gets the answer, no the
+ * honest fallback, anything else is a new question.
  */
 import type { Business } from "./business.ts";
 import { knowledgeIndexOf } from "./business-index.ts";
 import { queryKnowledge } from "./knowledge/index.ts";
+import { spokenForm } from "./intents.ts";
 import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
 import { replies } from "./replies.ts";
@@ -32,6 +37,45 @@ export function clarifyingQuestion(business: Business, found: KnowledgeAnswer): 
   // A cached answer from before an FAQ edit may point elsewhere: then answer, do not ask.
   if (a === undefined || b === undefined || a.question !== found.question || b.question !== other.question) return undefined;
   return { say: replies.clarify(faqTopic(a), faqTopic(b)), between: [found.faqIndex, other.faqIndex] };
+}
+
+/** Share of the answer threshold from which a match is checked with the caller rather than dropped. */
+export const CONFIRM_SHARE = 0.5;
+
+/**
+ * "Are you asking about X?" for a match below the answer threshold but above half of it, with the
+ * FAQ it checks (twice: a clarification between it and itself); undefined otherwise.
+ *
+ * @example
+ * ```ts
+ * confirmingQuestion(salon, { ...found, score: 0.35 }, 0.48) // { say: "Are you asking about parking?", between: [3, 3] }
+ * ```
+ */
+export function confirmingQuestion(business: Business, found: KnowledgeAnswer | null, minConfidence: number): { say: string; between: readonly [number, number] } | undefined {
+  if (found === null || found.ambiguous === true || found.score >= minConfidence || found.score < CONFIRM_SHARE * minConfidence) return undefined;
+  const faq = business.faqs[found.faqIndex];
+  if (faq === undefined || faq.question !== found.question) return undefined;
+  return { say: replies.confirm(faqTopic(faq)), between: [found.faqIndex, found.faqIndex] };
+}
+
+const CONFIRM_YES = /^(yes|yeah|yep|yup|yes please|yeah please|correct|right|exactly|that is right|that is it|that is correct|sure|please|uh huh|mhm|ok|okay|i am|i was|i do|it is|yes i am|yes i was|yeah i am|yes exactly|yeah exactly|yes that is right|yeah that is right|yes it is)( thanks| thank you| please)?$/;
+const CONFIRM_NO = /^(no|nope|nah|not really|not quite|no it is not|no that is not it|no i am not|wrong|neither)( thanks| thank you| sorry)?$/;
+
+/**
+ * The caller's answer to "Are you asking about X?": yes, no, or undefined when they said something
+ * else (a new question, which is then handled as one).
+ *
+ * @example
+ * ```ts
+ * confirmation("yeah thats right") // "yes"
+ * confirmation("no i meant the gift cards") // undefined: a new question
+ * ```
+ */
+export function confirmation(speech: string): "yes" | "no" | undefined {
+  const text = spokenForm(speech).replace(/^(um|uh|oh|er|well) /, "");
+  if (CONFIRM_YES.test(text)) return "yes";
+  if (CONFIRM_NO.test(text)) return "no";
+  return undefined;
 }
 
 const FIRST = /\b(first|former|1st|the one you said first)\b/;

@@ -68,6 +68,11 @@ export const replies = {
     return "Sorry, I didn't catch that. How can I help you?";
   },
 
+  /** One FAQ fits, but not surely enough to answer: check, as a receptionist would. */
+  confirm(topic: string): string {
+    return `Are you asking about ${topic}?`;
+  },
+
   /** Two FAQs fit the question about equally well: ask which one, as a receptionist would. */
   clarify(topicA: string, topicB: string): string {
     return `Do you mean ${topicA} or ${topicB}?`;

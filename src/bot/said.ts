@@ -51,7 +51,8 @@ export function sayAgain(business: Business, said: SaidReply, now: Date): string
     case "clarify": {
       const a = business.faqs[said.faqs[0]];
       const b = business.faqs[said.faqs[1]];
-      return a === undefined || b === undefined ? undefined : replies.clarify(faqTopic(a), faqTopic(b));
+      if (a === undefined || b === undefined) return undefined;
+      return a === b ? replies.confirm(faqTopic(a)) : replies.clarify(faqTopic(a), faqTopic(b));
     }
     case "hours":
       return answerHoursQuestion(business, said.asked, now);

@@ -8,6 +8,8 @@ import type { Faq } from "./business.ts";
 
 /** Question frames, tried in order; `say` turns what the frame leaves (pronouns already turned) into the topic phrase. */
 const FRAMES: ReadonlyArray<{ readonly pattern: RegExp; readonly say: (m: RegExpExecArray) => string }> = [
+  // "How much do you charge?" asks the prices, not about "you".
+  { pattern: /^how much (?:do|does|will|would) (?:you|we|it|they)(?: guys)? (?:charge|cost)(?: for\s+(.+))?$/i, say: (m) => (m[1] ? `what we charge for ${m[1]}` : "our prices") },
   { pattern: /^how much (?:is|are|does|do|will|would)\s+(.+?)(?:\s+(?:cost|be|charge))?$/i, say: (m) => m[1]! },
   {
     pattern: /^(?:do|does|can|will) (?:you|we|they)(?: guys)? (?:have|offer|sell|provide|carry|stock|serve|take|accept|allow|do|run|host|make)\s+(?:any\s+)?(.+)$/i,

@@ -1,5 +1,5 @@
 import type { Business } from "./business.ts";
-import { chooseBetween, clarifyingQuestion } from "./clarify.ts";
+import { chooseBetween, clarifyingQuestion, confirmation, confirmingQuestion } from "./clarify.ts";
 import { detectIntent } from "./intents.ts";
 import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
@@ -104,7 +104,16 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
     if (answer === "no") return { outcome: "fallback", say: replies.anythingElse(business), next: "gather", said: SAID_LINE.anythingElse };
   }
 
-  if (pending !== undefined) {
+  if (pending !== undefined && pending[0] === pending[1]) {
+    // The caller's answer to "Are you asking about X?"; anything but yes or no is a new question.
+    const answer = confirmation(speech);
+    if (answer === "yes") {
+      session.misses = 0;
+      const faq = business.faqs[pending[0]];
+      if (faq !== undefined) return { outcome: "answer", say: faq.answer, next: "gather", source: "faq", said: { kind: "faqs", faqs: [pending[0]] } };
+    }
+    if (answer === "no") return miss(business, session, undefined);
+  } else if (pending !== undefined) {
     const chosen = chooseBetween(business, speech, pending);
     if (chosen.length > 0) {
       session.misses = 0;
@@ -153,6 +162,11 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
       return { outcome: "pending", say: replies.oneMoment(business), next: "redirect", pending: { key: asked.key, since: asked.since }, knowledgeMs };
     }
     return { ...modelTurn(business, session, asked), knowledgeMs };
+  }
+  const check = confirmingQuestion(business, found, input.minConfidence);
+  if (check !== undefined) {
+    session.pendingClarification = check.between;
+    return { outcome: "clarify", say: check.say, next: "gather", knowledgeMs, said: { kind: "clarify", faqs: check.between } };
   }
   return miss(business, session, knowledgeMs);
 }

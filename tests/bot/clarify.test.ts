@@ -1,7 +1,7 @@
 /** The clarifying question's parts: FAQ topics, the ranking contract it relies on, and the choice between two FAQs. */
 import { describe, expect, test } from "bun:test";
 import { parseBusinessFile } from "../../src/bot/business.ts";
-import { chooseBetween, clarifyingQuestion } from "../../src/bot/clarify.ts";
+import { CONFIRM_SHARE, chooseBetween, clarifyingQuestion, confirmation, confirmingQuestion } from "../../src/bot/clarify.ts";
 import { buildKnowledgeIndex, queryKnowledge } from "../../src/bot/knowledge/index.ts";
 import { faqTopic } from "../../src/bot/topics.ts";
 
@@ -22,6 +22,8 @@ describe("faqTopic", () => {
     expect(topic("Where are you located?")).toBe("where we are located");
     expect(topic("Is breakfast included?")).toBe("whether breakfast is included");
     expect(topic("Opening a tab")).toBe("opening a tab");
+    expect(topic("How much do you charge?")).toBe("our prices");
+    expect(topic("How much do you charge for a will?")).toBe("what we charge for a will");
   });
 
   test("the owner's topic wins, and the business file accepts it", () => {
@@ -68,5 +70,25 @@ describe("chooseBetween and clarifyingQuestion", () => {
     expect(clarifyingQuestion(salon!, { ...base, ambiguous: true })).toEqual({ say: "Do you mean a women's haircut or our men's cut?", between: [0, 1] });
     expect(clarifyingQuestion(salon!, { ...base, ambiguous: false })).toBeUndefined();
     expect(clarifyingQuestion(salon!, { ...base, ambiguous: true, runnerUp: { faqIndex: 1, question: "Renamed?" } })).toBeUndefined();
+  });
+});
+
+describe("confirmingQuestion and confirmation", () => {
+  const parking = salon!.faqs.findIndex((faq) => /parking/i.test(faq.question));
+  const found = (score: number, ambiguous = false) => ({ answer: "x", question: salon!.faqs[parking]!.question, score, faqIndex: parking, ambiguous });
+
+  test("checks a match below the threshold and above its share of it; never a confident, weak or ambiguous one", () => {
+    expect(confirmingQuestion(salon!, found(0.35), 0.48)).toEqual({ say: "Are you asking about parking?", between: [parking, parking] });
+    expect(confirmingQuestion(salon!, found(0.5), 0.48)).toBeUndefined();
+    expect(confirmingQuestion(salon!, found(CONFIRM_SHARE * 0.48 - 0.01), 0.48)).toBeUndefined();
+    expect(confirmingQuestion(salon!, found(0.35, true), 0.48)).toBeUndefined();
+    expect(confirmingQuestion(salon!, null, 0.48)).toBeUndefined();
+    expect(confirmingQuestion(salon!, { ...found(0.35), question: "Renamed?" }, 0.48)).toBeUndefined();
+  });
+
+  test("yes and no as callers say them; anything else is a new question", () => {
+    for (const said of ["yes", "Yeah, that's right.", "yep", "um yes please", "exactly", "correct"]) expect(confirmation(said)).toBe("yes");
+    for (const said of ["no", "nope", "no thats not it", "Not really."]) expect(confirmation(said)).toBe("no");
+    for (const said of ["no i meant the gift cards", "what time do you open", "yes and do you have parking"]) expect(confirmation(said)).toBeUndefined();
   });
 });

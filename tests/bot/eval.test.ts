@@ -126,6 +126,23 @@ describe("the eval's judgement on a hand-made set", () => {
   });
 });
 
+describe("a question the bot checks first", () => {
+  test("'Are you asking about X?' is answered yes by the simulated caller: confirmed when the answer that follows is the expected one, never counted right", async () => {
+    // Both lean on the parking FAQ without reaching the answer threshold: the bot checks.
+    const unsure = "could my uncle park his truck outside tomorrow afternoon";
+    const { report, results } = await evaluate({
+      businessesFile,
+      utterances: [{ number: NUMBER, answers: [[unsure, "Birch Lane"], [unsure, "$3 fee"]], unknown: [unsure], person: [], goodbye: [], hours: [] }],
+      now: () => NOW,
+    });
+    expect(results.map((r) => r.verdict)).toEqual(["confirmed", "fallback", "declined"]);
+    expect(results[0]!.said).toBe("Are you asking about parking?");
+    expect(report.overall.confirmed).toBe(1);
+    expect(report.overall.answers).toEqual({ right: 0, total: 2 });
+    expect(report.overall.unknown).toEqual({ right: 1, total: 1 });
+  });
+});
+
 describe("bun run eval on the command line", () => {
   test("prints a line per business, the overall line and every miss; a missed pass mark exits 1 with a clear line", async () => {
     const out: string[] = [];
@@ -136,7 +153,7 @@ describe("bun run eval on the command line", () => {
     );
     const text = out.join("\n");
     expect(code).toBe(1);
-    expect(text).toContain("Tiny Cafe: right answers 1/3 (33.3%) · wrong FAQ 1 (33.3%) · asked which FAQ 0 · out-of-scope declined 1/2 (false answers 1)");
+    expect(text).toContain("Tiny Cafe: right answers 1/3 (33.3%) · wrong FAQ 1 (33.3%) · asked which FAQ 0 · right once confirmed 0 · out-of-scope declined 1/2 (false answers 1)");
     expect(text).toContain("all: right answers 1/3 (33.3%)");
     expect(text).toMatch(/understanding time per turn \(server\): p50 [\d.]+ ms · p99 [\d.]+ ms/);
     expect(text).toContain('"what is the capital of france" · expected "Birch Lane" · fallback · said "I\'m not sure about that one.');

@@ -72,6 +72,8 @@ test("on: the normalised question is kept under its answer's hashed key, L2 only
   // The key is the hash, never the words; the value is the question, normalised.
   expect(key).not.toContain("quokka");
   const knowledgeKey = key.replace(":questions:", ":knowledge:");
+  // The answer's L2 write is not awaited by the turn either, and may land after the question's.
+  for (let i = 0; i < 50 && (await redis.exists(knowledgeKey)) === 0; i++) await Bun.sleep(20);
   expect(await redis.exists(knowledgeKey)).toBe(1);
   const decoded = decodeEnvelope<{ businessId: string; question: string; askedAt: number }>((await redis.get(key))!);
   if (!decoded.ok) throw new Error(`the retained question does not decode: ${decoded.reason}`);

@@ -185,3 +185,28 @@ describe("matters only the staff can help with", () => {
     expect(spoken(await call.say("do you have parking"))).toBe("There is free parking in the lot behind the studio.");
   });
 });
+
+describe("checking a question the bot is not sure of", () => {
+  // A question the salon's parking FAQ fits, but not surely enough to answer at once.
+  const unsure = "can i park my truck outside tomorrow afternoon";
+
+  test("the bot asks 'Are you asking about parking?'; yes gets the answer", async () => {
+    const call = await newCall();
+    const doc = await call.say(unsure);
+    expect(doc).toEqual(parseXml(listening("Are you asking about parking?", doc)));
+    expect(spoken(await call.say("yes"))).toBe("There is free parking in the lot behind the studio.");
+  });
+
+  test("no gets the honest fallback with the offer of a person; repeat says the check again", async () => {
+    const call = await newCall();
+    await call.say(unsure);
+    expect(spoken(await call.say("say that again"))).toBe("Are you asking about parking?");
+    expect(spoken(await call.say("no"))).toStartWith("I'm not sure about that one. Would you like me to connect you");
+  });
+
+  test("a new question instead of yes or no is answered as one", async () => {
+    const call = await newCall();
+    await call.say(unsure);
+    expect(spoken(await call.say("how much is a kids haircut"))).toContain("$20");
+  });
+});

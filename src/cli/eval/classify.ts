@@ -15,14 +15,24 @@ import type { Expectation } from "./utterances.ts";
  * - `false-answer`: an FAQ answer to an out-of-scope question.
  * - `declined`: no FAQ answer to an out-of-scope question (right).
  * - `clarify`: the bot asked which of two FAQs the caller means (no answer yet).
+ * - `confirmed`: the bot checked ("Are you asking about X?"), and after the caller's yes gave the
+ *   expected answer (see run.ts). Not counted in `right`: it took the caller a second turn.
  * - `fallback`: nothing wrong was said, but not what was expected either.
  */
-export type Verdict = "right" | "wrong-faq" | "false-answer" | "declined" | "clarify" | "fallback";
+export type Verdict = "right" | "wrong-faq" | "false-answer" | "declined" | "clarify" | "confirmed" | "fallback";
 
 // The bot's clarifying sentence, read from the product's own wording so the two cannot drift apart.
 const CLARIFY_PARTS = replies.clarify("\u0000", "\u0000").split("\u0000"); // ["Do you mean ", " or ", "?"]
 const CLARIFY_HEAD = CLARIFY_PARTS[0] ?? "";
 const CLARIFY_TAIL = CLARIFY_PARTS[CLARIFY_PARTS.length - 1] ?? "";
+
+const CONFIRM_PARTS = replies.confirm("\u0000").split("\u0000"); // ["Are you asking about ", "?"]
+
+/** Whether the reply is the bot checking "Are you asking about X?". */
+export function isConfirmingQuestion(said: string): boolean {
+  const head = CONFIRM_PARTS[0] ?? "";
+  return head !== "" && said.startsWith(head) && said.endsWith(CONFIRM_PARTS[CONFIRM_PARTS.length - 1] ?? "");
+}
 
 /** Whether the reply is the bot asking "Do you mean A or B?". */
 export function isClarifyingQuestion(said: string): boolean {

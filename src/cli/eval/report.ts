@@ -21,6 +21,8 @@ export interface Scores {
   wrongFaq: number;
   /** In-scope questions the bot answered with "Do you mean A or B?". */
   clarifying: number;
+  /** In-scope questions answered right after the bot checked "Are you asking about X?" and the caller said yes. */
+  confirmed: number;
   /** Out-of-scope questions declined (no FAQ answer given). */
   readonly unknown: Tally;
   /** Out-of-scope questions given an FAQ answer anyway. */
@@ -50,7 +52,7 @@ export interface EvalReport {
 
 function emptyScores(name: string): Scores {
   const tally = (): Tally => ({ right: 0, total: 0 });
-  return { name, answers: tally(), wrongFaq: 0, clarifying: 0, unknown: tally(), falseAnswers: 0, person: tally(), goodbye: tally(), hours: tally(), intents: tally() };
+  return { name, answers: tally(), wrongFaq: 0, clarifying: 0, confirmed: 0, unknown: tally(), falseAnswers: 0, person: tally(), goodbye: tally(), hours: tally(), intents: tally() };
 }
 
 function count(scores: Scores, result: TurnResult): void {
@@ -64,6 +66,7 @@ function count(scores: Scores, result: TurnResult): void {
   }
   if (result.verdict === "wrong-faq") scores.wrongFaq++;
   if (result.verdict === "clarify") scores.clarifying++;
+  if (result.verdict === "confirmed") scores.confirmed++;
   if (result.verdict === "false-answer") scores.falseAnswers++;
 }
 
@@ -135,7 +138,7 @@ export function shorten(text: string, max = 90): string {
 export function scoreLine(s: Scores): string {
   const wrongShare = s.answers.total === 0 ? 0 : s.wrongFaq / s.answers.total;
   return (
-    `${s.name}: right answers ${withPercent(s.answers)} · wrong FAQ ${s.wrongFaq} (${percent(wrongShare)}) · asked which FAQ ${s.clarifying} · ` +
+    `${s.name}: right answers ${withPercent(s.answers)} · wrong FAQ ${s.wrongFaq} (${percent(wrongShare)}) · asked which FAQ ${s.clarifying} · right once confirmed ${s.confirmed} · ` +
     `out-of-scope declined ${fraction(s.unknown)} (false answers ${s.falseAnswers}) · ` +
     `person ${fraction(s.person)} · goodbye ${fraction(s.goodbye)} · hours ${fraction(s.hours)} · intents ${fraction(s.intents)}`
   );

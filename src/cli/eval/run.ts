@@ -5,7 +5,7 @@
  */
 import type { Business } from "../../bot/business.ts";
 import type { BusinessDirectory } from "../../bot/directory/index.ts";
-import { classify, hear, type Verdict } from "./classify.ts";
+import { classify, hear, isConfirmingQuestion, type Verdict } from "./classify.ts";
 import type { Expectation, UtteranceSet } from "./utterances.ts";
 import type { WebhookClient } from "./webhooks.ts";
 
@@ -70,6 +70,13 @@ export async function playUtterances(sets: readonly UtteranceSet[], directory: B
       await call.start();
       const reply = await call.say(utterance);
       const heard = hear(reply.steps);
+      let verdict = classify(business, kind, expected, heard);
+      // "Are you asking about X?": the caller says yes; the answer that follows is judged (a caller
+      // who meant something else would say no, and hear the honest fallback: no wrong answer).
+      if (kind === "answers" && verdict === "fallback" && isConfirmingQuestion(heard.said)) {
+        const after = classify(business, kind, expected, hear((await call.say("yes")).steps));
+        if (after === "right") verdict = "confirmed";
+      }
       results.push({
         business: business.name,
         number: set.number,
@@ -77,7 +84,7 @@ export async function playUtterances(sets: readonly UtteranceSet[], directory: B
         utterance,
         expected: expected === undefined ? EXPECTED[kind as keyof typeof EXPECTED] : typeof expected === "string" ? expected : expected.source,
         said: heard.said,
-        verdict: classify(business, kind, expected, heard),
+        verdict,
         serverMs: reply.serverMs,
         knowledgeMs: reply.knowledgeMs,
       });
