@@ -36,6 +36,22 @@ export function isAllDay(ranges: readonly TimeRange[]): boolean {
   return ranges.length === 1 && ranges[0]!.opens === 0 && ranges[0]!.closes >= MINUTES_PER_DAY;
 }
 
+/**
+ * Whether the business never closes: every day of the week all day. Its "closing time" questions
+ * are then about a part of it ("what time does the kitchen stop"), which the FAQs answer.
+ *
+ * @example
+ * ```ts
+ * isOpenAroundTheClock(hotel.hours) // true when every day is "00:00-24:00"
+ * ```
+ */
+export function isOpenAroundTheClock(hours: WeeklyHours): boolean {
+  return WEEKDAYS.every((day) => {
+    const ranges = hours[day];
+    return ranges !== undefined && isAllDay(ranges);
+  });
+}
+
 /** "a", "a and b", "a, b and c". */
 export function joinAnd(parts: readonly string[]): string {
   if (parts.length <= 1) return parts[0] ?? "";

@@ -21,6 +21,8 @@ export interface Intent {
   readonly day?: DayReference;
   /** For hours: what exactly was asked. */
   readonly hoursQuestion?: HoursQuestion;
+  /** For hours: the question names a place ("the kitchen", "reception") rather than the business ("you"). */
+  readonly place?: true;
 }
 
 const NONE: Intent = { kind: "none" };
@@ -241,6 +243,9 @@ const FACILITY = /\b(?:is|are|does|do|will) (?:the|your|ur) ((?:[a-z]+ )?[a-z]+)
 const ADVERBS = /\b(?:still|even|usually|normally|currently|already|ever) /g;
 const PLACE_WORD = new RegExp(`^(?:[a-z]+ )?${PLACE}$`);
 
+/** A place named as the subject ("the kitchen", "your front desk", "reception"), not "you". */
+const NAMED_PLACE = new RegExp(`\\b(?:(?:the|your|this) (?:[a-z]+ )?${PLACE}|reception|front desk)\\b`);
+
 /** "what days are you open": the week, not this minute. */
 const DAYS_QUESTION = /\b(what|which) days\b/;
 
@@ -249,7 +254,8 @@ function hoursIntent(text: string): Intent | null {
   const facility = FACILITY.exec(text.replace(ADVERBS, ""))?.[1];
   if (facility !== undefined && !PLACE_WORD.test(facility)) return null;
   const day = dayIn(text);
-  const withDay = (hoursQuestion: HoursQuestion): Intent => (day === undefined ? { kind: "hours", hoursQuestion } : { kind: "hours", day, hoursQuestion });
+  const place = NAMED_PLACE.test(text);
+  const withDay = (hoursQuestion: HoursQuestion): Intent => ({ kind: "hours", hoursQuestion, ...(day === undefined ? {} : { day }), ...(place ? { place } : {}) });
   if (DAYS_QUESTION.test(text)) return withDay("general");
   if (CLOSE_TIME.some((p) => p.test(text))) return withDay("close_time");
   if (OPEN_TIME.some((p) => p.test(text))) return withDay("open_time");

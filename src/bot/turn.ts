@@ -6,6 +6,7 @@ import type { KnowledgeAnswer } from "./lookups.ts";
 import type { ModelReply } from "./model-answers.ts";
 import { answerHoursQuestion, canTransfer, replies } from "./replies.ts";
 import { isStaffMatter } from "./staff-matters.ts";
+import { isOpenAroundTheClock } from "./hours-spoken.ts";
 import { SAID_LINE, sayAgain, type SaidReply } from "./said.ts";
 import type { CallSession } from "./session.ts";
 
@@ -129,8 +130,17 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
       return transfer(business);
     case "repeat":
       return { outcome: "repeat", say: session.lastReply ?? saidBefore(input) ?? replies.nothingToRepeat(business), next: "gather" };
-    case "hours":
+    case "hours": {
+      // A business that never closes is asked about a part of it ("what time does the kitchen
+      // stop"): its FAQs answer that, when one does; "we're open 24 hours" otherwise.
+      if (intent.place === true && isOpenAroundTheClock(business.hours)) {
+        const found = await input.answer(business, speech);
+        if (found !== null && !found.ambiguous && found.score >= input.minConfidence) {
+          return { outcome: "answer", say: found.answer, next: "gather", source: "faq", said: { kind: "faqs", faqs: [found.faqIndex] } };
+        }
+      }
       return { outcome: "hours", say: answerHoursQuestion(business, intent, input.now), next: "gather", said: { kind: "hours", asked: intent } };
+    }
     case "none":
       break;
   }

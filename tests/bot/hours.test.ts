@@ -1,7 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { parseBusiness } from "../../src/bot/business.ts";
 import { clock, hoursAnswerValidUntil, localMoment, openingStatus, parseDayHours, type WeeklyHours } from "../../src/bot/hours.ts";
-import { describeHours, spokenTime } from "../../src/bot/hours-spoken.ts";
+import { describeHours, isOpenAroundTheClock, spokenTime } from "../../src/bot/hours-spoken.ts";
+import { detectIntent } from "../../src/bot/intents.ts";
+import { DEFAULT_CONFIDENCE_THRESHOLD, buildKnowledgeIndex, queryKnowledge } from "../../src/bot/knowledge/index.ts";
+import { takeTurn } from "../../src/bot/turn.ts";
 import { answerHoursQuestion } from "../../src/bot/replies.ts";
 import { sampleBusinesses } from "../../src/bot/sample-businesses.ts";
 
@@ -237,4 +240,39 @@ test("hoursAnswerValidUntil is the start of the next minute", () => {
   expect(hoursAnswerValidUntil(at("2025-01-01T10:15:42.500Z")).toISOString()).toBe("2025-01-01T10:16:00.000Z");
   expect(hoursAnswerValidUntil(at("2025-01-01T10:15:00.000Z")).toISOString()).toBe("2025-01-01T10:16:00.000Z");
   expect(hoursAnswerValidUntil(at("2025-12-31T23:59:59.999Z")).toISOString()).toBe("2026-01-01T00:00:00.000Z");
+});
+
+describe("a business that never closes, asked about a part of it", () => {
+  const hotel = parseBusiness({
+    id: "night-owl",
+    name: "Night Owl Hotel",
+    phoneNumbers: ["+15550707070"],
+    timezone: "Europe/Dublin",
+    hours: { mon: "24h", tue: "24h", wed: "24h", thu: "24h", fri: "24h", sat: "24h", sun: "24h" },
+    faqs: [
+      { question: "Is there a bar or restaurant?", answer: "Our bar serves food until 9:30 pm.", keywords: ["bar", "food", "dinner"] },
+      { question: "Do you have parking?", answer: "Guests park free in the garage.", keywords: ["parking"] },
+    ],
+  });
+  const index = buildKnowledgeIndex(hotel.faqs, { businessName: hotel.name });
+  const turn = (speech: string) =>
+    takeTurn({
+      business: hotel,
+      session: { callSid: "CAowl", businessId: hotel.id, to: "+15550707070", startedAt: 0, turns: 0, misses: 0, silences: 0, lastReply: undefined },
+      speech,
+      now: new Date("2026-12-01T20:00:00Z"),
+      minConfidence: DEFAULT_CONFIDENCE_THRESHOLD,
+      answer: async (_business, question) => queryKnowledge(index, question),
+    });
+
+  test("the kitchen's hours come from the FAQ that has them", async () => {
+    expect(isOpenAroundTheClock(hotel.hours)).toBe(true);
+    expect(detectIntent("what time does the kitchen stop doing food")).toMatchObject({ kind: "hours", place: true });
+    expect((await turn("what time does the kitchen stop doing food in the evening")).say).toBe("Our bar serves food until 9:30 pm.");
+  });
+
+  test("the business's own hours, and a place no FAQ covers, are still 'open 24 hours'", async () => {
+    expect((await turn("what time do you close on sunday")).say).toContain("24 hours");
+    expect((await turn("what time does reception close")).say).toContain("24 hours");
+  });
 });
