@@ -244,7 +244,7 @@ const ADVERBS = /\b(?:still|even|usually|normally|currently|already|ever) /g;
 const PLACE_WORD = new RegExp(`^(?:[a-z]+ )?${PLACE}$`);
 
 /** A place named as the subject ("the kitchen", "your front desk", "reception"), not "you". */
-const NAMED_PLACE = new RegExp(`\\b(?:(?:the|your|this) (?:[a-z]+ )?${PLACE}|reception|front desk)\\b`);
+const NAMED_PLACE = new RegExp(`\\b(?:the (?!(?:business|place|location|store|shop|office)\\b)(?:[a-z]+ )?${PLACE}|reception|front desk)\\b`);
 
 /** "what days are you open": the week, not this minute. */
 const DAYS_QUESTION = /\b(what|which) days\b/;

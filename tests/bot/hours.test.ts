@@ -253,12 +253,12 @@ describe("a business that never closes, asked about a part of it", () => {
       { question: "Is there a bar or restaurant?", answer: "Our bar serves food until 9:30 pm.", keywords: ["bar", "food", "dinner"] },
       { question: "Do you have parking?", answer: "Guests park free in the garage.", keywords: ["parking"] },
     ],
-  });
+  }, "test");
   const index = buildKnowledgeIndex(hotel.faqs, { businessName: hotel.name });
   const turn = (speech: string) =>
     takeTurn({
       business: hotel,
-      session: { callSid: "CAowl", businessId: hotel.id, to: "+15550707070", startedAt: 0, turns: 0, misses: 0, silences: 0, lastReply: undefined },
+      session: { callSid: "CAowl", businessId: hotel.id, to: "+15550707070", startedAt: 0, turns: 0, misses: 0, silences: 0, lastReply: undefined, statusSeen: [], ended: false },
       speech,
       now: new Date("2026-12-01T20:00:00Z"),
       minConfidence: DEFAULT_CONFIDENCE_THRESHOLD,

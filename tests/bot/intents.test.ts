@@ -58,7 +58,7 @@ describe("detectIntent", () => {
       "how late are you open tonight": { kind: "hours", day: "today", hoursQuestion: "close_time" },
       "till when are you open": { kind: "hours", hoursQuestion: "close_time" },
       "what time are you open until on friday": { kind: "hours", day: "fri", hoursQuestion: "close_time" },
-      "what time does the kitchen close": { kind: "hours", hoursQuestion: "close_time" },
+      "what time does the kitchen close": { kind: "hours", hoursQuestion: "close_time", place: true },
       "what time do you open on saturday": { kind: "hours", day: "sat", hoursQuestion: "open_time" },
       "when do you open tomorrow": { kind: "hours", day: "tomorrow", hoursQuestion: "open_time" },
       "what are your hours": { kind: "hours", hoursQuestion: "general" },
@@ -203,12 +203,12 @@ describe("detectIntent on transcripts: no punctuation, no apostrophes, regional 
 
   test("hours of the place as callers name it", () => {
     const cases: Record<string, Intent> = {
-      "what time does the gym close sunday": { kind: "hours", day: "sun", hoursQuestion: "close_time" },
-      "is reception open all night on saturday": { kind: "hours", day: "sat", hoursQuestion: "general" },
-      "whats the latest the salon is open on thursday": { kind: "hours", day: "thu", hoursQuestion: "general" },
+      "what time does the gym close sunday": { kind: "hours", day: "sun", hoursQuestion: "close_time", place: true },
+      "is reception open all night on saturday": { kind: "hours", day: "sat", hoursQuestion: "general", place: true },
+      "whats the latest the salon is open on thursday": { kind: "hours", day: "thu", hoursQuestion: "general", place: true },
       "are ye open on monday": { kind: "hours", day: "mon", hoursQuestion: "general" },
-      "what time does the studio open tomorrow": { kind: "hours", day: "tomorrow", hoursQuestion: "open_time" },
-      "is the kitchen still open": { kind: "hours", hoursQuestion: "open_now" },
+      "what time does the studio open tomorrow": { kind: "hours", day: "tomorrow", hoursQuestion: "open_time", place: true },
+      "is the kitchen still open": { kind: "hours", hoursQuestion: "open_now", place: true },
       "what time does the pool close": { kind: "none" },
       "does the parking garage close at night": { kind: "none" },
       "what time do yous finish on friday": { kind: "hours", day: "fri", hoursQuestion: "close_time" },
