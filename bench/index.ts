@@ -3,7 +3,7 @@
  * servers never colour the other's figures.
  *
  *   bun bench/index.ts                # cache, then server (when bench/server.ts exists)
- *   bun bench/index.ts --only cache   # or --only=server, --only answers, --only workers (answers and workers: not in the default run)
+ *   bun bench/index.ts --only cache   # or --only=server, --only answers, --only workers, --only understanding (the last three: not in the default run)
  *   bun bench/index.ts --only server --save-baseline   # record this run in bench/baseline.json
  *
  * Arguments after `--` go to every benchmark. Exits non-zero when a benchmark fails.
@@ -11,7 +11,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-const BENCHES = ["cache", "server", "answers", "workers"] as const;
+const BENCHES = ["cache", "server", "answers", "workers", "understanding"] as const;
 type Bench = (typeof BENCHES)[number];
 /** What runs without `--only`: the model-answers bench runs only when asked for. */
 const DEFAULT_BENCHES: readonly Bench[] = ["cache", "server"];

@@ -1,0 +1,88 @@
+/**
+ * Understanding at scale: how long a business's knowledge index takes to build and a caller's
+ * question takes to rank, for a 50-FAQ business (the FAQs of the development set's four
+ * businesses and of the held-out trades, in one file) and for each development business, with
+ * every development and held-out utterance asked once (new words, as callers bring them) and then
+ * again (their lookups remembered). In a fresh process, after what the server's start-up prepares
+ * (src/bot/prepare.ts: the lexicon, a first query). Targets from the understanding issue: build
+ * ≤ 5 ms per business, p99 ≤ 1 ms per question at 50 FAQs. Not part of `bun test`.
+ *
+ * @example
+ * ```sh
+ * bun run bench -- --only understanding
+ * ```
+ */
+import type { Faq } from "../src/bot/business.ts";
+import { buildKnowledgeIndex, queryKnowledge } from "../src/bot/knowledge/index.ts";
+import conversations from "../tests/fixtures/conversations/businesses.json" with { type: "json" };
+import utterances from "../tests/fixtures/conversations/utterances.json" with { type: "json" };
+import heldOut from "../tests/fixtures/knowledge/held-out.json" with { type: "json" };
+import { machineLine, markdownTable } from "./lib/report.ts";
+
+const BUILD_TARGET_MS = 5;
+const QUERY_P99_TARGET_MS = 1;
+const LARGE_BUSINESS_FAQS = 50;
+
+interface Named {
+  readonly name: string;
+  readonly faqs: Faq[];
+}
+
+const businesses = (conversations.businesses as unknown as Named[]).map(({ name, faqs }) => ({ name, faqs }));
+const trades = (heldOut.businesses as unknown as Named[]).map(({ name, faqs }) => ({ name, faqs }));
+const large: Named = { name: `${LARGE_BUSINESS_FAQS}-FAQ business`, faqs: [...businesses, ...trades].flatMap((b) => b.faqs).slice(0, LARGE_BUSINESS_FAQS) };
+const questions = [
+  ...utterances.businesses.flatMap((b) => [...b.answers.map(([said]) => said!), ...b.unknown]),
+  ...(heldOut.businesses as unknown as Array<{ answers: string[][]; unknown: string[] }>).flatMap((b) => [...b.answers.map(([said]) => said!), ...b.unknown]),
+];
+
+const quantile = (sorted: readonly number[], share: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))]!;
+const ms = (value: number): string => value.toFixed(3);
+
+function time<T>(run: () => T): { value: T; ms: number } {
+  const started = performance.now();
+  const value = run();
+  return { value, ms: performance.now() - started };
+}
+
+// What start-up prepares: the lexicon and the ranking's code, on a business of its own.
+const warm = buildKnowledgeIndex(trades[0]!.faqs, { businessName: trades[0]!.name });
+queryKnowledge(warm, "yeah so my sister is visiting next week um is there usually a spot for the car or a wi fi password delgado");
+
+const builds: string[][] = [];
+for (const business of [large, ...businesses]) {
+  const first = time(() => buildKnowledgeIndex(business.faqs, { businessName: business.name }));
+  const again: number[] = [];
+  for (let i = 0; i < 20; i++) again.push(time(() => buildKnowledgeIndex(business.faqs, { businessName: business.name })).ms);
+  again.sort((a, b) => a - b);
+  const index = first.value;
+  const firstPass = questions.map((said) => time(() => queryKnowledge(index, said)).ms).sort((a, b) => a - b);
+  const secondPass = questions.map((said) => time(() => queryKnowledge(index, said)).ms).sort((a, b) => a - b);
+  const met = first.ms <= BUILD_TARGET_MS && quantile(firstPass, 0.99) <= QUERY_P99_TARGET_MS;
+  builds.push([
+    business.name,
+    String(business.faqs.length),
+    ms(first.ms),
+    ms(quantile(again, 0.5)),
+    ms(quantile(firstPass, 0.5)),
+    ms(quantile(firstPass, 0.99)),
+    ms(quantile(secondPass, 0.5)),
+    ms(quantile(secondPass, 0.99)),
+    met ? "met" : "not met",
+  ]);
+}
+
+console.log(
+  [
+    "# Understanding: index build and question ranking",
+    "",
+    machineLine(),
+    "",
+    `${questions.length} questions (the development set's and the held-out trades', in and out of scope), each asked once against each index and then again. Times in ms, in one process after start-up's preparation. Targets: first build ≤ ${BUILD_TARGET_MS} ms, first-pass p99 ≤ ${QUERY_P99_TARGET_MS} ms.`,
+    "",
+    markdownTable(
+      ["business", "FAQs", "build (first)", "build (again, p50)", "question p50", "question p99", "asked again p50", "asked again p99", "target"],
+      builds,
+    ),
+  ].join("\n"),
+);
