@@ -396,5 +396,7 @@ describe("speech-recognition repair against the business's own words", () => {
     expect(termsOf("twenty four hour reception")).toEqual(["24", "hour", "recept"]);
     expect(termsOf("a room for to")).toEqual(["room", "2"]);
     expect(termsOf("how to book")).toEqual(["book"]);
+    // Words that name properties of every JavaScript object are words, not numbers.
+    expect(termsOf("constructor tostring valueof")).toEqual(["constructor", "tostr", "valueof"]);
   });
 });

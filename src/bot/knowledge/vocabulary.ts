@@ -134,8 +134,9 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   const postings = new Map<string, FaqWeights>();
   const own = new Set<string>();
   const phoneticTerms = new Map<string, Map<string, string>>();
-  // Expansions go in after every FAQ's own words, so that they never outweigh an owner's word.
-  const expansions: Array<{ word: string; faq: number; weight: number; topical: boolean }> = [];
+  // Expansions go in after every FAQ's own words, so that they never outweigh an owner's word;
+  // one per word and FAQ (its best field), since posting keeps the best weight anyway.
+  const expansions = new Map<string, { word: string; faq: number; weight: number; topical: boolean }>();
 
   const questionTerms: string[][] = [];
   const phrases: Vocabulary["phrases"] = new Map();
@@ -152,14 +153,15 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
       }
       post(postings, term, index, FIELD_WEIGHT.keyword, true, true);
     }
-    questionTerms.push([...new Set(tokensOf(faq.question).map((token) => token.term).filter((term) => term !== ""))]);
+    const questionTokens = tokensOf(faq.question);
+    questionTerms.push([...new Set(questionTokens.map((token) => token.term).filter((term) => term !== ""))]);
     const fields: Array<readonly [string, number]> = [
       [faq.question, FIELD_WEIGHT.question],
       ...faq.keywords.map((keyword) => [keyword, FIELD_WEIGHT.keyword] as const),
       [faq.answer, FIELD_WEIGHT.answer],
     ];
     for (const [text, weight] of fields) {
-      const list = tokensOf(text);
+      const list = text === faq.question ? questionTokens : tokensOf(text);
       list.forEach(({ word, term: wordStem }, position) => {
         const next = list[position + 1]?.word;
         // "check-in", "drop in": the pair said as one word reaches this FAQ too.
@@ -176,12 +178,19 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
           if (!terms.has(wordStem)) terms.set(wordStem, word);
           phoneticTerms.set(code, terms);
         }
-        if (!/\d/.test(word)) expansions.push({ word, faq: index, weight, topical });
+        if (/\d/.test(word)) return;
+        const key = `${index} ${word}`;
+        const seen = expansions.get(key);
+        if (seen === undefined) expansions.set(key, { word, faq: index, weight, topical });
+        else {
+          seen.weight = Math.max(seen.weight, weight);
+          seen.topical ||= topical;
+        }
       });
     }
   });
 
-  for (const { word, faq, weight, topical } of expansions) {
+  for (const { word, faq, weight, topical } of expansions.values()) {
     for (const [term, relation] of expansionsOf(word)) post(postings, term, faq, weight * relation, topical, false);
   }
 

@@ -34,6 +34,12 @@ function load(): Loaded {
   return loaded;
 }
 
+/** The lemma of an irregular form, read so that "constructor" or "toString" find nothing of Object's. */
+function formOf(word: string): string | undefined {
+  const { forms } = load();
+  return Object.hasOwn(forms, word) ? forms[word] : undefined;
+}
+
 /** The word's position in the sorted word list, or -1. */
 function positionOf(word: string): number {
   const { words } = load();
@@ -59,7 +65,7 @@ function positionOf(word: string): number {
  * ```
  */
 export function irregularLemma(word: string): string {
-  return load().forms[word] ?? word;
+  return formOf(word) ?? word;
 }
 
 /**
@@ -127,9 +133,8 @@ const lemmaCache = new Map<string, readonly string[]>();
 const LEMMA_CACHE_LIMIT = 50_000;
 
 function findLemmas(word: string): string[] {
-  const { forms } = load();
   const found: string[] = [];
-  const irregular = forms[word];
+  const irregular = formOf(word);
   if (irregular !== undefined) found.push(irregular);
   if (positionOf(word) >= 0) found.push(word);
   for (const [suffix, replacement] of DETACHMENTS) {
