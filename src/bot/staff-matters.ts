@@ -50,6 +50,14 @@ const JOBS: readonly RegExp[] = [
 ];
 
 /**
+ * Every rule above needs one of these words, so a question without any (nearly every FAQ
+ * question) is ruled out by one expression. A new rule must keep this true.
+ */
+const TRIGGERS = new RegExp(
+  String.raw`\b(?:${RECORD.slice(1, -1)}|balance|tab|left|lost|forgot|dropped|misplaced|find|found|turn|hand|pick|see|hiring|jobs?|vacanc(?:y|ies)|positions?|openings?|work|role|cv|resume|charged|billed|overcharged|overbilled)\b`,
+);
+
+/**
  * Whether the caller asks about something only the business's people can look up or decide.
  *
  * @example
@@ -62,6 +70,7 @@ const JOBS: readonly RegExp[] = [
  */
 export function isStaffMatter(speech: string): boolean {
   const text = spokenForm(speech);
+  if (!TRIGGERS.test(text)) return false;
   if (JOBS.some((rule) => rule.test(text)) || LEFT_BEHIND.some((rule) => rule.test(text))) return true;
   if (PAY_OWN.test(text) || WRONG_CHARGE.some((rule) => rule.test(text))) return true;
   return OWN_RECORD.test(text) && ABOUT_OWN_RECORD.some((rule) => rule.test(text));
