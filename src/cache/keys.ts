@@ -59,7 +59,7 @@ export function keyedHasher(secret: string): (text: string) => string {
 const KEYED_HASH_LENGTH = 22;
 const SHA256_BLOCK = 64;
 const SHA256_LENGTH = 32;
-const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const BASE64URL_CODES = Uint8Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", (char) => char.charCodeAt(0));
 
 /** A one-shot SHA-256 that writes its digest into a given buffer (Bun's `SHA256.hash`). */
 type Sha256Into = (data: Uint8Array, into: Uint8Array) => unknown;
@@ -88,23 +88,29 @@ function scratchHmacSha256(key: Buffer): ((text: string) => string) | undefined 
   pad(outer, 0x5c);
   const innerDigest = outer.subarray(SHA256_BLOCK);
   const digest = new Uint8Array(SHA256_LENGTH);
-  return (text) => {
+  const text = Buffer.allocUnsafe(KEYED_HASH_LENGTH);
+  return (question) => {
     // UTF-8 takes at most three bytes per UTF-16 code unit.
-    if (SHA256_BLOCK + 3 * text.length > inner.length) {
-      inner = Buffer.allocUnsafe(SHA256_BLOCK + 3 * text.length);
+    if (SHA256_BLOCK + 3 * question.length > inner.length) {
+      inner = Buffer.allocUnsafe(SHA256_BLOCK + 3 * question.length);
       pad(inner, 0x36);
     }
-    const end = SHA256_BLOCK + inner.write(text, SHA256_BLOCK, "utf8");
+    const end = SHA256_BLOCK + inner.write(question, SHA256_BLOCK, "utf8");
     sha256(inner.subarray(0, end), innerDigest);
     sha256(outer, digest);
     // 22 characters are 132 bits: five groups of three bytes, then two characters of the 16th and 17th bytes.
-    let out = "";
+    let at = 0;
     for (let i = 0; i < 15; i += 3) {
       const n = (digest[i]! << 16) | (digest[i + 1]! << 8) | digest[i + 2]!;
-      out += BASE64URL[n >>> 18]! + BASE64URL[(n >>> 12) & 63]! + BASE64URL[(n >>> 6) & 63]! + BASE64URL[n & 63]!;
+      text[at++] = BASE64URL_CODES[n >>> 18]!;
+      text[at++] = BASE64URL_CODES[(n >>> 12) & 63]!;
+      text[at++] = BASE64URL_CODES[(n >>> 6) & 63]!;
+      text[at++] = BASE64URL_CODES[n & 63]!;
     }
     const n = (digest[15]! << 16) | (digest[16]! << 8);
-    return out + BASE64URL[n >>> 18]! + BASE64URL[(n >>> 12) & 63]!;
+    text[at++] = BASE64URL_CODES[n >>> 18]!;
+    text[at] = BASE64URL_CODES[(n >>> 12) & 63]!;
+    return text.toString("latin1", 0, KEYED_HASH_LENGTH);
   };
 }
 

@@ -162,7 +162,7 @@ export async function readBodyLimited(request: Request, maxBytes: number = DEFAU
       return failure(400, "body could not be read");
     }
     if (bytes.byteLength > maxBytes) return failure(413, `body is larger than ${maxBytes} bytes`);
-    const text = decodeUtf8(new Uint8Array(bytes));
+    const text = decodeUtf8(bytes);
     return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text };
   }
   const stream = request.body;
@@ -201,7 +201,8 @@ export async function readBodyLimited(request: Request, maxBytes: number = DEFAU
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-function decodeUtf8(bytes: Uint8Array): string | undefined {
+/** `bytes` as strict UTF-8 (a view is not needed: the decoder reads an ArrayBuffer as it is). */
+function decodeUtf8(bytes: Uint8Array | ArrayBuffer): string | undefined {
   try {
     return strictUtf8.decode(bytes);
   } catch {

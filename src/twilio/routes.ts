@@ -118,12 +118,24 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
       const expected = slots.filter((slot) => slot === REPLY_SLOT).length === 1 && slots.filter((slot) => slot === STATE_SLOT).length === 2;
       listenParts.set(business, (parts = expected ? split : null));
     }
-    const escaped = escapeText(text);
+    const escaped = escapedText(business, text);
     // An empty <Say> renders self-closing; the full builder handles that.
     if (parts === null || escaped === "") return renderListen(business, text, state);
     let document = parts[0]!;
     for (let i = 1; i < parts.length; i += 2) document += (parts[i] === REPLY_SLOT ? escaped : state) + parts[i + 1]!;
     return document;
+  }
+
+  // A listening turn mostly says one of the business's FAQ answers: each is escaped once.
+  const escapedByBusiness = new WeakMap<Business, ReadonlyMap<string, string>>();
+  function escapedText(business: Business, text: string): string {
+    let known = escapedByBusiness.get(business);
+    if (known === undefined) {
+      const escapes = new Map<string, string>();
+      for (const said of [business.greeting, ...business.faqs.map((faq) => faq.answer)]) escapes.set(said, escapeText(said));
+      escapedByBusiness.set(business, (known = escapes));
+    }
+    return known.get(text) ?? escapeText(text);
   }
 
   function renderListen(business: Business, text: string, state: string): string {
