@@ -62,9 +62,11 @@ export function parseTwilioForm(body: string, maxBytes: number = DEFAULT_MAX_FOR
       if (plus !== -1 && plus < start) plus = body.indexOf("+", start);
       if (equals === start) return failure(400, "form field with an empty name");
       const nameEnd = equals !== -1 && equals < end ? equals : end;
-      const escaped = (percent !== -1 && percent < end) || (plus !== -1 && plus < end);
-      const name = escaped ? decodeFormComponent(body, start, nameEnd) : (knownName(body, start, nameEnd) ?? body.slice(start, nameEnd));
-      const value = nameEnd === end ? "" : escaped ? decodeFormComponent(body, nameEnd + 1, end) : body.slice(nameEnd + 1, end);
+      // Twilio escapes values (a number's "+", the spaces of speech), never its names.
+      const nameEscaped = (percent !== -1 && percent < nameEnd) || (plus !== -1 && plus < nameEnd);
+      const valueEscaped = (percent !== -1 && percent < end) || (plus !== -1 && plus < end);
+      const name = nameEscaped ? decodeFormComponent(body, start, nameEnd) : (knownName(body, start, nameEnd) ?? body.slice(start, nameEnd));
+      const value = nameEnd === end ? "" : valueEscaped ? decodeFormComponent(body, nameEnd + 1, end) : body.slice(nameEnd + 1, end);
       if (name === undefined || value === undefined) return failure(400, "malformed percent-encoding in form body");
       pairs.push([name, value]);
       // One key conversion for the read and the write; the first value of a name stays.
@@ -97,7 +99,11 @@ const KNOWN_NAMES_BY_LENGTH: ReadonlyArray<readonly string[] | undefined> = (() 
 function knownName(body: string, start: number, end: number): string | undefined {
   const candidates = KNOWN_NAMES_BY_LENGTH[end - start];
   if (candidates === undefined) return undefined;
-  for (let i = 0; i < candidates.length; i++) if (body.startsWith(candidates[i]!, start)) return candidates[i];
+  const first = body.charCodeAt(start);
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate = candidates[i]!;
+    if (candidate.charCodeAt(0) === first && body.startsWith(candidate, start)) return candidate;
+  }
   return undefined;
 }
 
