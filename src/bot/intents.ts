@@ -100,6 +100,13 @@ const CLOSING_WORDS: ReadonlySet<string> | undefined = (() => {
   return words;
 })();
 
+/** False when some word is one no goodbye is made of, so the expressions need not run. */
+function mayBeClosing(words: readonly string[]): boolean {
+  if (CLOSING_WORDS === undefined) return true;
+  for (let i = 0; i < words.length; i++) if (!CLOSING_WORDS.has(words[i]!)) return false;
+  return true;
+}
+
 function isGoodbye(text: string): boolean {
   if (ANY_GOODBYE.test(text)) {
     const closing = strip(text, GOODBYE_PHRASES);
@@ -271,6 +278,16 @@ const REPEAT_PATTERNS: readonly RegExp[] = [
 ];
 
 const ANY_REPEAT = anyOf(REPEAT_PATTERNS);
+/**
+ * Every repeat pattern above needs one of these words (or, alone, "hm", "hmm"…), so an utterance
+ * with none of them skips ANY_REPEAT. A new pattern must keep this true.
+ */
+const REPEAT_WORDS: ReadonlySet<string> = new Set("repeat say what come one not pardon sorry excuse huh eh missed once run go".split(" "));
+
+function mayAskToRepeat(words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) if (REPEAT_WORDS.has(words[i]!) || words[i]!.startsWith("hm")) return true;
+  return false;
+}
 
 function wantsRepeat(text: string): boolean {
   return ANY_REPEAT.test(text);
@@ -309,9 +326,9 @@ function intentOf(text: string, checkWords: boolean): Intent {
   const { normalized, words } = spokenForm(text, checkWords);
   if (normalized === "") return NONE;
   if ((words === undefined || mayAskForPerson(words)) && wantsHuman(normalized)) return { kind: "human" };
-  if ((words === undefined || CLOSING_WORDS === undefined || words.every((word) => CLOSING_WORDS.has(word))) && isGoodbye(normalized)) return { kind: "goodbye" };
+  if ((words === undefined || mayBeClosing(words)) && isGoodbye(normalized)) return { kind: "goodbye" };
   const hours = hoursIntent(normalized);
   if (hours) return hours;
-  if (wantsRepeat(normalized)) return { kind: "repeat" };
+  if ((words === undefined || mayAskToRepeat(words)) && wantsRepeat(normalized)) return { kind: "repeat" };
   return NONE;
 }

@@ -50,10 +50,15 @@ export const TITLES: readonly string[] = ["mister", "mr", "mrs", "missus", "miss
 
 /**
  * Every expression for a request for a person (intents.ts) needs one of these words: the first
- * word of a staff or role word (a plural adds "s" or "es" to a one-word one), a title before a
- * name, or "transfer", "put" or "connect".
+ * word of a staff or role word, with or without a plural "s" or "es" (the expressions allow them
+ * after a one-word one), a title before a name, or "transfer", "put" or "connect".
  */
-const PERSON_WORDS: ReadonlySet<string> = new Set([...STAFF_WORDS, ...ROLE_WORDS, ...TITLES].map((phrase) => phrase.split(" ")[0]!).concat("transfer", "put", "connect"));
+const PERSON_WORDS: ReadonlySet<string> = new Set(
+  [...STAFF_WORDS, ...ROLE_WORDS, ...TITLES].flatMap((phrase) => {
+    const first = phrase.split(" ")[0]!;
+    return [first, `${first}s`, `${first}es`];
+  }).concat("transfer", "put", "connect"),
+);
 
 /**
  * False when none of an utterance's words (ASCII, normalised, split at spaces) could start a
@@ -66,9 +71,6 @@ const PERSON_WORDS: ReadonlySet<string> = new Set([...STAFF_WORDS, ...ROLE_WORDS
  * ```
  */
 export function mayAskForPerson(words: readonly string[]): boolean {
-  for (const word of words) {
-    if (PERSON_WORDS.has(word)) return true;
-    if (word.endsWith("s") && (PERSON_WORDS.has(word.slice(0, -1)) || (word.endsWith("es") && PERSON_WORDS.has(word.slice(0, -2))))) return true;
-  }
+  for (let i = 0; i < words.length; i++) if (PERSON_WORDS.has(words[i]!)) return true;
   return false;
 }

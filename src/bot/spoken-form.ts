@@ -43,7 +43,12 @@ export function spokenForm(text: string, checkWords: boolean): SpokenForm {
   if (!checkWords || NON_ASCII.test(normalized)) return { normalized: normalized.replace(BARE_CONTRACTION, expandContraction), words: undefined };
   const words = normalized.split(" ");
   // A contraction is a whole word, so the words tell whether the expression has anything to replace.
-  if (!words.some((word) => BARE_CONTRACTIONS.has(word))) return { normalized, words };
+  if (!hasContraction(words)) return { normalized, words };
   const expanded = normalized.replace(BARE_CONTRACTION, expandContraction);
   return { normalized: expanded, words: expanded.split(" ") };
+}
+
+function hasContraction(words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) if (BARE_CONTRACTIONS.has(words[i]!)) return true;
+  return false;
 }

@@ -78,10 +78,11 @@ export function parseTwilioForm(body: string, maxBytes: number = DEFAULT_MAX_FOR
 }
 
 /**
- * The names Twilio posts to voice webhooks, by length. A name read from a body is a new string
- * that must be hashed to become a property key; the same name written here is hashed once.
+ * The names Twilio posts to voice webhooks, by length and last character. A name read from a body
+ * is a new string that must be hashed to become a property key; the same name written here is
+ * hashed once, and finding it costs a comparison or two.
  */
-const KNOWN_NAMES_BY_LENGTH: ReadonlyArray<readonly string[] | undefined> = (() => {
+const KNOWN_NAMES: ReadonlyMap<number, readonly string[]> = (() => {
   const names = [
     "AccountSid", "AnsweredBy", "ApiVersion", "ApplicationSid", "CallbackSource", "CallDuration", "Called", "CalledCity", "CalledCountry",
     "CalledState", "CalledZip", "Caller", "CallerCity", "CallerCountry", "CallerName", "CallerState", "CallerZip", "CallSid", "CallStatus",
@@ -90,20 +91,23 @@ const KNOWN_NAMES_BY_LENGTH: ReadonlyArray<readonly string[] | undefined> = (() 
     "SequenceNumber", "SipResponseCode", "SpeechResult", "Stability", "StirVerstat", "Timestamp", "To", "ToCity", "ToCountry", "ToState",
     "ToZip", "UnstableSpeechResult", "msg",
   ];
-  const byLength: string[][] = [];
-  for (const name of names) (byLength[name.length] ??= []).push(name);
-  return byLength;
+  const byShape = new Map<number, string[]>();
+  for (const name of names) {
+    const shape = nameShape(name.length, name.charCodeAt(name.length - 1));
+    byShape.set(shape, [...(byShape.get(shape) ?? []), name]);
+  }
+  return byShape;
 })();
+
+function nameShape(length: number, lastCode: number): number {
+  return length * 0x10000 + lastCode;
+}
 
 /** The known name spelled by `body[start, end)`, if it is one (the same text, hashed already). */
 function knownName(body: string, start: number, end: number): string | undefined {
-  const candidates = KNOWN_NAMES_BY_LENGTH[end - start];
+  const candidates = KNOWN_NAMES.get(nameShape(end - start, body.charCodeAt(end - 1)));
   if (candidates === undefined) return undefined;
-  const first = body.charCodeAt(start);
-  for (let i = 0; i < candidates.length; i++) {
-    const candidate = candidates[i]!;
-    if (candidate.charCodeAt(0) === first && body.startsWith(candidate, start)) return candidate;
-  }
+  for (let i = 0; i < candidates.length; i++) if (body.startsWith(candidates[i]!, start)) return candidates[i];
   return undefined;
 }
 

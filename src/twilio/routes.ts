@@ -218,7 +218,8 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     if (!read.ok) return new Response(read.error, { status: read.status, headers: { "Content-Type": "text/plain; charset=UTF-8" } });
     const session = sessionFromState(read.state, callSid, business.id, to);
     const at = now();
-    const pendingKey = getQueryParam(url, "pending") as string | undefined;
+    // Only a follow-up's URL names a pending answer (an escaped name would hold a "%").
+    const pendingKey = url.includes("pending") || url.includes("%") ? (getQueryParam(url, "pending") as string | undefined) : undefined;
     const model = deps.model;
     const reply =
       pendingKey !== undefined

@@ -1,8 +1,9 @@
 /**
  * The word checks that let detectIntent skip its large expressions (no person word: no request
- * for a person; a word no goodbye is made of: no goodbye; no contraction: nothing to expand) never
- * change an answer: detectIntent always agrees with running every expression. And the reader of
- * phrase patterns they are built from finds every word a pattern can match, or refuses.
+ * for a person; a word no goodbye is made of: no goodbye; no repeat word: no repeat; no
+ * contraction: nothing to expand) never change an answer: detectIntent always agrees with running
+ * every expression. And the reader of phrase patterns the goodbye check is built from finds every
+ * word a pattern can match, or refuses.
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -21,7 +22,8 @@ const VOCABULARY = (
   "staff member of customer service services to with put me through transfer connect my get give can could is are there " +
   "in available mr mrs dr smith doctor sir madam " +
   "parking park car open opened close closing hours sunday saturday weekend tomorrow what time when do does how late early " +
-  "repeat say again pardon sorry excuse huh missed catch hear once one deliver delivery fee price insurance walk appointment " +
+  "repeat say again pardon sorry excuse huh eh hm hmm missed catch hear once one come not did could quite that by me over run go " +
+  "more time last bit deliver delivery fee price insurance walk appointment " +
   "café straße smør øl 日本 4th 24"
 ).split(" ");
 
