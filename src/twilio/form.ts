@@ -140,8 +140,8 @@ export function requireFields<const Name extends string>(
   return { ok: true, values };
 }
 
-/** The body as text, or the refusal to answer with. */
-export type BodyResult = { ok: true; text: string } | FormFailure;
+/** The body as text (and the bytes it was decoded from), or the refusal to answer with. */
+export type BodyResult = { ok: true; text: string; bytes?: Uint8Array } | FormFailure;
 
 /**
  * Reads a request body as UTF-8 text without ever holding more than `maxBytes` of it. A declared
@@ -173,7 +173,7 @@ export async function readBodyLimited(request: Request, maxBytes: number = DEFAU
     }
     if (bytes.byteLength > maxBytes) return failure(413, `body is larger than ${maxBytes} bytes`);
     const text = decodeUtf8(bytes);
-    return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text };
+    return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text, bytes: new Uint8Array(bytes) };
   }
   const stream = request.body;
   if (stream === null) return { ok: true, text: "" };

@@ -14,7 +14,7 @@ type NodeQuerystring = typeof import("node:querystring");
  * matches it, so a check costs one HMAC and builds no other URL. The other port variant and the
  * normalised ones (which parse the URL) are built only when it fails.
  */
-export function someUrlVariant(url: string, payload: string, matches: (candidateUrl: string, payload: string) => boolean): boolean {
+export function someUrlVariant<Payload>(url: string, payload: Payload, matches: (candidateUrl: string, payload: Payload) => boolean): boolean {
   if (matches(url, payload)) return true;
   const withoutPort = removePort(url);
   const withPort = addDefaultPort(url);

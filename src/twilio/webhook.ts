@@ -56,7 +56,7 @@ export function twilioWebhookCheck(options: TwilioWebhookOptions): (request: Req
 
     if (validator !== undefined) {
       const signature = request.headers.get("x-twilio-signature");
-      if (!signature || !validator.validate(publicUrl(request.url, base), form.pairs, signature)) {
+      if (!signature || !validator.validate(publicUrl(request.url, base), form.pairs, signature, body.bytes)) {
         return refuse("invalid or missing X-Twilio-Signature", 403);
       }
     }
