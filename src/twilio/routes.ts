@@ -6,7 +6,7 @@ import type { BotLookups } from "../bot/lookups.ts";
 import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
 import { PENDING_KEY, type ModelAnswerer } from "../bot/model-answers.ts";
-import { finishModelTurn, takeTurn, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
+import { finishModelTurn, takeTurn, type TurnInput, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
 import { errorText } from "../redact.ts";
 import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { CALL_STATE_PARAM, callStateCodec, callStateSecret } from "./call-state.ts";
@@ -221,19 +221,14 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     // Only a follow-up's URL names a pending answer (an escaped name would hold a "%").
     const pendingKey = url.includes("pending") || url.includes("%") ? (getQueryParam(url, "pending") as string | undefined) : undefined;
     const model = deps.model;
-    const reply =
-      pendingKey !== undefined
-        ? await followUp(business, session, pendingKey, Number(getQueryParam(url, "since")))
-        : await takeTurn({
-            business,
-            session,
-            speech: params.SpeechResult ?? "",
-            digits: params.Digits ?? "",
-            now: at,
-            minConfidence: deps.minConfidence,
-            answer: deps.lookups.answer,
-            ...(model ? { model: (b: Business, question: string, faq: number | undefined) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) }) } : {}),
-          });
+    let reply: TurnReply;
+    if (pendingKey !== undefined) reply = await followUp(business, session, pendingKey, Number(getQueryParam(url, "since")));
+    else {
+      const turn: TurnInput = { business, session, speech: params.SpeechResult ?? "", digits: params.Digits ?? "", now: at, minConfidence: deps.minConfidence, answer: deps.lookups.answer };
+      // Set only with a model: no empty object spread into the turn on every webhook without one.
+      if (model) turn.model = (b, question, faq) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) });
+      reply = await takeTurn(turn);
+    }
     if (reply.knowledgeMs !== undefined) {
       timing.knowledgeMs = reply.knowledgeMs;
       deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
