@@ -93,17 +93,21 @@ const onlyPoliteness = (text: string): boolean => text.split(" ").every((word) =
 /**
  * Every word a goodbye can be made of: closing and polite phrases say nothing else, and whatever
  * they leave must be politeness. Undefined if the phrases cannot be read (then none is ruled out).
+ * Read on first use (some 15 ms), which prepare.ts pays right after the server starts listening.
  */
-const CLOSING_WORDS: ReadonlySet<string> | undefined = (() => {
+let closingWords: ReadonlySet<string> | undefined | null = null;
+
+function readClosingWords(): ReadonlySet<string> | undefined {
   const words = phraseWords([...GOODBYE_PHRASES, ...POLITE_PHRASES]);
   if (words !== undefined) for (const word of POLITE_FILLER) words.add(word);
   return words;
-})();
+}
 
 /** False when some word is one no goodbye is made of, so the expressions need not run. */
 function mayBeClosing(words: readonly string[]): boolean {
-  if (CLOSING_WORDS === undefined) return true;
-  for (let i = 0; i < words.length; i++) if (!CLOSING_WORDS.has(words[i]!)) return false;
+  if (closingWords === null) closingWords = readClosingWords();
+  if (closingWords === undefined) return true;
+  for (let i = 0; i < words.length; i++) if (!closingWords.has(words[i]!)) return false;
   return true;
 }
 

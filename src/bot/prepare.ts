@@ -1,8 +1,9 @@
 /**
  * What a caller's first question would otherwise pay, paid as the server starts listening: loading the
  * English lexicon and building each business's knowledge index (about 13 ms for the first
- * business here), compiling the intents' expressions, and the time zones' clocks the hours
- * answers read (together another 10–17 ms on the first hours question).
+ * business here), compiling the intents' expressions and reading the words a goodbye is made of
+ * (about 15 ms), and the time zones' clocks the hours answers read (together another 10–17 ms on
+ * the first hours question).
  */
 import type { BusinessDirectory } from "./directory/index.ts";
 import { knowledgeIndexOf } from "./business-index.ts";
