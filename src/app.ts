@@ -13,10 +13,10 @@ import type { Log } from "./log.ts";
 import { errorText, redactExternal } from "./redact.ts";
 import { createBotMetrics } from "./telemetry/bot-metrics.ts";
 import { modelFromConfig } from "./model-from-config.ts";
-import { httpMetrics } from "./telemetry/http-metrics.ts";
+import { httpDurations } from "./telemetry/http-metrics.ts";
 import { relayConversations } from "./twilio/relay.ts";
 import { relayRoutes } from "./twilio/relay-routes.ts";
-import { twilioRoutes, type WebhookOutcome } from "./twilio/routes.ts";
+import { twilioWebhooks, type WebhookOutcome } from "./twilio/routes.ts";
 import type { WebSocketHost } from "./runtime/websocket.ts";
 import { redirect, response, say, TWIML_CONTENT_TYPE } from "./twilio/twiml.ts";
 
@@ -68,7 +68,8 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   const app = new Hono();
-  app.use("*", httpMetrics(meter));
+  const durations = httpDurations(meter);
+  app.use("*", durations.middleware);
   app.route("/health", healthRoutes({ cache: deps.cache, isDraining: deps.isDraining ?? (() => false), version: deps.version }));
   const relay = relayConversations({
     lookups,
@@ -93,9 +94,7 @@ export function createApp(deps: AppDeps): Hono {
       log: deps.log,
     }),
   );
-  app.route(
-    "/twilio",
-    twilioRoutes({
+  const webhooks = twilioWebhooks({
       lookups,
       sessions,
       metrics: botMetrics,
@@ -107,8 +106,8 @@ export function createApp(deps: AppDeps): Hono {
       callStateSecret: deps.config.CALL_STATE_SECRET,
       now: deps.now,
       log: deps.log,
-    }),
-  );
+  });
+  app.route("/twilio", webhooks.routes);
   app.route("/cache", adminRoutes({ token: deps.config.ADMIN_TOKEN, cache: deps.cache, lookups, directory: deps.directory }));
   if (deps.prometheusHandler) {
     const handler = deps.prometheusHandler;
@@ -116,14 +115,42 @@ export function createApp(deps: AppDeps): Hono {
   }
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
+  /** A failure no handler answered, logged without caller data. */
+  const logUnhandled = (error: unknown, path: string) => deps.log("error", "unhandled error", { path: redactExternal(path), error: errorText(error) });
+  // A caller on the line hears an apology and the call goes on; they never hear an HTTP error.
+  const apology = () => new Response(response(say(replies.glitch()), redirect(gatherUrl, { method: "POST" })), { status: 200, headers: { "Content-Type": TWIML_CONTENT_TYPE } });
   app.onError((error, c) => {
-    deps.log("error", "unhandled error", { path: redactExternal(c.req.path), error: errorText(error) });
-    // A caller on the line hears an apology and the call goes on; they never hear an HTTP error.
-    if (c.req.path.startsWith("/twilio/")) {
-      c.header("Content-Type", TWIML_CONTENT_TYPE);
-      return c.body(response(say(replies.glitch()), redirect(gatherUrl, { method: "POST" })), 200);
-    }
-    return c.json({ error: "internal error" }, 500);
+    logUnhandled(error, c.req.path);
+    return c.req.path.startsWith("/twilio/") ? apology() : c.json({ error: "internal error" }, 500);
   });
+
+  // Every sentence a caller says is a POST to /twilio/gather: it goes straight to its handler, past
+  // the router and the middleware chain, with the same checks, answers, errors and metrics.
+  const routed = app.fetch;
+  app.fetch = (request, ...rest) => (isGatherPost(request) ? gatherDirect(request) : routed(request, ...rest));
+  const gatherDirect = async (request: Request): Promise<Response> => {
+    const started = performance.now();
+    let answer: Response;
+    try {
+      answer = await webhooks.gather(request);
+    } catch (error) {
+      logUnhandled(error, GATHER_PATH);
+      answer = apology();
+    }
+    durations.record(GATHER_PATH, answer.status, request.method, request.url.startsWith("https:"), (performance.now() - started) / 1000);
+    return answer;
+  };
   return app;
+}
+
+const GATHER_PATH = "/twilio/gather";
+
+/** Whether the router would send `request` to `POST /twilio/gather`: its path (up to the query) is exactly that. */
+function isGatherPost(request: Request): boolean {
+  if (request.method !== "POST") return false;
+  const url = request.url;
+  const pathStart = url.indexOf("/", url.indexOf(":") + 4);
+  if (pathStart === -1 || !url.startsWith(GATHER_PATH, pathStart)) return false;
+  const end = pathStart + GATHER_PATH.length;
+  return end === url.length || url.charCodeAt(end) === 0x3f;
 }

@@ -13,7 +13,16 @@ import { keyedHasher, keyOf, normalizeQuestion, randomKeySecret } from "../cache
  * ```
  */
 export function businessKey(number: string): string {
-  return keyOf(number.replace(/[^\d+]/g, ""));
+  return keyOf(onlyDialable(number) ? number : number.replace(/[^\d+]/g, ""));
+}
+
+/** Whether a number is digits and "+" only already (as Twilio posts `To`), so there is nothing to remove. */
+function onlyDialable(number: string): boolean {
+  for (let i = 0; i < number.length; i++) {
+    const code = number.charCodeAt(i);
+    if ((code < 0x30 || code > 0x39) && code !== 0x2b) return false;
+  }
+  return true;
 }
 
 /** Builds the key of a knowledge query from a business id and what the caller asked. */

@@ -10,7 +10,7 @@
 import type { Business } from "./business.ts";
 import { knowledgeIndexOf } from "./business-index.ts";
 import { queryKnowledge } from "./knowledge/index.ts";
-import { spokenForm } from "./intents.ts";
+import { spokenForm } from "./spoken-form.ts";
 import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
 import { replies } from "./replies.ts";
@@ -72,7 +72,7 @@ const CONFIRM_NO = /^(no|nope|nah|not really|not quite|no it is not|no that is n
  * ```
  */
 export function confirmation(speech: string): "yes" | "no" | undefined {
-  const text = spokenForm(speech).replace(/^(um|uh|oh|er|well) /, "");
+  const text = spokenForm(speech, false).normalized.replace(/^(um|uh|oh|er|well) /, "");
   if (CONFIRM_YES.test(text)) return "yes";
   if (CONFIRM_NO.test(text)) return "no";
   return undefined;

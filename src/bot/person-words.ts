@@ -47,3 +47,30 @@ export const ROLE_WORDS: readonly string[] = [
 
 /** Titles before a name ("mister whitaker", "doctor patel"): a named person is a person. */
 export const TITLES: readonly string[] = ["mister", "mr", "mrs", "missus", "miss", "ms", "doctor", "dr", "professor", "sir", "madam"];
+
+/**
+ * Every expression for a request for a person (intents.ts) needs one of these words: the first
+ * word of a staff or role word, with or without a plural "s" or "es" (the expressions allow them
+ * after a one-word one), a title before a name, or "transfer", "put" or "connect".
+ */
+const PERSON_WORDS: ReadonlySet<string> = new Set(
+  [...STAFF_WORDS, ...ROLE_WORDS, ...TITLES].flatMap((phrase) => {
+    const first = phrase.split(" ")[0]!;
+    return [first, `${first}s`, `${first}es`];
+  }).concat("transfer", "put", "connect"),
+);
+
+/**
+ * False when none of an utterance's words (ASCII, normalised, split at spaces) could start a
+ * request for a person, so the expressions need not run; true when they must.
+ *
+ * @example
+ * ```ts
+ * mayAskForPerson(["is", "there", "parking"]) // false
+ * mayAskForPerson(["the", "managers"])        // true
+ * ```
+ */
+export function mayAskForPerson(words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) if (PERSON_WORDS.has(words[i]!)) return true;
+  return false;
+}

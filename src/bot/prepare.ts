@@ -2,8 +2,9 @@
  * What a caller's first question would otherwise pay, paid as the server starts listening: loading the
  * English lexicon and building each business's knowledge index (about 13 ms for the first
  * business here), a first query of each (compiling the ranking and reading the lexicon's tables),
- * compiling the intents' expressions, and the time zones' clocks the hours
- * answers read (together another 10–17 ms on the first hours question).
+ * compiling the intents' expressions and reading the words a goodbye is made of (about 15 ms),
+ * and the time zones' clocks the hours answers read (together another 10–17 ms on the first
+ * hours question).
  */
 import type { BusinessDirectory } from "./directory/index.ts";
 import { knowledgeIndexOf } from "./business-index.ts";

@@ -9,7 +9,7 @@
  * The rules read the shape of the sentence — a possessive record plus a complaint, a status
  * question or a past time; a verb of leaving plus a place; hiring — not any business's nouns.
  */
-import { spokenForm } from "./intents.ts";
+import { spokenForm } from "./spoken-form.ts";
 
 /** Things a caller has with a business: what "my …" refers to when they call about their own. */
 const RECORD = String.raw`(order|orders|booking|reservation|case|bill|invoice|statement|account|card|payment|charge|refund|receipt|stay|claim|settlement|check|cheque|application|appointment|delivery|package|parcel|subscription|policy|file|paperwork|visit)`;
@@ -69,7 +69,7 @@ const TRIGGERS = new RegExp(
  * ```
  */
 export function isStaffMatter(speech: string): boolean {
-  const text = spokenForm(speech);
+  const text = spokenForm(speech, false).normalized;
   if (!TRIGGERS.test(text)) return false;
   if (JOBS.some((rule) => rule.test(text)) || LEFT_BEHIND.some((rule) => rule.test(text))) return true;
   if (PAY_OWN.test(text) || WRONG_CHARGE.some((rule) => rule.test(text))) return true;

@@ -49,9 +49,69 @@ export function hashText(text: string): string {
  */
 export function keyedHasher(secret: string): (text: string) => string {
   if (typeof secret !== "string" || secret.length === 0) throw new TypeError("keyedHasher needs a non-empty secret");
-  // The key is fixed once; each call builds one HMAC over it (a few microseconds).
   const key = Buffer.from(secret, "utf8");
-  return (text) => createHmac("sha256", key).update(text).digest("base64url").slice(0, 22);
+  // Where the runtime hashes into a buffer, the padded key is prepared once and a call allocates
+  // only its result (one HMAC object per call costs several times as much); elsewhere node:crypto.
+  return scratchHmacSha256(key) ?? ((text) => createHmac("sha256", key).update(text).digest("base64url").slice(0, KEYED_HASH_LENGTH));
+}
+
+/** Characters of a keyed hash: 22 base64url characters, 128 bits and a few. */
+const KEYED_HASH_LENGTH = 22;
+const SHA256_BLOCK = 64;
+const SHA256_LENGTH = 32;
+const BASE64URL_CODES = Uint8Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", (char) => char.charCodeAt(0));
+
+/** A one-shot SHA-256 that writes its digest into a given buffer (Bun's `SHA256.hash`). */
+type Sha256Into = (data: Uint8Array, into: Uint8Array) => unknown;
+
+/**
+ * HMAC-SHA256 (RFC 2104) of `text` under `key` as the first 22 base64url characters of its digest,
+ * the same text as node:crypto's `digest("base64url").slice(0, 22)`, over buffers kept between
+ * calls: `H((K ^ opad) || H((K ^ ipad) || text))`. Undefined without a SHA-256 that hashes into a buffer.
+ */
+function scratchHmacSha256(key: Buffer): ((text: string) => string) | undefined {
+  const runtime = (globalThis as { Bun?: { SHA256?: { hash?: Sha256Into } } }).Bun;
+  const hash = runtime?.SHA256?.hash;
+  if (typeof hash !== "function") return undefined;
+  const sha256: Sha256Into = (data, into) => hash.call(runtime!.SHA256, data, into);
+  let blockKey: Uint8Array = key;
+  if (blockKey.length > SHA256_BLOCK) {
+    blockKey = new Uint8Array(SHA256_LENGTH);
+    sha256(key, blockKey);
+  }
+  const pad = (buffer: Uint8Array, byte: number) => {
+    for (let i = 0; i < SHA256_BLOCK; i++) buffer[i] = (blockKey[i] ?? 0) ^ byte;
+  };
+  let inner = Buffer.allocUnsafe(SHA256_BLOCK + 1_024);
+  pad(inner, 0x36);
+  const outer = new Uint8Array(SHA256_BLOCK + SHA256_LENGTH);
+  pad(outer, 0x5c);
+  const innerDigest = outer.subarray(SHA256_BLOCK);
+  const digest = new Uint8Array(SHA256_LENGTH);
+  const text = Buffer.allocUnsafe(KEYED_HASH_LENGTH);
+  return (question) => {
+    // UTF-8 takes at most three bytes per UTF-16 code unit.
+    if (SHA256_BLOCK + 3 * question.length > inner.length) {
+      inner = Buffer.allocUnsafe(SHA256_BLOCK + 3 * question.length);
+      pad(inner, 0x36);
+    }
+    const end = SHA256_BLOCK + inner.write(question, SHA256_BLOCK, "utf8");
+    sha256(inner.subarray(0, end), innerDigest);
+    sha256(outer, digest);
+    // 22 characters are 132 bits: five groups of three bytes, then two characters of the 16th and 17th bytes.
+    let at = 0;
+    for (let i = 0; i < 15; i += 3) {
+      const n = (digest[i]! << 16) | (digest[i + 1]! << 8) | digest[i + 2]!;
+      text[at++] = BASE64URL_CODES[n >>> 18]!;
+      text[at++] = BASE64URL_CODES[(n >>> 12) & 63]!;
+      text[at++] = BASE64URL_CODES[(n >>> 6) & 63]!;
+      text[at++] = BASE64URL_CODES[n & 63]!;
+    }
+    const n = (digest[15]! << 16) | (digest[16]! << 8);
+    text[at++] = BASE64URL_CODES[n >>> 18]!;
+    text[at] = BASE64URL_CODES[(n >>> 12) & 63]!;
+    return text.toString("latin1", 0, KEYED_HASH_LENGTH);
+  };
 }
 
 /**
@@ -78,6 +138,20 @@ export function randomKeySecret(): string {
  * ```
  */
 export function normalizeQuestion(text: string): string {
+  return normalizeAsciiQuestion(text) ?? normalizeQuestionByRules(text);
+}
+
+/**
+ * {@link normalizeQuestion} as its rules are written, for any text: NFKC, lower case, typographic
+ * apostrophes made plain, everything but letters, digits, apostrophes and spaces made a space, an
+ * apostrophe next to a space (or an end) made a space, spaces collapsed and trimmed.
+ *
+ * @example
+ * ```ts
+ * normalizeQuestionByRules("  Do you have PARKING?! ") // "do you have parking"
+ * ```
+ */
+export function normalizeQuestionByRules(text: string): string {
   return text
     .normalize("NFKC")
     .toLowerCase()
@@ -86,4 +160,54 @@ export function normalizeQuestion(text: string): string {
     .replace(/'(?=\s|$)|(?<=\s|^)'/g, " ")
     .replace(/\s+/g, " ")
     .trim();
+}
+
+/** Longest question the ASCII pass takes; a longer one goes through the rules. */
+const MAX_ASCII_QUESTION = 1_024;
+const QUESTION_SPACE = 0x20;
+const QUESTION_APOSTROPHE = 0x27;
+/** What each ASCII character becomes before apostrophes and spaces are settled: itself lowered, an apostrophe, or a space. */
+const ASCII_QUESTION_CHAR = new Uint8Array(128).map((_, code) => {
+  if (code >= 0x61 && code <= 0x7a) return code;
+  if (code >= 0x41 && code <= 0x5a) return code + 0x20;
+  if (code >= 0x30 && code <= 0x39) return code;
+  if (code === QUESTION_APOSTROPHE || code === 0x60) return QUESTION_APOSTROPHE;
+  return QUESTION_SPACE;
+});
+/** Made on first use, so loading this module needs no Buffer. */
+let asciiScratch: Buffer | undefined;
+
+/**
+ * The same result as {@link normalizeQuestionByRules} in one pass without a regular expression, for
+ * ASCII text (what speech recognition writes); undefined for anything else. In ASCII, NFKC changes
+ * nothing, letters and digits are the only `\p{L}` and `\p{N}`, and the back quote is the only
+ * typographic apostrophe.
+ */
+function normalizeAsciiQuestion(text: string): string | undefined {
+  const length = text.length;
+  if (length > MAX_ASCII_QUESTION) return undefined;
+  const scratch = (asciiScratch ??= Buffer.allocUnsafe(MAX_ASCII_QUESTION));
+  let out = 0;
+  // Whether the character before (after the first rules) was a space, or the start.
+  let afterSpace = true;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return undefined;
+    let char = ASCII_QUESTION_CHAR[code]!;
+    if (char === QUESTION_APOSTROPHE) {
+      const next = i + 1 < length ? text.charCodeAt(i + 1) : QUESTION_SPACE;
+      const spaceNext = next < 0x80 && ASCII_QUESTION_CHAR[next] === QUESTION_SPACE;
+      if (afterSpace || spaceNext) char = QUESTION_SPACE;
+      afterSpace = false;
+    } else {
+      afterSpace = char === QUESTION_SPACE;
+    }
+    if (char === QUESTION_SPACE) {
+      // Collapsed, and never leading: a trailing one is dropped below.
+      if (out === 0 || scratch[out - 1] === QUESTION_SPACE) continue;
+    }
+    scratch[out++] = char;
+  }
+  if (out > 0 && scratch[out - 1] === QUESTION_SPACE) out--;
+  return scratch.toString("latin1", 0, out);
 }

@@ -23,6 +23,26 @@ const MAX_SETS_PER_ROUTE = 64;
  * app.post("/twilio/voice", handler); // recorded with http.route="/twilio/voice"
  */
 export function httpMetrics(meter: Meter): MiddlewareHandler {
+  return httpDurations(meter).middleware;
+}
+
+/** The request-duration instrument, as middleware and for a route answered without the router. */
+export interface HttpDurations {
+  middleware: MiddlewareHandler;
+  /** Records one request that `route` (the pattern the router would have matched) answered with `status`. */
+  record(route: string, status: number, method: string, https: boolean, seconds: number): void;
+}
+
+/**
+ * {@link httpMetrics}, plus `record` for a request answered before the router (the gather turn's
+ * own path in app.ts), recorded exactly as the middleware would have recorded it.
+ *
+ * @example
+ * const durations = httpDurations(meter);
+ * app.use("*", durations.middleware);
+ * durations.record("/twilio/gather", 200, "POST", true, 0.0004);
+ */
+export function httpDurations(meter: Meter): HttpDurations {
   const { name, unit, description } = APP_INSTRUMENTS.httpServerDuration;
   const duration = meter.createHistogram(name, {
     unit,
@@ -53,7 +73,7 @@ export function httpMetrics(meter: Meter): MiddlewareHandler {
     return attributes;
   };
 
-  return async function recordHttpDuration(c, next) {
+  const middleware: MiddlewareHandler = async function recordHttpDuration(c, next) {
     const started = performance.now();
     const ownRouteIndex = c.req.routeIndex;
     let threw = false;
@@ -70,6 +90,12 @@ export function httpMetrics(meter: Meter): MiddlewareHandler {
       const attributes = attributesFor(matchedRoute(c, ownRouteIndex), status, method, c.req.url.startsWith("https:"));
       duration.record((performance.now() - started) / 1000, attributes);
     }
+  };
+  return {
+    middleware,
+    record(route, status, method, https, seconds) {
+      duration.record(seconds, attributesFor(route, status, KNOWN_METHODS.includes(method) ? method : method.toUpperCase(), https));
+    },
   };
 }
 

@@ -62,9 +62,11 @@ export function parseTwilioForm(body: string, maxBytes: number = DEFAULT_MAX_FOR
       if (plus !== -1 && plus < start) plus = body.indexOf("+", start);
       if (equals === start) return failure(400, "form field with an empty name");
       const nameEnd = equals !== -1 && equals < end ? equals : end;
-      const escaped = (percent !== -1 && percent < end) || (plus !== -1 && plus < end);
-      const name = escaped ? decodeFormComponent(body.slice(start, nameEnd)) : body.slice(start, nameEnd);
-      const value = nameEnd === end ? "" : escaped ? decodeFormComponent(body.slice(nameEnd + 1, end)) : body.slice(nameEnd + 1, end);
+      // Twilio escapes values (a number's "+", the spaces of speech), never its names.
+      const nameEscaped = (percent !== -1 && percent < nameEnd) || (plus !== -1 && plus < nameEnd);
+      const valueEscaped = (percent !== -1 && percent < end) || (plus !== -1 && plus < end);
+      const name = nameEscaped ? decodeFormComponent(body, start, nameEnd) : (knownName(body, start, nameEnd) ?? body.slice(start, nameEnd));
+      const value = nameEnd === end ? "" : valueEscaped ? decodeFormComponent(body, nameEnd + 1, end) : body.slice(nameEnd + 1, end);
       if (name === undefined || value === undefined) return failure(400, "malformed percent-encoding in form body");
       pairs.push([name, value]);
       // One key conversion for the read and the write; the first value of a name stays.
@@ -73,6 +75,40 @@ export function parseTwilioForm(body: string, maxBytes: number = DEFAULT_MAX_FOR
     start = end + 1;
   }
   return { ok: true, params, pairs };
+}
+
+/**
+ * The names Twilio posts to voice webhooks, by length and last character. A name read from a body
+ * is a new string that must be hashed to become a property key; the same name written here is
+ * hashed once, and finding it costs a comparison or two.
+ */
+const KNOWN_NAMES: ReadonlyMap<number, readonly string[]> = (() => {
+  const names = [
+    "AccountSid", "AnsweredBy", "ApiVersion", "ApplicationSid", "CallbackSource", "CallDuration", "Called", "CalledCity", "CalledCountry",
+    "CalledState", "CalledZip", "Caller", "CallerCity", "CallerCountry", "CallerName", "CallerState", "CallerZip", "CallSid", "CallStatus",
+    "CallToken", "Confidence", "Digits", "Direction", "Duration", "FinishedOnKey", "ForwardedFrom", "From", "FromCity", "FromCountry",
+    "FromState", "FromZip", "HandoffData", "Language", "ParentCallSid", "RecordingDuration", "RecordingSid", "RecordingUrl",
+    "SequenceNumber", "SipResponseCode", "SpeechResult", "Stability", "StirVerstat", "Timestamp", "To", "ToCity", "ToCountry", "ToState",
+    "ToZip", "UnstableSpeechResult", "msg",
+  ];
+  const byShape = new Map<number, string[]>();
+  for (const name of names) {
+    const shape = nameShape(name.length, name.charCodeAt(name.length - 1));
+    byShape.set(shape, [...(byShape.get(shape) ?? []), name]);
+  }
+  return byShape;
+})();
+
+function nameShape(length: number, lastCode: number): number {
+  return length * 0x10000 + lastCode;
+}
+
+/** The known name spelled by `body[start, end)`, if it is one (the same text, hashed already). */
+function knownName(body: string, start: number, end: number): string | undefined {
+  const candidates = KNOWN_NAMES.get(nameShape(end - start, body.charCodeAt(end - 1)));
+  if (candidates === undefined) return undefined;
+  for (let i = 0; i < candidates.length; i++) if (body.startsWith(candidates[i]!, start)) return candidates[i];
+  return undefined;
 }
 
 /** The fields, all present, or the list of missing ones. */
@@ -104,8 +140,8 @@ export function requireFields<const Name extends string>(
   return { ok: true, values };
 }
 
-/** The body as text, or the refusal to answer with. */
-export type BodyResult = { ok: true; text: string } | FormFailure;
+/** The body as text (and the bytes it was decoded from), or the refusal to answer with. */
+export type BodyResult = { ok: true; text: string; bytes?: Uint8Array } | FormFailure;
 
 /**
  * Reads a request body as UTF-8 text without ever holding more than `maxBytes` of it. A declared
@@ -136,8 +172,8 @@ export async function readBodyLimited(request: Request, maxBytes: number = DEFAU
       return failure(400, "body could not be read");
     }
     if (bytes.byteLength > maxBytes) return failure(413, `body is larger than ${maxBytes} bytes`);
-    const text = decodeUtf8(new Uint8Array(bytes));
-    return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text };
+    const text = decodeUtf8(bytes);
+    return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text, bytes: new Uint8Array(bytes) };
   }
   const stream = request.body;
   if (stream === null) return { ok: true, text: "" };
@@ -175,7 +211,8 @@ export async function readBodyLimited(request: Request, maxBytes: number = DEFAU
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-function decodeUtf8(bytes: Uint8Array): string | undefined {
+/** `bytes` as strict UTF-8 (a view is not needed: the decoder reads an ArrayBuffer as it is). */
+function decodeUtf8(bytes: Uint8Array | ArrayBuffer): string | undefined {
   try {
     return strictUtf8.decode(bytes);
   } catch {
@@ -194,10 +231,16 @@ function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
 }
 
 /**
- * Decodes one name or value: `+` is a space, then `%XX` escapes as UTF-8 (decodeURIComponent, which
- * refuses a malformed escape and bytes that are not UTF-8); undefined when it refuses.
+ * Decodes one name or value, `body[start, end)`: `+` is a space, then `%XX` escapes as UTF-8
+ * (decodeURIComponent, which refuses a malformed escape and bytes that are not UTF-8); undefined
+ * when it refuses. Text that is ASCII with ASCII escapes (what Twilio posts: `%2B` for a number's
+ * plus) is decoded in one pass into a buffer instead, with the same result.
  */
-function decodeFormComponent(raw: string): string | undefined {
+function decodeFormComponent(body: string, start: number, end: number): string | undefined {
+  return decodeAsciiComponent(body, start, end) ?? decodeAnyComponent(body.slice(start, end));
+}
+
+function decodeAnyComponent(raw: string): string | undefined {
   const spaced = raw.includes("+") ? raw.replaceAll("+", " ") : raw;
   if (!spaced.includes("%")) return spaced;
   try {
@@ -205,6 +248,39 @@ function decodeFormComponent(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A byte buffer that prints a range as Latin-1 text (`Buffer#toString`). */
+type PrintableBytes = Uint8Array & { toString(encoding: "latin1", start: number, end: number): string };
+const BufferClass = (globalThis as { Buffer?: { allocUnsafe(size: number): PrintableBytes } }).Buffer;
+let componentScratch: PrintableBytes | undefined;
+
+/** Undefined when the text is not ASCII, an escape is malformed or stands for a byte over 0x7F: the general decoder answers those. */
+function decodeAsciiComponent(body: string, start: number, end: number): string | undefined {
+  if (BufferClass === undefined) return undefined;
+  if (componentScratch === undefined || componentScratch.length < end - start) componentScratch = BufferClass.allocUnsafe(Math.max(1_024, end - start));
+  const scratch = componentScratch;
+  let out = 0;
+  for (let i = start; i < end; i++) {
+    const code = body.charCodeAt(i);
+    if (code === 0x2b) scratch[out++] = 0x20;
+    else if (code === 0x25) {
+      const high = i + 1 < end ? hexDigit(body.charCodeAt(i + 1)) : -1;
+      const low = i + 2 < end ? hexDigit(body.charCodeAt(i + 2)) : -1;
+      if (high < 0 || high > 7 || low < 0) return undefined;
+      scratch[out++] = high * 16 + low;
+      i += 2;
+    } else if (code >= 0x80) return undefined;
+    else scratch[out++] = code;
+  }
+  return scratch.toString("latin1", 0, out);
+}
+
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
 }
 
 /** Whether `text` encoded as UTF-8 is longer than `limit`, without encoding it. */

@@ -18,13 +18,14 @@ interface WritableBytes extends Uint8Array {
 /**
  * HMAC-SHA1 (RFC 2104) of `url + payload` keyed with `key`, written as base64 ASCII into a
  * 28-byte buffer, over scratch buffers kept between calls: `H((K ^ opad) || H((K ^ ipad) || text))`.
- * Undefined where the runtime has no SHA-1 that writes into a buffer (then node:crypto's HMAC is used).
+ * The payload is text (hashed as UTF-8) or bytes already. Undefined where the runtime has no SHA-1
+ * that writes into a buffer (then node:crypto's HMAC is used).
  *
  * @example
  * const hmac = scratchHmacSha1(new TextEncoder().encode(token));
  * hmac?.("https://bot.example.com/twilio/gather", "CallSidCA1", into); // into holds "…=" as ASCII codes
  */
-export function scratchHmacSha1(key: Uint8Array): ((url: string, payload: string, into: Uint8Array) => void) | undefined {
+export function scratchHmacSha1(key: Uint8Array): ((url: string, payload: string | Uint8Array, into: Uint8Array) => void) | undefined {
   const runtime = (globalThis as { Bun?: { SHA1?: { hash?: Sha1Into } } }).Bun;
   const BufferClass = (globalThis as { Buffer?: { allocUnsafe(size: number): WritableBytes } }).Buffer;
   const hash = runtime?.SHA1?.hash;
@@ -54,7 +55,12 @@ export function scratchHmacSha1(key: Uint8Array): ((url: string, payload: string
       padInner(inner);
     }
     const urlBytes = inner.write(url, SHA1_BLOCK, "utf8");
-    const textEnd = SHA1_BLOCK + urlBytes + inner.write(payload, SHA1_BLOCK + urlBytes, "utf8");
+    let textEnd = SHA1_BLOCK + urlBytes;
+    if (typeof payload === "string") textEnd += inner.write(payload, textEnd, "utf8");
+    else {
+      inner.set(payload, textEnd);
+      textEnd += payload.length;
+    }
     sha1(inner.subarray(0, textEnd), innerDigest);
     sha1(outer, digest);
     base64Into(digest, into);

@@ -1,17 +1,18 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
+import { getQueryParam } from "hono/utils/url";
 import type { Business } from "../bot/business.ts";
 import { FIRST_TURN, sessionFromState, stateFromSession } from "../bot/call-state.ts";
 import type { BotLookups } from "../bot/lookups.ts";
 import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
 import { PENDING_KEY, type ModelAnswerer } from "../bot/model-answers.ts";
-import { finishModelTurn, takeTurn, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
+import { finishModelTurn, takeTurn, type TurnInput, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
 import { errorText } from "../redact.ts";
 import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { CALL_STATE_PARAM, callStateCodec, callStateSecret } from "./call-state.ts";
 import { relayConnect, relayUrls } from "./relay-twiml.ts";
 import { dial, escapeText, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
-import { twilioWebhook, type TwilioVariables } from "./webhook.ts";
+import { twilioWebhook, twilioWebhookCheck, type TwilioRequest, type TwilioVariables } from "./webhook.ts";
 
 /** Outcomes of a webhook: a conversational turn's, or one of those that are not a turn. */
 export type WebhookOutcome = TurnOutcome | "greeting" | "unknown_number" | "unavailable";
@@ -57,7 +58,32 @@ const MAX_HINTS = 50;
  * app.route("/twilio", twilioRoutes({ lookups, sessions, metrics, authToken, publicBaseUrl, minConfidence: 0.5, log }));
  * ```
  */
-export function twilioRoutes(deps: TwilioRouteDeps) {
+export function twilioRoutes(deps: TwilioRouteDeps): Hono<{ Variables: TwilioVariables }> {
+  return twilioWebhooks(deps).routes;
+}
+
+/** The webhook routes, and the gather turn as a plain handler of its own. */
+export interface TwilioWebhooks {
+  routes: Hono<{ Variables: TwilioVariables }>;
+  /**
+   * `POST /twilio/gather` from request to response with every check of the routes' middleware,
+   * without Hono: the turn every caller's every sentence takes, so it skips the router and the
+   * middleware chain (see app.ts). Same answers as the route.
+   */
+  gather(request: Request): Promise<Response>;
+}
+
+/**
+ * {@link twilioRoutes}, plus the gather turn as a handler that needs no router.
+ *
+ * @example
+ * ```ts
+ * const { routes, gather } = twilioWebhooks(deps);
+ * app.route("/twilio", routes);
+ * const res = await gather(request); // a POST to /twilio/gather
+ * ```
+ */
+export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
   const app = new Hono<{ Variables: TwilioVariables }>();
   const now = deps.now ?? (() => new Date());
   const base = deps.publicBaseUrl?.replace(/\/+$/, "") ?? "";
@@ -65,7 +91,9 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
   const hintsByBusiness = new WeakMap<Business, string>();
   const callStates = callStateCodec({ secret: callStateSecret({ authToken: deps.authToken, secret: deps.callStateSecret, log: deps.log }) });
 
-  app.use("*", twilioWebhook({ authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl }));
+  const webhook = { authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl };
+  const check = twilioWebhookCheck(webhook);
+  app.use("*", twilioWebhook(webhook));
 
   function hintsOf(business: Business): string {
     let hints = hintsByBusiness.get(business);
@@ -90,12 +118,24 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
       const expected = slots.filter((slot) => slot === REPLY_SLOT).length === 1 && slots.filter((slot) => slot === STATE_SLOT).length === 2;
       listenParts.set(business, (parts = expected ? split : null));
     }
-    const escaped = escapeText(text);
+    const escaped = escapedText(business, text);
     // An empty <Say> renders self-closing; the full builder handles that.
     if (parts === null || escaped === "") return renderListen(business, text, state);
     let document = parts[0]!;
     for (let i = 1; i < parts.length; i += 2) document += (parts[i] === REPLY_SLOT ? escaped : state) + parts[i + 1]!;
     return document;
+  }
+
+  // A listening turn mostly says one of the business's FAQ answers: each is escaped once.
+  const escapedByBusiness = new WeakMap<Business, ReadonlyMap<string, string>>();
+  function escapedText(business: Business, text: string): string {
+    let known = escapedByBusiness.get(business);
+    if (known === undefined) {
+      const escapes = new Map<string, string>();
+      for (const said of [business.greeting, ...business.faqs.map((faq) => faq.answer)]) escapes.set(said, escapeText(said));
+      escapedByBusiness.set(business, (known = escapes));
+    }
+    return known.get(text) ?? escapeText(text);
   }
 
   function renderListen(business: Business, text: string, state: string): string {
@@ -128,7 +168,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     return response(...verbs);
   }
 
-  function twiml(_c: Context, body: string, timing: Timing, outcome: WebhookOutcome): Response {
+  function twiml(body: string, timing: Timing, outcome: WebhookOutcome): Response {
     const totalMs = performance.now() - timing.started;
     deps.metrics.turn(outcome, totalMs / 1000);
     // A Response built here with plain headers: no Headers object for c.header() to fill first. No middleware sets headers for these routes.
@@ -152,51 +192,55 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     const timing = newTiming();
     const { callSid, to } = c.get("twilio");
     const business = await findBusiness(to, timing, callSid);
-    if (business === undefined) return twiml(c, response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
-    if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
+    if (business === undefined) return twiml(response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
+    if (business === null) return twiml(response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
     const { created } = await deps.sessions.open(callSid, business.id, to);
     if (created) deps.metrics.callStarted();
     if ((business.voiceMode ?? deps.voiceMode) === "relay") {
       const urls = relayUrls(base || new URL(c.req.url).origin);
-      return twiml(c, response(relayConnect(business, urls)), timing, "greeting");
+      return twiml(response(relayConnect(business, urls)), timing, "greeting");
     }
-    return twiml(c, listen(business, business.greeting, callStates.write(FIRST_TURN, callSid)), timing, "greeting");
+    return twiml(listen(business, business.greeting, callStates.write(FIRST_TURN, callSid)), timing, "greeting");
   });
 
-  app.post("/gather", async (c) => {
+  app.post("/gather", (c) => gatherTurn(c.req.raw, c.get("twilio")));
+
+  async function gatherTurn(request: Request, twilio: TwilioRequest): Promise<Response> {
     const timing = newTiming();
-    const { callSid, to, params } = c.get("twilio");
+    const { callSid, to, params } = twilio;
     const business = await findBusiness(to, timing, callSid);
-    if (business === undefined) return twiml(c, response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
-    if (business === null) return twiml(c, response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
+    if (business === undefined) return twiml(response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
+    if (business === null) return twiml(response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
 
     // The state came with the URL, authenticated by the signature (or our HMAC): no L2 round trip.
-    const read = callStates.read(c.req.url, callSid);
-    if (!read.ok) return c.text(read.error, read.status);
+    const url = request.url;
+    const read = callStates.read(url, callSid);
+    if (!read.ok) return new Response(read.error, { status: read.status, headers: { "Content-Type": "text/plain; charset=UTF-8" } });
     const session = sessionFromState(read.state, callSid, business.id, to);
     const at = now();
-    const pendingKey = c.req.query("pending");
+    // Only a follow-up's URL names a pending answer (an escaped name would hold a "%").
+    const pendingKey = url.includes("pending") || url.includes("%") ? (getQueryParam(url, "pending") as string | undefined) : undefined;
     const model = deps.model;
-    const reply =
-      pendingKey !== undefined
-        ? await followUp(business, session, pendingKey, Number(c.req.query("since")))
-        : await takeTurn({
-            business,
-            session,
-            speech: params.SpeechResult ?? "",
-            digits: params.Digits ?? "",
-            now: at,
-            minConfidence: deps.minConfidence,
-            answer: deps.lookups.answer,
-            ...(model ? { model: (b: Business, question: string, faq: number | undefined) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) }) } : {}),
-          });
+    let reply: TurnReply;
+    if (pendingKey !== undefined) reply = await followUp(business, session, pendingKey, Number(getQueryParam(url, "since")));
+    else {
+      const turn: TurnInput = { business, session, speech: params.SpeechResult ?? "", digits: params.Digits ?? "", now: at, minConfidence: deps.minConfidence, answer: deps.lookups.answer };
+      // Set only with a model: no empty object spread into the turn on every webhook without one.
+      if (model) turn.model = (b, question, faq) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) });
+      reply = await takeTurn(turn);
+    }
     if (reply.knowledgeMs !== undefined) {
       timing.knowledgeMs = reply.knowledgeMs;
       deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
     }
     if (reply.source !== undefined) deps.metrics.answer(reply.source);
-    return twiml(c, render(business, reply, callStates.write(stateFromSession(session), callSid)), timing, reply.outcome);
-  });
+    return twiml(render(business, reply, callStates.write(stateFromSession(session), callSid)), timing, reply.outcome);
+  }
+
+  async function gatherWebhook(request: Request): Promise<Response> {
+    const checked = await check(request);
+    return checked.ok ? gatherTurn(request, checked.twilio) : checked.response;
+  }
 
   /** Twilio came back for an answer the model was still producing: it, or the honest fallback. */
   async function followUp(business: Business, session: CallSession, key: string, since: number): Promise<TurnReply> {
@@ -225,7 +269,7 @@ export function twilioRoutes(deps: TwilioRouteDeps) {
     return c.body(null, 204);
   });
 
-  return app;
+  return { routes: app, gather: gatherWebhook };
 }
 
 interface Timing {

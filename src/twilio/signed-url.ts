@@ -9,18 +9,17 @@ type NodeQuerystring = typeof import("node:querystring");
 
 /**
  * Tries the URL variants the library accepts and stops at the first match. Which one matches does
- * not change the answer, so the URL exactly as configured goes first (one HMAC for nearly every
- * real request, also behind a non-default port); the normalised variants (which parse the URL) are
- * built only when the first two fail.
+ * not change the answer, so the URL exactly as given goes first: it is one of the two port variants
+ * (without a port it is the one without; with any port, the one with), and every real webhook
+ * matches it, so a check costs one HMAC and builds no other URL. The other port variant and the
+ * normalised ones (which parse the URL) are built only when it fails.
  */
-export function someUrlVariant(url: string, payload: string, matches: (candidateUrl: string, payload: string) => boolean): boolean {
-  // Webhooks arrive at a handful of URLs, so the two port variants of the last one are kept.
-  if (url !== lastVariants.url) lastVariants = { url, withoutPort: removePort(url), withPort: addDefaultPort(url) };
-  const { withoutPort, withPort } = lastVariants;
-  const first = url === withPort ? withPort : withoutPort;
-  const second = first === withPort ? withoutPort : withPort;
-  if (matches(first, payload)) return true;
-  if (second !== first && matches(second, payload)) return true;
+export function someUrlVariant<Payload>(url: string, payload: Payload, matches: (candidateUrl: string, payload: Payload) => boolean): boolean {
+  if (matches(url, payload)) return true;
+  const withoutPort = removePort(url);
+  const withPort = addDefaultPort(url);
+  const second = url === withPort ? withoutPort : withPort;
+  if (second !== url && matches(second, payload)) return true;
   const normalised = normalisedVariants(url);
   for (let i = 0; i < normalised.length; i++) {
     const candidate = normalised[i]!;
@@ -29,8 +28,6 @@ export function someUrlVariant(url: string, payload: string, matches: (candidate
   }
   return false;
 }
-
-let lastVariants = { url: "", withoutPort: "", withPort: "" };
 
 /** Every accepted variant of `url`, in the order tried (may repeat; callers skip repeats). */
 export function* urlVariants(url: string): Generator<string> {

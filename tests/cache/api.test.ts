@@ -23,7 +23,9 @@ import {
 import { decodeEnvelope, encodeEnvelope } from "../../src/cache/codec.ts";
 import { createBreaker } from "../../src/cache/breaker.ts";
 import { businessKey, knowledgeKeys } from "../../src/bot/cache-keys.ts";
-import { keyedHasher } from "../../src/cache/keys.ts";
+import { createHmac } from "node:crypto";
+import { keyedHasher, normalizeQuestionByRules } from "../../src/cache/keys.ts";
+import { prng } from "../support/prng.ts";
 
 const knowledgeKey = knowledgeKeys("a-test-secret-of-at-least-32-characters");
 
@@ -66,6 +68,36 @@ describe("keys", () => {
     expect(knowledgeKeys(undefined)("bella", question)).toBe(knowledgeKeys(undefined)("bella", question));
     expect(knowledgeKeys(undefined)("bella", question)).not.toBe(key);
     expect(() => keyedHasher("")).toThrow();
+  });
+
+  test("the keyed hasher writes what node:crypto's HMAC-SHA256 writes, for short and long secrets and any text", () => {
+    const secrets = ["s", "a-test-secret-of-at-least-32-characters", "k".repeat(64), "long".repeat(40), "clé-secrète-ü"];
+    const texts = ["", "is there parking", "é ü € 😀", "\ud800 lone surrogate", "x".repeat(400), "y".repeat(5_000)];
+    for (const secret of secrets) {
+      const hash = keyedHasher(secret);
+      for (const text of texts) {
+        expect(hash(text)).toBe(createHmac("sha256", Buffer.from(secret, "utf8")).update(text).digest("base64url").slice(0, 22));
+      }
+    }
+  });
+
+  test("normalizeQuestion's pass over ASCII gives what its rules give, whatever the characters", () => {
+    const random = prng(14);
+    // Letters of both cases, digits, both apostrophes, every kind of ASCII space, punctuation and control characters.
+    const alphabet = "aZq09 '`\t\n\r\v\f?!.,-_~\x01\x7f";
+    for (let n = 0; n < 20_000; n++) {
+      let text = "";
+      const length = Math.floor(random() * 14);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+      expect(normalizeQuestion(text)).toBe(normalizeQuestionByRules(text));
+    }
+    for (let code = 0; code < 128; code++) {
+      const char = String.fromCharCode(code);
+      for (const text of [char, `a${char}b`, `${char}a ${char}`, `it${char}s`]) expect(normalizeQuestion(text)).toBe(normalizeQuestionByRules(text));
+    }
+    // Beyond ASCII the rules themselves answer.
+    expect(normalizeQuestion("Ｃafé’s  ÜBER menu?")).toBe(normalizeQuestionByRules("Ｃafé’s  ÜBER menu?"));
+    expect(normalizeQuestion("x".repeat(3_000))).toBe("x".repeat(3_000));
   });
 });
 

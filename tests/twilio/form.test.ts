@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { MAX_FORM_FIELDS, parseTwilioForm, readBodyLimited, requireFields } from "../../src/twilio/form.ts";
 import { createSignatureValidator } from "../../src/twilio/signature.ts";
+import { prng } from "../support/prng.ts";
 import { signedFormRequest } from "../support/twilio-peer.ts";
 
 const VOICE_BODY =
@@ -53,6 +54,36 @@ describe("parseTwilioForm", () => {
     for (const body of ["a=%", "a=%4", "a=%zz", "a=%G0", "%zz=1", "a=%E9", "a=%C3", "a=%ED%A0%80", "a=%C0%AF", "a=%F4%90%80%80"]) {
       const form = parseTwilioForm(body);
       expect(form).toEqual({ ok: false, status: 400, error: expect.any(String) });
+    }
+  });
+
+  test("decoding agrees with URLSearchParams-style decoding (+ then decodeURIComponent) on any mix of escapes", () => {
+    const random = prng(10);
+    const pieces = ["a", "Z", "0", "+", "%", "%2B", "%20", "%7e", "%7F", "%00", "%C3%A9", "%E2%82%AC", "%C3", "%zz", "%4", "é", "€", "=", "&", "CallSid", "To"];
+    const reference = (raw: string): string | undefined => {
+      try {
+        return decodeURIComponent(raw.replaceAll("+", " "));
+      } catch {
+        return undefined;
+      }
+    };
+    for (let n = 0; n < 5_000; n++) {
+      let body = "";
+      const count = 1 + Math.floor(random() * 10);
+      for (let i = 0; i < count; i++) body += pieces[Math.floor(random() * pieces.length)];
+      const form = parseTwilioForm(body);
+      const expected: Array<[string, string]> = [];
+      let refused = false;
+      for (const segment of body.split("&")) {
+        if (segment === "") continue;
+        const equals = segment.indexOf("=");
+        const name = reference(equals === -1 ? segment : segment.slice(0, equals));
+        const value = equals === -1 ? "" : reference(segment.slice(equals + 1));
+        if (equals === 0 || name === undefined || value === undefined) refused = true;
+        else expected.push([name, value]);
+      }
+      if (refused) expect({ body, ok: form.ok }).toEqual({ body, ok: false });
+      else expect({ body, pairs: form.ok ? form.pairs : form.error }).toEqual({ body, pairs: expected });
     }
   });
 

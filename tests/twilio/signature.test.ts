@@ -288,6 +288,38 @@ describe("agreement with the official library", () => {
     }
   });
 
+  test("hashed from the raw body's bytes (ordered fields) or from the text (any order): the same verdicts as the library", () => {
+    const random = prng(2014);
+    const encoder = new TextEncoder();
+    let accepted = 0;
+    let checked = 0;
+    for (const { requested, signedUrl, pairs } of corpus) {
+      // The corpus's own order, sorted as Twilio posts, and with a field repeated.
+      const sorted = [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+      const repeated = sorted.length > 0 ? [...sorted, sorted[sorted.length - 1]!] : sorted;
+      for (const fields of [pairs, sorted, repeated]) {
+        // Escaped as URLSearchParams does, or with "%20" for spaces and every letter escaped now and then.
+        let body = new URLSearchParams(fields).toString();
+        if (random() < 0.3) body = body.replaceAll("+", "%20").replace(/[a-z]/g, (letter) => (random() < 0.2 ? `%${letter.charCodeAt(0).toString(16)}` : letter));
+        const form = parseTwilioForm(body);
+        if (!form.ok) throw new Error(`form refused: ${body}`);
+        const bytes = random() < 0.1 ? encoder.encode(`\ufeff${body}`) : encoder.encode(body);
+        const signature = expectedSignature(TOKEN, signedUrl, fields);
+        const theirs = peerValidate(TOKEN, signature, requested, fields);
+        expect({ body, ours: validator.validate(requested, form.pairs, signature, bytes) }).toEqual({ body, ours: theirs });
+        expect(validator.validate(requested, form.pairs, expectedSignature("67890", signedUrl, fields), bytes)).toBe(false);
+        checked++;
+        if (theirs) accepted++;
+      }
+    }
+    // Both verdicts, many times over, or the agreement proves little.
+    expect(accepted).toBeGreaterThan(checked / 3);
+    expect(accepted).toBeLessThan(checked);
+    // A body that does not hold the fields it claims to is hashed as the body says: no signature over the claimed fields passes.
+    const fields: Array<[string, string]> = [["CallSid", "CA1"], ["To", "+15550001111"]];
+    expect(validator.validate(URL_PLAIN, fields, expectedSignature(TOKEN, URL_PLAIN, fields), encoder.encode("CallSid=CA2&To=%2B15550001111"))).toBe(false);
+  });
+
   test("Web Crypto validator agrees with the node:crypto one", async () => {
     const webCrypto = createWebCryptoSignatureValidator(TOKEN);
     for (const { requested, signedUrl, pairs } of corpus.slice(0, 150)) {

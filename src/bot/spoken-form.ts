@@ -1,0 +1,54 @@
+/**
+ * Callers' words as the intent rules read them (intents.ts). Speech recognition writes "thats" and
+ * "id like", not "that's" and "I'd like": those are expanded here.
+ */
+import { normalizeText } from "./knowledge/text.ts";
+
+/** Contractions as transcripts spell them, without the apostrophe; only forms that are not also words. */
+const BARE_CONTRACTIONS: ReadonlyMap<string, string> = new Map([
+  ["thats", "that is"], ["whats", "what is"], ["theres", "there is"], ["wheres", "where is"], ["hows", "how is"],
+  ["whos", "who is"], ["heres", "here is"], ["im", "i am"], ["ive", "i have"], ["id", "i would"], ["youre", "you are"],
+  ["youve", "you have"], ["theyre", "they are"], ["weve", "we have"], ["dont", "do not"], ["doesnt", "does not"],
+  ["didnt", "did not"], ["isnt", "is not"], ["arent", "are not"], ["wasnt", "was not"], ["werent", "were not"],
+  ["cant", "can not"], ["couldnt", "could not"], ["wouldnt", "would not"], ["shouldnt", "should not"],
+  ["havent", "have not"], ["hasnt", "has not"], ["itll", "it will"], ["thatll", "that will"], ["youll", "you will"],
+  ["wanna", "want to"], ["gonna", "going to"], ["gotta", "got to"], ["lemme", "let me"], ["gimme", "give me"],
+]);
+
+const BARE_CONTRACTION = new RegExp(`\\b(?:${[...BARE_CONTRACTIONS.keys()].join("|")})\\b`, "g");
+const NON_ASCII = /[^\x00-\x7f]/;
+const expandContraction = (word: string): string => BARE_CONTRACTIONS.get(word) ?? word;
+
+/** An utterance normalised, and its words when word checks may rule expressions out. */
+export interface SpokenForm {
+  normalized: string;
+  /** Set for ASCII text (what transcripts are) when word checks are on; undefined: run every expression. */
+  words: readonly string[] | undefined;
+}
+
+/**
+ * The caller's words normalised, with transcript contractions expanded ("thats all" → "that is
+ * all"), and, when the text is ASCII and `checkWords` is on, its words: in ASCII text every `\b`
+ * of the intent expressions falls between two words, so a look at the words can rule out an
+ * intent whose expressions all need a word that is not there, without running them (they are
+ * large, and most turns are questions that match none). Off, every expression runs.
+ *
+ * @example
+ * ```ts
+ * spokenForm("Thats all, thanks!", true) // { normalized: "that is all thanks", words: ["that", "is", "all", "thanks"] }
+ * ```
+ */
+export function spokenForm(text: string, checkWords: boolean): SpokenForm {
+  const normalized = normalizeText(text);
+  if (!checkWords || NON_ASCII.test(normalized)) return { normalized: normalized.replace(BARE_CONTRACTION, expandContraction), words: undefined };
+  const words = normalized.split(" ");
+  // A contraction is a whole word, so the words tell whether the expression has anything to replace.
+  if (!hasContraction(words)) return { normalized, words };
+  const expanded = normalized.replace(BARE_CONTRACTION, expandContraction);
+  return { normalized: expanded, words: expanded.split(" ") };
+}
+
+function hasContraction(words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) if (BARE_CONTRACTIONS.has(words[i]!)) return true;
+  return false;
+}
