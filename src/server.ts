@@ -14,7 +14,7 @@ import { errorText } from "./redact.ts";
 import { createLog } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
 import { createWebSocketHost } from "./runtime/websocket.ts";
-import { startTelemetry } from "./telemetry/setup.ts";
+import { startConfiguredTelemetry } from "./telemetry/start.ts";
 import { botLookups } from "./bot/lookups.ts";
 import { prepareBusinesses } from "./bot/prepare.ts";
 import packageJson from "../package.json" with { type: "json" };
@@ -44,7 +44,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   }
 
   // Telemetry first: the OpenTelemetry API has no proxy for meters, so a meter taken earlier would stay a no-op.
-  const telemetry = startTelemetry({ serviceName: config.OTEL_SERVICE_NAME, serviceVersion: version, env: telemetryEnv(config), prometheus: config.METRICS_PROMETHEUS });
+  const telemetry = await startConfiguredTelemetry({ serviceName: config.OTEL_SERVICE_NAME, serviceVersion: version, env: telemetryEnv(config), prometheus: config.METRICS_PROMETHEUS });
 
   let directory;
   try {
