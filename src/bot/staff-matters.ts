@@ -57,6 +57,9 @@ const TRIGGERS = new RegExp(
   String.raw`\b(?:${RECORD.slice(1, -1)}|balance|tab|left|lost|forgot|dropped|misplaced|find|found|turn|hand|pick|see|hiring|jobs?|vacanc(?:y|ies)|positions?|openings?|work|role|cv|resume|charged|billed|overcharged|overbilled)\b`,
 );
 
+const TRIGGERS_ANY_CASE = new RegExp(TRIGGERS.source, "i");
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * Whether the caller asks about something only the business's people can look up or decide.
  *
@@ -69,6 +72,9 @@ const TRIGGERS = new RegExp(
  * ```
  */
 export function isStaffMatter(speech: string): boolean {
+  // Most turns are ruled out on the words as heard: in ASCII, normalising only lowercases, drops
+  // punctuation and expands contractions, none of which can make a trigger word appear.
+  if (ASCII.test(speech) && !TRIGGERS_ANY_CASE.test(speech)) return false;
   const text = spokenForm(speech, false).normalized;
   if (!TRIGGERS.test(text)) return false;
   if (JOBS.some((rule) => rule.test(text)) || LEFT_BEHIND.some((rule) => rule.test(text))) return true;

@@ -29,6 +29,13 @@ describe("matters only the staff can help with", () => {
     ]) expect(isStaffMatter(said)).toBe(true);
   });
 
+  test("capitals, punctuation, contractions and accents are read as the rules read them", () => {
+    expect(isStaffMatter("My card got CHARGED twice this month, can somebody fix that?")).toBe(true);
+    expect(isStaffMatter("I'm sure I left my scarf at the table — did anyone find it?")).toBe(true);
+    expect(isStaffMatter("Where can I drop off my résumé?")).toBe(true);
+    expect(isStaffMatter("What forms of payment do you take?")).toBe(false);
+  });
+
   test("questions about the business's services are not staff matters, however they are put", () => {
     for (const said of [
       "what forms of payment do you take",
