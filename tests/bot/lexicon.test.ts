@@ -24,6 +24,20 @@ describe("the lexicon (a slice of WordNet 3.1, bun run build:lexicon)", () => {
     }
   });
 
+  test("everyday words the tagged corpus never saw are known and rare, reach common words, and never expand a business's words", () => {
+    for (const word of ["allergy", "fax", "pint", "peanut"]) {
+      expect(frequencyRank(word)).toBeDefined();
+      expect(frequencyRank(word)!).toBeGreaterThan(frequencyRank("luggage")!);
+    }
+    expect(relationsOf("allergy").broader).toContain("sensitivity");
+    for (const word of ["sensitivity", "unit", "facsimile"]) {
+      const { synonyms, broader, narrower, related } = relationsOf(word);
+      for (const rare of ["allergy", "pint", "fax"]) expect([...synonyms, ...broader, ...narrower, ...related]).not.toContain(rare);
+    }
+    // A proper name is no English word, even one WordNet lists ("Delgado" is not there at all).
+    expect(frequencyRank("delgado")).toBeUndefined();
+  });
+
   test("inflections come back to their lemmas; unknown words have none", () => {
     expect(irregularLemma("children")).toBe("child");
     expect(lemmasOf("suitcases")).toContain("suitcase");

@@ -41,7 +41,8 @@ const FILES: Record<Pos, string> = { n: "noun", v: "verb", a: "adj", r: "adv" };
 
 /** A WordNet lemma as the knowledge base spells words: one lowercase word (compounds are left out). */
 function cleanLemma(raw: string): string | null {
-  const lemma = raw.replace(/\(.*\)$/, "").toLowerCase();
+  // A hyphenated word is one word as speech recognition writes it ("baby-sit" → "babysit").
+  const lemma = raw.replace(/\(.*\)$/, "").toLowerCase().replace(/-/g, "");
   return /^[a-z]{2,}$/.test(lemma) ? lemma : null;
 }
 
@@ -116,8 +117,21 @@ function namedAncestor(key: string, depth = 0): string[] {
   return synset.pointers.filter(({ symbol }) => symbol === "@" || symbol === "@i").flatMap(({ key: up }) => namedAncestor(up, depth + 1));
 }
 
+/**
+ * Words callers use that SemCor never tagged ("allergy", "toddler", "voucher"): known English, so
+ * that such a word counts as a real topic the business may not cover rather than as a name, and
+ * their relations reach common words ("toddler" → "child"). They are never an expansion of a
+ * business's words. Proper names (every sense an instance: "Denver") are left out.
+ */
+const isInstance = (key: string) => synsets.get(key)?.pointers.some(({ symbol }) => symbol === "@i") ?? false;
+/** A rare word is kept when WordNet's definitions use it at least this often (once: "allergy", "fax", "pint"). */
+const MIN_RARE_GLOSS_USES = 1;
+const rare = new Set(
+  [...senses.keys()].filter((word) => !common.has(word) && (glossUses.get(word) ?? 0) >= MIN_RARE_GLOSS_USES && senses.get(word)!.some(({ key }) => !isInstance(key))),
+);
+
 const groupsOf = new Map<string, string[][]>();
-for (const lemma of [...common].sort()) {
+for (const lemma of [...[...common].sort(), ...[...rare].sort()]) {
   const list = senses.get(lemma)!;
   const anyTagged = list.some((sense) => sense.count > 0);
   // Tagged senses, commonest first; a word no tagged sense vouches for follows its first senses only.
