@@ -262,6 +262,27 @@ describe("queryKnowledge", () => {
     expect(queryKnowledge(index, "when can we check in")?.faqIndex).toBe(2);
   });
 
+describe("compounds", () => {
+  test("an owner's compound head said after another noun is another thing: 'credit card' is no 'gift card'", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Do you sell gift cards?", answer: "At the host stand.", keywords: ["gift card"] },
+      { question: "What forms of payment do you take?", answer: "Visa and Mastercard.", keywords: ["payment"] },
+      { question: "Do you have any specials?", answer: "Family Night on Wednesdays.", keywords: ["family night"] },
+      { question: "Do you take reservations?", answer: "For six or more.", keywords: ["book a table"] },
+    ]);
+    const score = (text: string, faq: number) => {
+      const match = queryKnowledge(index, text)!;
+      return match.faqIndex === faq ? match.score : match.runnerUp?.faqIndex === faq ? match.runnerUp.score : 0;
+    };
+    // The head alone, or with the owner's own modifier, keeps its weight; after another noun it loses it.
+    expect(score("do you have cards", 0)).toBeGreaterThan(score("do you have credit cards", 0));
+    expect(score("is there a family night", 2)).toBeGreaterThan(score("is there a friday night", 2));
+    expect(queryKnowledge(index, "can i book for friday night")?.faqIndex).toBe(3);
+    // An adjective is no other compound: "a smaller card" may still be the owner's.
+    expect(score("do you have smaller cards", 0)).toBeCloseTo(score("do you have cards", 0), 1);
+  });
+});
+
 describe("question idioms", () => {
   test("the ways callers ask where a business is reach its location FAQ, however the owner wrote it", () => {
     const others = [

@@ -20,6 +20,8 @@ export const CALIBRATION = {
   situationShare: 0.3,
   /** Share of those costs kept for a modifier (an adjective or adverb: "usually", "small"). */
   modifierShare: 0.3,
+  /** Share an owner's compound head keeps when the caller says it after another modifier ("friday night" for "family night"). */
+  otherModifierShare: 0.5,
   /** Extra cost for a rarer English word, which is more likely the real topic ("sauna"). */
   rareWordCost: 0.2,
   /** Frequency rank from which a word counts as rare. */

@@ -20,7 +20,7 @@ import { frequencyRank, isModifier, lemmasOf, relationsOf } from "./lexicon/inde
 import { stem } from "./stem.ts";
 import { KNOWN_FUNCTION_WORDS } from "./stopwords.ts";
 import { CALIBRATION } from "./calibration.ts";
-import { analyze, type Analysis } from "./terms.ts";
+import { analyze, isKnownWord, type Analysis } from "./terms.ts";
 import { RELATION_WEIGHT, buildVocabulary, repairWord, type FaqWeights, type Vocabulary } from "./vocabulary.ts";
 
 /** Caller's words remembered per index (their WordNet reach); bounds memory on a long-lived index. */
@@ -262,6 +262,22 @@ function commonness(term: string): number {
   return Math.max(CALIBRATION.commonFloor, Math.min(1, Math.log(rank + 2) / Math.log(CALIBRATION.commonRank)));
 }
 
+/**
+ * How much a compound's head counts for an FAQ when the caller puts another modifier before it:
+ * "friday night" is not the specials' "family night", a "credit card" is no "gift card".
+ */
+function otherModifierShare(analysis: Analysis, head: string, modifiers: ReadonlySet<string> | undefined): number {
+  if (modifiers === undefined) return 1;
+  for (const join of analysis.joins) {
+    if (join.parts[1] !== head || modifiers.has(join.parts[0])) continue;
+    // A noun before it makes another compound; an adjective ("smaller menu", "meatless
+    // options") or a word the lexicon does not know (a slip, a name) may still mean the owner's.
+    const word = join.word.slice(0, join.word.length - (analysis.words.get(head)?.length ?? 0));
+    if (isKnownWord(word) && !isModifier(word) && !/\d/.test(word)) return CALIBRATION.otherModifierShare;
+  }
+  return 1;
+}
+
 function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number[]): KnowledgeMatch | null {
   const count = index.faqs.length;
   if (count === 0 || analysis.terms.length === 0) return null;
@@ -270,12 +286,15 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
 
   const topical = new Float64Array(count);
   const incidental = new Float64Array(count);
+  const { bound } = index.vocabulary;
   for (const [term, weights] of matched) {
     const distinct = (index.idf.get(term) ?? 0) * commonness(term);
+    const heads = bound.get(term);
     for (const [faq, { weight, topical: onTopic }] of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;
-      if (onTopic) topical[faq]! += distinct * weight;
-      else incidental[faq]! += distinct * weight;
+      const share = heads === undefined ? 1 : otherModifierShare(analysis, term, heads.get(faq));
+      if (onTopic) topical[faq]! += distinct * weight * share;
+      else incidental[faq]! += distinct * weight * share;
     }
   }
   for (const [term, weights] of derived) {

@@ -51,6 +51,11 @@ export interface Vocabulary {
   readonly questionTerms: string[][];
   /** First word → the owner's keyword phrases that hold a stop word ("to go"), each with the term it is posted under. */
   readonly phrases: Map<string, Array<{ readonly words: readonly string[]; readonly term: string }>>;
+  /**
+   * Head term → FAQ → the modifiers it always comes with there ("night" → specials → {"family"}):
+   * the owner never writes the head alone in that FAQ's question or keywords.
+   */
+  readonly bound: Map<string, Map<number, ReadonlySet<string>>>;
 }
 
 /** The term an owner's phrase is posted under: no word's stem can look like it. */
@@ -198,7 +203,38 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   for (const [code, terms] of phoneticTerms) {
     if (terms.size === 1) for (const [term, word] of terms) phonetic.set(code, { word, term });
   }
-  return { postings, own, phonetic, questionTerms, phrases };
+  return { postings, own, phonetic, questionTerms, phrases, bound: boundHeads(faqs) };
+}
+
+/**
+ * The heads of the owner's compound keywords ("family night", "gift card", "day pass") that the
+ * FAQ never uses alone: said after another modifier ("friday night", "credit card") they are a
+ * different thing, and count less (see rank in retrieval.ts).
+ */
+function boundHeads(faqs: readonly Faq[]): Vocabulary["bound"] {
+  const bound: Vocabulary["bound"] = new Map();
+  faqs.forEach((faq, index) => {
+    const modifiers = new Map<string, Set<string>>();
+    const alone = new Set<string>();
+    for (const text of [faq.question, ...faq.keywords]) {
+      const terms = tokensOf(text).map((token) => token.term);
+      terms.forEach((term, at) => {
+        if (term === "") return;
+        const before = at > 0 ? terms[at - 1]! : "";
+        const after = terms[at + 1] ?? "";
+        // The last content word of a compound is its head; a word before it modifies it.
+        if (before !== "" && after === "") modifiers.set(term, (modifiers.get(term) ?? new Set()).add(before));
+        else if (before === "" && after === "") alone.add(term);
+      });
+    }
+    for (const [head, set] of modifiers) {
+      if (alone.has(head)) continue;
+      const entry = bound.get(head) ?? new Map<number, ReadonlySet<string>>();
+      entry.set(index, set);
+      bound.set(head, entry);
+    }
+  });
+  return bound;
 }
 
 /**
