@@ -11,6 +11,7 @@ import {
   type KnowledgeIndex,
 } from "../../src/bot/knowledge/index.ts";
 import { SYNONYM_GROUPS } from "../../src/bot/knowledge/synonyms.ts";
+import { analyze } from "../../src/bot/knowledge/terms.ts";
 import { sampleBusinesses } from "../../src/bot/sample-businesses.ts";
 
 const businesses = new Map<string, Business>(sampleBusinesses().map((b) => [b.id, b]));
@@ -280,6 +281,19 @@ describe("compounds", () => {
     expect(queryKnowledge(index, "can i book for friday night")?.faqIndex).toBe(3);
     // An adjective is no other compound: "a smaller card" may still be the owner's.
     expect(score("do you have smaller cards", 0)).toBeCloseTo(score("do you have cards", 0), 1);
+  });
+});
+
+describe("the question's focus", () => {
+  test("the word a 'what'/'which' question asks about outweighs the occasion it names", () => {
+    const index = buildKnowledgeIndex([
+      { question: "What should I bring to my appointment?", answer: "A photo ID and your papers.", keywords: ["documents"] },
+      { question: "Do you offer a free consultation?", answer: "The first half hour is free.", keywords: ["consultation"] },
+    ]);
+    expect(queryKnowledge(index, "what documents should i have with me for the consultation")?.faqIndex).toBe(0);
+    expect(queryKnowledge(index, "which kind of documents do i need for the consultation")?.faqIndex).toBe(0);
+    // Without a "what", neither word is the focus: the rarer word decides as before.
+    expect(analyze("do i need documents for the consultation").focus.size).toBe(0);
   });
 });
 

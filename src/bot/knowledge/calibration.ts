@@ -22,6 +22,8 @@ export const CALIBRATION = {
   modifierShare: 0.3,
   /** Share an owner's compound head keeps when the caller says it after another modifier ("friday night" for "family night"). */
   otherModifierShare: 0.5,
+  /** Weight of the word a "what"/"which" question asks about ("what documents …"). */
+  focusWeight: 1.4,
   /** Extra cost for a rarer English word, which is more likely the real topic ("sauna"). */
   rareWordCost: 0.2,
   /** Frequency rank from which a word counts as rare. */

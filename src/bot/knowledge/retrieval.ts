@@ -135,7 +135,7 @@ export function queryKnowledge(index: KnowledgeIndex, text: string, options: Que
 
 /** {@link queryKnowledge} for terms already taken from the text (see termsOf); no join repair. */
 export function queryTerms(index: KnowledgeIndex, terms: readonly string[], options: QueryOptions = {}): KnowledgeMatch | null {
-  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map(), sequence: [], implied: new Set(), narrative: new Set() }, options.among);
+  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map(), sequence: [], implied: new Set(), narrative: new Set(), focus: new Set() }, options.among);
 }
 
 /** The terms the caller's words stand for in this business, after repair; each with its postings. */
@@ -292,7 +292,7 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
     const heads = bound.get(term);
     for (const [faq, { weight, topical: onTopic }] of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;
-      const share = heads === undefined ? 1 : otherModifierShare(analysis, term, heads.get(faq));
+      const share = (heads === undefined ? 1 : otherModifierShare(analysis, term, heads.get(faq))) * (analysis.focus.has(term) ? CALIBRATION.focusWeight : 1);
       if (onTopic) topical[faq]! += distinct * weight * share;
       else incidental[faq]! += distinct * weight * share;
     }

@@ -88,6 +88,8 @@ export interface Analysis {
   readonly implied: ReadonlySet<string>;
   /** Terms said only before the caller's question ("my doctor says … is there someone who…"): their situation. */
   readonly narrative: ReadonlySet<string>;
+  /** The term a "what"/"which" question asks about ("what documents should i bring"): its focus. */
+  readonly focus: ReadonlySet<string>;
 }
 
 /** One word of a text (or the word an idiom stands for: "how much" → "cost") and its term ("" for a stop word). */
@@ -172,7 +174,23 @@ export function analyze(text: string): Analysis {
   }
   const implied = new Set<string>();
   for (const token of tokens) if (token.implied === true) implied.add(token.term);
-  return { terms, joins, unknown, words: wordOf, sequence: tokens.map((token) => token.word), implied, narrative };
+  return { terms, joins, unknown, words: wordOf, sequence: tokens.map((token) => token.word), implied, narrative, focus: focusOf(tokens) };
+}
+
+const FOCUS_OPENERS = new Set(["what", "whats", "which"]);
+const KIND_WORDS = new Set(["kind", "kinds", "sort", "sorts", "type", "types"]);
+
+/** The content word right after "what"/"which" (past "kind of"): what the question is about. */
+function focusOf(tokens: readonly Token[]): Set<string> {
+  const focus = new Set<string>();
+  for (let at = 0; at + 1 < tokens.length; at++) {
+    if (!FOCUS_OPENERS.has(tokens[at]!.word)) continue;
+    let next = at + 1;
+    if (KIND_WORDS.has(tokens[next]!.word) && tokens[next + 1]?.word === "of") next += 2;
+    const token = tokens[next];
+    if (token !== undefined && token.term !== "" && token.implied !== true) focus.add(token.term);
+  }
+  return focus;
 }
 
 /**
