@@ -295,6 +295,16 @@ describe("the question's focus", () => {
     // Without a "what", neither word is the focus: the rarer word decides as before.
     expect(analyze("do i need documents for the consultation").focus.size).toBe(0);
   });
+
+  test("a focus the business never uses costs more: asked for something else, the bot does not answer", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Where is the clinic?", answer: "At 12 Mill Road, by the station.", keywords: ["clinic", "address"] },
+      { question: "Do you do vaccinations?", answer: "Yes, by appointment.", keywords: ["vaccines"] },
+    ]);
+    expect(analyze("whats the fax number for the clinic").focus).toEqual(new Set(["fax"]));
+    expect(queryKnowledge(index, "whats the fax number for the clinic")!.score).toBeLessThan(DEFAULT_CONFIDENCE_THRESHOLD);
+    expect(queryKnowledge(index, "what is the address of the clinic")!.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+  });
 });
 
 describe("question idioms", () => {

@@ -191,7 +191,10 @@ function resolve(
     const rankOf = spoken === undefined ? undefined : wordRank(spoken);
     // What the caller tells of their situation before asking ("my doctor says …") is not the question.
     // A modifier ("usually", "small") qualifies the question; nouns and verbs name what it is about.
-    const share = (analysis.narrative.has(term) ? CALIBRATION.situationShare : 1) * (isModifier(spoken ?? term) ? CALIBRATION.modifierShare : 1);
+    const share =
+      (analysis.narrative.has(term) ? CALIBRATION.situationShare : 1) *
+      (isModifier(spoken ?? term) ? CALIBRATION.modifierShare : 1) *
+      (analysis.focus.has(term) ? CALIBRATION.focusWeight : 1);
     unknownCost += share * (CALIBRATION.unknownWordCost + (rankOf === undefined || rankOf >= CALIBRATION.rareRank ? CALIBRATION.rareWordCost : 0));
   }
   return { matched, derived, unknownCost };

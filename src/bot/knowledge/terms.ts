@@ -179,14 +179,17 @@ export function analyze(text: string): Analysis {
 
 const FOCUS_OPENERS = new Set(["what", "whats", "which"]);
 const KIND_WORDS = new Set(["kind", "kinds", "sort", "sorts", "type", "types"]);
+/** Words between "what" and its noun: "what is the fax number", "what are your rates". */
+const FOCUS_SKIPPED = new Set(["is", "are", "was", "the", "a", "an", "your", "ur", "yer", "my", "our"]);
 
-/** The content word right after "what"/"which" (past "kind of"): what the question is about. */
+/** The content word right after "what"/"which" (past "is the", "kind of"): what the question is about. */
 function focusOf(tokens: readonly Token[]): Set<string> {
   const focus = new Set<string>();
   for (let at = 0; at + 1 < tokens.length; at++) {
     if (!FOCUS_OPENERS.has(tokens[at]!.word)) continue;
     let next = at + 1;
-    if (KIND_WORDS.has(tokens[next]!.word) && tokens[next + 1]?.word === "of") next += 2;
+    while (next < tokens.length && FOCUS_SKIPPED.has(tokens[next]!.word)) next++;
+    if (KIND_WORDS.has(tokens[next]?.word ?? "") && tokens[next + 1]?.word === "of") next += 2;
     const token = tokens[next];
     if (token !== undefined && token.term !== "" && token.implied !== true) focus.add(token.term);
   }
