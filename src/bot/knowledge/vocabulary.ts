@@ -8,8 +8,9 @@ import { doubleMetaphone } from "double-metaphone";
 import type { Faq } from "../business.ts";
 import { lemmasOf, relationsOf } from "./lexicon/index.ts";
 import { stem } from "./stem.ts";
+import { STOP_WORDS } from "./stopwords.ts";
 import { SYNONYM_GROUPS } from "./synonyms.ts";
-import { isKnownWord, isStopWord, tokensOf } from "./terms.ts";
+import { isKnownWord, isStopWord, tokensOf, type Token } from "./terms.ts";
 
 /** How much an FAQ's own words count, by where the owner wrote them. */
 export const FIELD_WEIGHT = { question: 1, keyword: 1, answer: 0.4 } as const;
@@ -81,8 +82,9 @@ function expansionsOf(word: string): ReadonlyArray<readonly [string, number]> {
   if (cached !== undefined) return cached;
   const best = new Map<string, number>();
   const add = (related: string, relation: number) => {
+    // WordNet's neighbours are lemmas already: no inflection to look through.
+    if (STOP_WORDS.has(related)) return;
     const relatedStem = stem(related);
-    if (isStopWord(related)) return;
     if ((best.get(relatedStem) ?? 0) < relation) best.set(relatedStem, relation);
   };
   for (const synonym of handSynonyms(stem(word))) add(synonym, RELATION_WEIGHT.synonym);
@@ -145,9 +147,10 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
 
   const questionTerms: string[][] = [];
   const phrases: Vocabulary["phrases"] = new Map();
+  const bound: Vocabulary["bound"] = new Map();
   faqs.forEach((faq, index) => {
-    for (const keyword of faq.keywords) {
-      const tokens = tokensOf(keyword);
+    const keywordTokens = faq.keywords.map((keyword) => tokensOf(keyword));
+    for (const tokens of keywordTokens) {
       if (tokens.length < 2 || tokens.every((token) => token.term !== "")) continue;
       const words = tokens.map((token) => token.word);
       const term = phraseTerm(words);
@@ -159,14 +162,14 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
       post(postings, term, index, FIELD_WEIGHT.keyword, true, true);
     }
     const questionTokens = tokensOf(faq.question);
+    addBoundHeads(bound, index, [questionTokens, ...keywordTokens]);
     questionTerms.push([...new Set(questionTokens.map((token) => token.term).filter((term) => term !== ""))]);
-    const fields: Array<readonly [string, number]> = [
-      [faq.question, FIELD_WEIGHT.question],
-      ...faq.keywords.map((keyword) => [keyword, FIELD_WEIGHT.keyword] as const),
-      [faq.answer, FIELD_WEIGHT.answer],
+    const fields: Array<readonly [readonly Token[], number]> = [
+      [questionTokens, FIELD_WEIGHT.question],
+      ...keywordTokens.map((tokens) => [tokens, FIELD_WEIGHT.keyword] as const),
+      [tokensOf(faq.answer), FIELD_WEIGHT.answer],
     ];
-    for (const [text, weight] of fields) {
-      const list = text === faq.question ? questionTokens : tokensOf(text);
+    for (const [list, weight] of fields) {
       list.forEach(({ word, term: wordStem }, position) => {
         const next = list[position + 1]?.word;
         // "check-in", "drop in": the pair said as one word reaches this FAQ too.
@@ -203,38 +206,33 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   for (const [code, terms] of phoneticTerms) {
     if (terms.size === 1) for (const [term, word] of terms) phonetic.set(code, { word, term });
   }
-  return { postings, own, phonetic, questionTerms, phrases, bound: boundHeads(faqs) };
+  return { postings, own, phonetic, questionTerms, phrases, bound };
 }
 
 /**
- * The heads of the owner's compound keywords ("family night", "gift card", "day pass") that the
- * FAQ never uses alone: said after another modifier ("friday night", "credit card") they are a
+ * Records the heads of an FAQ's compound keywords ("family night", "gift card", "day pass") that
+ * it never uses alone: said after another modifier ("friday night", "credit card") they are a
  * different thing, and count less (see rank in retrieval.ts).
  */
-function boundHeads(faqs: readonly Faq[]): Vocabulary["bound"] {
-  const bound: Vocabulary["bound"] = new Map();
-  faqs.forEach((faq, index) => {
-    const modifiers = new Map<string, Set<string>>();
-    const alone = new Set<string>();
-    for (const text of [faq.question, ...faq.keywords]) {
-      const terms = tokensOf(text).map((token) => token.term);
-      terms.forEach((term, at) => {
-        if (term === "") return;
-        const before = at > 0 ? terms[at - 1]! : "";
-        const after = terms[at + 1] ?? "";
-        // The last content word of a compound is its head; a word before it modifies it.
-        if (before !== "" && after === "") modifiers.set(term, (modifiers.get(term) ?? new Set()).add(before));
-        else if (before === "" && after === "") alone.add(term);
-      });
-    }
-    for (const [head, set] of modifiers) {
-      if (alone.has(head)) continue;
-      const entry = bound.get(head) ?? new Map<number, ReadonlySet<string>>();
-      entry.set(index, set);
-      bound.set(head, entry);
-    }
-  });
-  return bound;
+function addBoundHeads(bound: Vocabulary["bound"], faq: number, texts: ReadonlyArray<readonly Token[]>): void {
+  const modifiers = new Map<string, Set<string>>();
+  const alone = new Set<string>();
+  for (const tokens of texts) {
+    tokens.forEach(({ term }, at) => {
+      if (term === "") return;
+      const before = at > 0 ? tokens[at - 1]!.term : "";
+      const after = tokens[at + 1]?.term ?? "";
+      // The last content word of a compound is its head; a word before it modifies it.
+      if (before !== "" && after === "") modifiers.set(term, (modifiers.get(term) ?? new Set()).add(before));
+      else if (before === "" && after === "") alone.add(term);
+    });
+  }
+  for (const [head, set] of modifiers) {
+    if (alone.has(head)) continue;
+    const entry = bound.get(head) ?? new Map<number, ReadonlySet<string>>();
+    entry.set(faq, set);
+    bound.set(head, entry);
+  }
 }
 
 /**
