@@ -326,6 +326,17 @@ describe("question idioms", () => {
     }
   });
 
+  test("asking for something without paying is asking whether it is free", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Is the first visit free?", answer: "Your first half hour costs nothing.", keywords: ["trial"] },
+      { question: "Can I pay in installments?", answer: "Yes, over up to six months.", keywords: ["payment plan", "pay over time"] },
+    ]);
+    for (const said of ["can i see someone without paying anything", "can i talk to someone for nothing", "can i see someone with no charge"]) {
+      expect(queryKnowledge(index, said)?.faqIndex).toBe(0);
+    }
+    expect(queryKnowledge(index, "can i pay over time")?.faqIndex).toBe(1);
+  });
+
   test("the situation a caller tells before asking costs less than words in the question itself", () => {
     const index = buildKnowledgeIndex([
       { question: "Do you have parking?", answer: "Behind the building.", keywords: [] },

@@ -3,7 +3,8 @@
  * lexicon (lexicon/). What is left, and why:
  *
  * - PHRASES: spoken question forms whose meaning is not in their words ("how much" asks a price,
- *   "how long" a duration, "what street are you on" where the business is). WordNet holds words,
+ *   "how long" a duration, "what street are you on" where the business is, "without paying" or "for
+ *   nothing" whether it is free). WordNet holds words,
  *   not question idioms. An idiom may stand for several words; none of them counts against a
  *   business that never uses it.
  * - SYNONYM_GROUPS: brand names and trade jargon of payments and ordering that WordNet either lacks
@@ -29,6 +30,14 @@ export const PHRASES: ReadonlyArray<readonly [readonly string[], string]> = [
   [["how", "much", "time"], "duration"],
   [["how", "much"], "cost"],
   [["how", "long"], "duration"],
+  // Asking whether something costs nothing, without the word "free".
+  [["without", "paying"], "free"],
+  [["without", "charge"], "free"],
+  [["without", "a", "charge"], "free"],
+  [["no", "charge"], "free"],
+  [["for", "nothing"], "free"],
+  [["cost", "nothing"], "free"],
+  [["costs", "nothing"], "free"],
   // Asking where the business is, in the forms callers use instead of "where are you located".
   [["what", "street"], "where location"],
   [["which", "street"], "where location"],
