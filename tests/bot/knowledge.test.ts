@@ -326,6 +326,19 @@ describe("question idioms", () => {
     }
   });
 
+  test("ways to pay named in more than one word reach the payment FAQ", () => {
+    const index = buildKnowledgeIndex([
+      { question: "What forms of payment do you accept?", answer: "Cash and all major cards, but no personal checks.", keywords: [] },
+      { question: "Do you have a dress code?", answer: "Smart casual.", keywords: [] },
+    ]);
+    expect(termsOf("do you take american express")).toContain(stem("amex"));
+    for (const said of ["do you take american express", "can i write a check"]) {
+      const match = queryKnowledge(index, said)!;
+      expect(match.faqIndex).toBe(0);
+      expect(match.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+    }
+  });
+
   test("asking for something without paying is asking whether it is free", () => {
     const index = buildKnowledgeIndex([
       { question: "Is the first visit free?", answer: "Your first half hour costs nothing.", keywords: ["trial"] },

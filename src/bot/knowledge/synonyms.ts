@@ -7,6 +7,7 @@
  *   nothing" whether it is free). WordNet holds words,
  *   not question idioms. An idiom may stand for several words; none of them counts against a
  *   business that never uses it.
+ * - PHRASES also join ways to pay named in several words ("american express", "write a check").
  * - SYNONYM_GROUPS: brand names and trade jargon of payments and ordering that WordNet either lacks
  *   ("venmo", "doordash", "byob") or holds in another sense only ("visa" is a travel document,
  *   "amex" is missing), with the American and British names of ordering to take away; and the "cost" family, because WordNet keeps "price", "fee", "charge" and
@@ -30,6 +31,10 @@ export const PHRASES: ReadonlyArray<readonly [readonly string[], string]> = [
   [["how", "much", "time"], "duration"],
   [["how", "much"], "cost"],
   [["how", "long"], "duration"],
+  // Ways to pay named by more than one word.
+  [["american", "express"], "amex"],
+  [["write", "a", "check"], "pay check"],
+  [["write", "a", "cheque"], "pay check"],
   // Asking whether something costs nothing, without the word "free".
   [["without", "paying"], "free"],
   [["without", "charge"], "free"],
