@@ -16,12 +16,12 @@
  * and are close, the match is `ambiguous`: ask the caller which one they mean. See calibration.ts.
  */
 import type { Faq } from "../business.ts";
-import { frequencyRank, isModifier, lemmasOf, relationsOf } from "./lexicon/index.ts";
+import { lemmasOf, relationsOf } from "./lexicon/index.ts";
 import { stem } from "./stem.ts";
-import { KNOWN_FUNCTION_WORDS } from "./stopwords.ts";
 import { CALIBRATION } from "./calibration.ts";
-import { analyze, isKnownWord, type Analysis } from "./terms.ts";
+import { analyze, type Analysis } from "./terms.ts";
 import { RELATION_WEIGHT, buildVocabulary, repairWord, type FaqWeights, type Vocabulary } from "./vocabulary.ts";
+import { commonness, otherModifierShare, unexplainedWordCost } from "./word-weights.ts";
 
 /** Caller's words remembered per index (their WordNet reach); bounds memory on a long-lived index. */
 const CALLER_WORD_CACHE_LIMIT = 5000;
@@ -188,14 +188,7 @@ function resolve(
     const spoken = analysis.words.get(term);
     const related = spoken === undefined ? undefined : relatedPostings(index, term, spoken);
     if (related !== undefined) derived.set(term, related);
-    const rankOf = spoken === undefined ? undefined : wordRank(spoken);
-    // What the caller tells of their situation before asking ("my doctor says …") is not the question.
-    // A modifier ("usually", "small") qualifies the question; nouns and verbs name what it is about.
-    const share =
-      (analysis.narrative.has(term) ? CALIBRATION.situationShare : 1) *
-      (isModifier(spoken ?? term) ? CALIBRATION.modifierShare : 1) *
-      (analysis.focus.has(term) ? CALIBRATION.focusWeight : 1);
-    unknownCost += share * (CALIBRATION.unknownWordCost + (rankOf === undefined || rankOf >= CALIBRATION.rareRank ? CALIBRATION.rareWordCost : 0));
+    unknownCost += unexplainedWordCost(analysis, term, spoken);
   }
   return { matched, derived, unknownCost };
 }
@@ -237,12 +230,6 @@ function relatedPostings(index: KnowledgeIndex, term: string, word: string): Faq
   return found;
 }
 
-/** A word's frequency rank through its lemma ("certificates" → "certificate"). */
-function wordRank(word: string): number | undefined {
-  const lemma = lemmasOf(word)[0];
-  return lemma === undefined ? undefined : frequencyRank(lemma);
-}
-
 /**
  * How much of an FAQ's question the caller's topical evidence amounts to, up to 1: "do you
  * deliver" covers "Do you deliver?" fully and "Is there a delivery fee?" half.
@@ -251,34 +238,6 @@ function questionCoverage(index: KnowledgeIndex, faq: number, topicalEvidence: n
   let total = 0;
   for (const term of index.vocabulary.questionTerms[faq]!) total += (index.idf.get(term) ?? 0) * commonness(term);
   return total > 0 ? Math.min(1, topicalEvidence / total) : 0;
-}
-
-/**
- * How much a term's general English frequency leaves of its distinctiveness: words callers use in
- * every other sentence ("day", "time", "order") point less than rare ones ("sauna", "notary").
- */
-function commonness(term: string): number {
-  if (/^\d+$/.test(term)) return CALIBRATION.numberWeight;
-  if (KNOWN_FUNCTION_WORDS.has(term)) return CALIBRATION.commonFloor;
-  const rank = frequencyRank(term);
-  if (rank === undefined) return 1;
-  return Math.max(CALIBRATION.commonFloor, Math.min(1, Math.log(rank + 2) / Math.log(CALIBRATION.commonRank)));
-}
-
-/**
- * How much a compound's head counts for an FAQ when the caller puts another modifier before it:
- * "friday night" is not the specials' "family night", a "credit card" is no "gift card".
- */
-function otherModifierShare(analysis: Analysis, head: string, modifiers: ReadonlySet<string> | undefined): number {
-  if (modifiers === undefined) return 1;
-  for (const join of analysis.joins) {
-    if (join.parts[1] !== head || modifiers.has(join.parts[0])) continue;
-    // A noun before it makes another compound; an adjective ("smaller menu", "meatless
-    // options") or a word the lexicon does not know (a slip, a name) may still mean the owner's.
-    const word = join.word.slice(0, join.word.length - (analysis.words.get(head)?.length ?? 0));
-    if (isKnownWord(word) && !isModifier(word) && !/\d/.test(word)) return CALIBRATION.otherModifierShare;
-  }
-  return 1;
 }
 
 function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number[]): KnowledgeMatch | null {
