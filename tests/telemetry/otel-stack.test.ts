@@ -217,10 +217,12 @@ test("redis-cluster-init creates a cluster once and leaves it alone afterwards",
     expect(second.output).toContain("cluster already created, nothing to do");
     expect(second.code).toBe(0);
 
-    // Gossip tells the last node about every other within a second or two of the create: wait for it (a hang guard, not a timing target).
+    // Gossip tells the last node about every other, and that node then sees every slot served,
+    // within a second or two of the create: wait for both (a hang guard, not a timing target).
     const clusterInfo = () => Bun.spawnSync(["redis-cli", "-p", String(servers[3]!.port), "cluster", "info"]).stdout.toString();
+    const settled = (text: string) => text.includes("cluster_known_nodes:6") && text.includes("cluster_state:ok");
     let info = clusterInfo();
-    for (let i = 0; i < 100 && !info.includes("cluster_known_nodes:6"); i++) {
+    for (let i = 0; i < 100 && !settled(info); i++) {
       await Bun.sleep(100);
       info = clusterInfo();
     }
