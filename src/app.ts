@@ -118,10 +118,16 @@ export function createApp(deps: AppDeps): Hono {
   /** A failure no handler answered, logged without caller data. */
   const logUnhandled = (error: unknown, path: string) => deps.log("error", "unhandled error", { path: redactExternal(path), error: errorText(error) });
   // A caller on the line hears an apology and the call goes on; they never hear an HTTP error.
-  const apology = () => new Response(response(say(replies.glitch()), redirect(gatherUrl, { method: "POST" })), { status: 200, headers: { "Content-Type": TWIML_CONTENT_TYPE } });
+  // A failed turn redirects to the URL it came in on, so the call's state (in its query) comes
+  // back with the next turn: replaying it replays only the turn that failed.
+  const apology = (turnUrl?: string) => {
+    const query = turnUrl === undefined || turnUrl.indexOf("?") < 0 ? "" : turnUrl.slice(turnUrl.indexOf("?"));
+    return new Response(response(say(replies.glitch()), redirect(gatherUrl + query, { method: "POST" })), { status: 200, headers: { "Content-Type": TWIML_CONTENT_TYPE } });
+  };
   app.onError((error, c) => {
     logUnhandled(error, c.req.path);
-    return c.req.path.startsWith("/twilio/") ? apology() : c.json({ error: "internal error" }, 500);
+    if (!c.req.path.startsWith("/twilio/")) return c.json({ error: "internal error" }, 500);
+    return apology(c.req.path === GATHER_PATH ? c.req.url : undefined);
   });
 
   // Every sentence a caller says is a POST to /twilio/gather: it goes straight to its handler, past
@@ -135,7 +141,7 @@ export function createApp(deps: AppDeps): Hono {
       answer = await webhooks.gather(request);
     } catch (error) {
       logUnhandled(error, GATHER_PATH);
-      answer = apology();
+      answer = apology(request.url);
     }
     durations.record(GATHER_PATH, answer.status, request.method, request.url.startsWith("https:"), (performance.now() - started) / 1000);
     return answer;

@@ -162,7 +162,12 @@ describe("the app sends gather turns down their own path", () => {
     const apology = await app.request(signedFormRequest(action, callFields(callSid, { SpeechResult: "do you have parking" }, { to: SALON }), TOKEN));
     expect(apology.status).toBe(200);
     expect(apology.headers.get("content-type")).toContain("xml");
-    expect(await apology.text()).toContain(`<Redirect method="POST">${BASE}/twilio/gather</Redirect>`);
+    // The redirect is the turn's own URL, call state and all, so the next turn goes on from it.
+    expect(action).toContain("?");
+    expect(await apology.text()).toContain(`<Redirect method="POST">${action.replaceAll("&", "&amp;")}</Redirect>`);
+    clockBroken = false;
+    const after = await app.request(signedFormRequest(action, callFields(callSid, { SpeechResult: "do you have parking" }, { to: SALON }), TOKEN));
+    expect(await after.text()).toContain("<Gather");
     expect(logged.some((line) => line.includes("unhandled error") && line.includes("/twilio/gather"))).toBe(true);
     expect(logged.join("\n")).not.toContain("parking");
 
