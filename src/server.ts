@@ -54,7 +54,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     process.exit(1);
   }
 
-  const l2 = l2FromConfig(config);
+  const l2 = await l2FromConfig(config);
   const cache = createCache({
     ...cacheOptionsFromConfig(config, l2),
     meter: metrics.getMeter("voxedge.cache"),
