@@ -85,7 +85,7 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   const server = serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch, websockets });
   log("info", "voxedge listening", { port: server.port, l2: l2?.kind ?? "none", directory: directory.kind });
-  // Right after listening, so /health answers at once: the first calls arrive after it is done.
+  // Right after listening, in steps (see prepare.ts), so /health answers at once: the first calls arrive after it is done.
   prepareBusinesses(directory)
     .then((businesses) => log("info", "businesses prepared", { businesses }))
     .catch((error: Error) => log("warn", "preparing businesses failed: their first questions pay for it", { error: errorText(error) }));
