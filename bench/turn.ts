@@ -49,7 +49,7 @@ export interface TurnRound {
 export async function measureTurns(options: { turns: number; rounds: number }): Promise<TurnRound[]> {
   const config = loadConfig({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_BASE_URL, CACHE_L2: "memory", LOG_LEVEL: "warn" });
   const directory = await loadDirectory(config);
-  const l2 = l2FromConfig(config);
+  const l2 = await l2FromConfig(config);
   const cache = createCache(cacheOptionsFromConfig(config, l2));
   const app = createApp({ config, cache, directory, log: createLog(config.LOG_LEVEL), version: "bench" });
   await prepareBusinesses(directory);

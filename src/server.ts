@@ -54,7 +54,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     process.exit(1);
   }
 
-  const l2 = l2FromConfig(config);
+  const l2 = await l2FromConfig(config);
   const cache = createCache({
     ...cacheOptionsFromConfig(config, l2),
     meter: metrics.getMeter("voxedge.cache"),
@@ -85,13 +85,13 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   const server = serve({ port: config.PORT, hostname: config.HOST, fetch: app.fetch, websockets });
   log("info", "voxedge listening", { port: server.port, l2: l2?.kind ?? "none", directory: directory.kind });
-  // Right after listening, so /health answers at once: the first calls arrive after it is done.
+  // The L2's first ping is timed against the L2 timeout: it goes before the preparation's CPU work.
+  const health = await cache.health();
+  if (health.status !== "ok") log("warn", "cache starts degraded; calls are answered from L1 and loaders", { l2: health.l2?.kind, reachable: health.l2?.reachable });
+  // In steps (see prepare.ts), so /health answers at once: the first calls arrive after it is done.
   prepareBusinesses(directory)
     .then((businesses) => log("info", "businesses prepared", { businesses }))
     .catch((error: Error) => log("warn", "preparing businesses failed: their first questions pay for it", { error: errorText(error) }));
-
-  const health = await cache.health();
-  if (health.status !== "ok") log("warn", "cache starts degraded; calls are answered from L1 and loaders", { l2: health.l2?.kind, reachable: health.l2?.reachable });
 
   if (config.CACHE_WARM_ON_START) {
     const lookups = botLookups(cache, directory, { keySecret: config.CACHE_KEY_SECRET, questionRetentionMs: config.QUESTION_RETENTION_MS });

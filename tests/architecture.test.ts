@@ -18,6 +18,12 @@ const graph = readSourceGraph(ROOT, "src");
 const files = [...graph.files.values()];
 const CACHE = "src/cache/";
 const CACHE_ENTRY = "src/cache/index.ts";
+/**
+ * The cache's public entries: index.ts for everything but the adapters that need a client package,
+ * which have one entry each, so that a process loads ioredis or `@upstash/redis` only when it
+ * builds that adapter (a memory-only server starts without them). Each holds only re-exports.
+ */
+const CACHE_ENTRIES: ReadonlySet<string> = new Set([CACHE_ENTRY, "src/cache/redis.ts", "src/cache/upstash.ts"]);
 
 /** Each import of the files `from` selects whose target `forbidden` refuses, as "file:line → target (specifier)". */
 function offenders(from: (file: SourceFile) => boolean, forbidden: (target: string) => boolean): string[] {
@@ -28,6 +34,12 @@ function offenders(from: (file: SourceFile) => boolean, forbidden: (target: stri
     }
   }
   return found;
+}
+
+/** Whether the import statement at `imported` is `import type …` / `export type …` (erased at run time). */
+function isTypeOnly(file: SourceFile, imported: SourceImport): boolean {
+  const statement = file.text.split("\n")[imported.line - 1] ?? "";
+  return /^\s*(?:import|export)\s+type\b/.test(statement);
 }
 
 function describeImport(file: SourceFile, imported: SourceImport): string {
@@ -131,20 +143,48 @@ describe("dependency rules", () => {
     expect(report("src/cache must import only src/cache (packages and node: builtins are fine)", found)).toBe("");
   });
 
-  test("code outside src/cache imports the cache only through src/cache/index.ts", () => {
+  test("code outside src/cache imports the cache only through its public entries", () => {
     const found = offenders(
       (file) => !file.path.startsWith(CACHE),
-      (target) => target.startsWith(CACHE) && target !== CACHE_ENTRY,
+      (target) => target.startsWith(CACHE) && !CACHE_ENTRIES.has(target),
     );
-    expect(report(`outside src/cache, import the cache from ${CACHE_ENTRY} only`, found)).toBe("");
+    expect(report(`outside src/cache, import the cache from ${[...CACHE_ENTRIES].join(", ")} only`, found)).toBe("");
+  });
+
+  test("the cache's entries besides index.ts only re-export, and index.ts loads no L2 client package", () => {
+    const problems: string[] = [];
+    for (const path of CACHE_ENTRIES) {
+      const file = graph.files.get(path);
+      if (file === undefined) {
+        problems.push(`${path}: missing`);
+        continue;
+      }
+      if (path !== CACHE_ENTRY && /\b(?:const|let|var|function|class)\b/.test(file.bare)) problems.push(`${path}: declares code; an entry only re-exports`);
+    }
+    // What loading index.ts loads at run time: value imports followed through src/cache (type-only ones are erased).
+    const loaded = new Set<string>();
+    const visit = (path: string) => {
+      if (loaded.has(path)) return;
+      loaded.add(path);
+      const file = graph.files.get(path);
+      for (const imported of file?.imports ?? []) {
+        if (isTypeOnly(file!, imported)) continue;
+        if (imported.target === undefined) {
+          if (/^(ioredis|@upstash\/redis)(\/|$)/.test(imported.specifier)) problems.push(`${file!.path}:${imported.line} imports "${imported.specifier}", reached from ${CACHE_ENTRY}`);
+        } else visit(imported.target);
+      }
+    };
+    visit(CACHE_ENTRY);
+    expect(loaded.size).toBeGreaterThan(10);
+    expect(report("cache entries", problems)).toBe("");
   });
 
   test("src/telemetry imports neither src/bot nor cache internals", () => {
     const found = offenders(
       (file) => file.path.startsWith("src/telemetry/"),
-      (target) => target.startsWith("src/bot/") || (target.startsWith(CACHE) && target !== CACHE_ENTRY),
+      (target) => target.startsWith("src/bot/") || (target.startsWith(CACHE) && !CACHE_ENTRIES.has(target)),
     );
-    expect(report(`src/telemetry must not import src/bot or anything in src/cache but ${CACHE_ENTRY}`, found)).toBe("");
+    expect(report(`src/telemetry must not import src/bot or anything in src/cache but its entries`, found)).toBe("");
   });
 
   test("no import cycles in src/", () => {

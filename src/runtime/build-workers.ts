@@ -44,9 +44,9 @@ export async function buildWorker(root = new URL("../..", import.meta.url).pathn
 }
 
 /**
- * The cache's public module also exports the Redis TCP adapters, and an ES import is never dropped
- * by tree-shaking; the Worker never builds them (only upstash or none), so ioredis is replaced by
- * a stub whose classes throw, instead of bundling a client that cannot connect there.
+ * The Worker never builds a Redis TCP adapter (only upstash or none), and its entry no longer
+ * reaches `src/cache/redis.ts`; should an import bring ioredis back, it is replaced by a stub
+ * whose classes throw, instead of bundling a client that cannot connect there.
  */
 const withoutIoredis: BunPlugin = {
   name: "voxedge-without-ioredis",

@@ -4,7 +4,8 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { createModelBudget } from "../../src/bot/model-budget.ts";
-import { memoryL2, redisL2, type L2Adapter } from "../../src/cache/index.ts";
+import { memoryL2, type L2Adapter } from "../../src/cache/index.ts";
+import { redisL2 } from "../../src/cache/redis.ts";
 import { sharedRedis } from "../support/servers.ts";
 
 const adapters: L2Adapter[] = [];

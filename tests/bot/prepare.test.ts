@@ -1,6 +1,7 @@
 /**
  * Start-up preparation: every business the directory lists gets its knowledge index and clock
- * before the server listens, so a caller's first question does not pay for building them.
+ * as the server starts listening, so a caller's first question does not pay for building them,
+ * in steps that let requests arriving meanwhile be answered.
  */
 import { expect, test } from "bun:test";
 import { knowledgeIndexOf } from "../../src/bot/business-index.ts";
@@ -21,4 +22,27 @@ test("every listed business is prepared, and its index is the one the turns then
 test("a directory that cannot list its businesses rejects, and the caller goes on without", async () => {
   const failing = { ...staticDirectory([]), all: () => Promise.reject(new Error("directory down")) };
   await expect(prepareBusinesses(failing)).rejects.toThrow("directory down");
+});
+
+test("the work is cut into steps: nothing before the first pause, then one pause before each business", async () => {
+  const businesses = sampleBusinesses();
+  let listed = 0;
+  const clocked: string[] = [];
+  // Each business's clock is its last step: reading its time zone marks the business done.
+  const watched = businesses.map((business) => {
+    let timezone = business.timezone;
+    return Object.defineProperty(business, "timezone", {
+      get: () => (clocked.push(business.id), timezone),
+      set: (value: string) => (timezone = value),
+    });
+  });
+  const directory = { ...staticDirectory(watched), all: () => ((listed += 1), Promise.resolve(watched)) };
+  const pauses: Array<{ listed: number; done: number }> = [];
+  const prepared = prepareBusinesses(directory, new Date(), async () => {
+    pauses.push({ listed, done: new Set(clocked).size });
+  });
+  // Nothing ran before the caller got control back: the server answers its first requests first.
+  expect(listed).toBe(0);
+  expect(await prepared).toBe(businesses.length);
+  expect(pauses).toEqual([{ listed: 0, done: 0 }, ...businesses.map((_, i) => ({ listed: 1, done: i }))]);
 });

@@ -4,7 +4,9 @@
  * endpoint in front of a real redis-server.
  */
 import { Cluster, Redis } from "ioredis";
-import { memoryL2, redisClusterL2, redisL2, upstashL2, type L2Adapter } from "../../src/cache/index.ts";
+import { memoryL2, type L2Adapter } from "../../src/cache/index.ts";
+import { redisClusterL2, redisL2 } from "../../src/cache/redis.ts";
+import { upstashL2 } from "../../src/cache/upstash.ts";
 import { runCacheConformance } from "../support/cache-conformance.ts";
 import { sharedCluster, sharedRedis, sharedUpstash } from "../support/servers.ts";
 

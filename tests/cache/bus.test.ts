@@ -9,14 +9,13 @@ import {
   createCache,
   encodeEnvelope,
   memoryL2,
-  redisClusterL2,
-  redisL2,
-  upstashL2,
   type Cache,
   type CacheOptions,
   type L2Adapter,
   type L2Bus,
 } from "../../src/cache/index.ts";
+import { redisClusterL2, redisL2 } from "../../src/cache/redis.ts";
+import { upstashL2 } from "../../src/cache/upstash.ts";
 import { sharedCluster, sharedRedis, sharedUpstash, startRedis } from "../support/servers.ts";
 
 type Names = "business" | "knowledge" | "session";

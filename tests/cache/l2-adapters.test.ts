@@ -15,8 +15,11 @@ import { runL2Conformance } from "../support/l2-conformance.ts";
 import { sharedCluster, sharedRedis, sharedUpstash, startCluster, startRedis, startUpstash } from "../support/servers.ts";
 import { waitFor } from "../support/wait.ts";
 
-/** The server's path from environment to adapter: one validation (`loadConfig`), then the builder. */
-const adapterFor = (env: Record<string, string>): L2Adapter | undefined => l2FromConfig(loadConfig(env));
+/**
+ * The server's path from environment to adapter: one validation (`loadConfig`, which throws at
+ * once), then the builder (which waits for the chosen adapter's module).
+ */
+const adapterFor = (env: Record<string, string>): Promise<L2Adapter | undefined> => l2FromConfig(loadConfig(env));
 
 /** Settles `work` or reports that it hung; a generous bound so a noisy machine cannot fail it. */
 async function settleOrHang<T>(work: Promise<T>, hangMs = 5_000): Promise<{ value: T } | { error: Error } | "hung"> {
@@ -50,7 +53,7 @@ runL2Conformance("redis-cluster", async () => {
 
 runL2Conformance("upstash", async () => {
   const { url, token, redisUrl } = await sharedUpstash();
-  const b = adapterFor({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token })!;
+  const b = (await adapterFor({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token }))!;
   return { a: upstashL2({ url, token }), b, raw: new Redis(redisUrl), expected: { kind: "upstash", mode: "rest" } };
 });
 
@@ -318,14 +321,14 @@ describe("CACHE_L2 through loadConfig and l2FromConfig", () => {
       [{ CACHE_L2: "none" }, undefined],
     ];
     for (const [env, kind] of cases) {
-      const l2 = adapterFor(env);
+      const l2 = await adapterFor(env);
       expect(l2?.kind).toBe(kind as L2Adapter["kind"]);
       await l2?.close();
     }
-    const redis = adapterFor({ CACHE_L2: "redis", REDIS_URL: "redis://user:pw@10.1.2.3:6380/2" })!;
+    const redis = (await adapterFor({ CACHE_L2: "redis", REDIS_URL: "redis://user:pw@10.1.2.3:6380/2" }))!;
     expect(redis.describe()).toEqual({ kind: "redis", mode: "single", target: "10.1.2.3:6380/2" });
     await redis.close();
-    const upstash = adapterFor({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t0k3n" })!;
+    const upstash = (await adapterFor({ CACHE_L2: "upstash", UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t0k3n" }))!;
     expect(upstash.describe()).toEqual({ kind: "upstash", mode: "rest", target: "x.upstash.io" });
     await upstash.close();
   });

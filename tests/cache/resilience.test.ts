@@ -4,7 +4,8 @@
  * and brings it back without a restart.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { createCache, memoryL2, redisL2, LoaderTimeoutError, type CacheEvent } from "../../src/cache/index.ts";
+import { createCache, memoryL2, LoaderTimeoutError, type CacheEvent } from "../../src/cache/index.ts";
+import { redisL2 } from "../../src/cache/redis.ts";
 import { findFreePort } from "../../src/ops/redis-server.ts";
 import { startRedis } from "../support/servers.ts";
 

@@ -6,7 +6,8 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { Redis } from "ioredis";
-import { createCache, redisClusterL2, redisL2, type Cache, type CacheOptions, type L2Adapter } from "../../src/cache/index.ts";
+import { createCache, type Cache, type CacheOptions, type L2Adapter } from "../../src/cache/index.ts";
+import { redisClusterL2, redisL2 } from "../../src/cache/redis.ts";
 import { sharedCluster, sharedRedis } from "../support/servers.ts";
 import { waitFor } from "../support/wait.ts";
 

@@ -8,7 +8,8 @@
  */
 import { busesUp } from "../support/load.ts";
 import { afterAll, expect, test } from "bun:test";
-import { createCache, redisL2, type Cache } from "../../src/cache/index.ts";
+import { createCache, type Cache } from "../../src/cache/index.ts";
+import { redisL2 } from "../../src/cache/redis.ts";
 import { redisCommand, type RedisServerProcess } from "../../src/ops/redis-server.ts";
 import { startRedis } from "../support/servers.ts";
 

@@ -5,7 +5,8 @@
  * only the bus can make it let go. 1,000 invalidations: sets, deletes and tag invalidations.
  */
 import { afterAll, expect, test } from "bun:test";
-import { createCache, redisL2, type Cache } from "../../src/cache/index.ts";
+import { createCache, type Cache } from "../../src/cache/index.ts";
+import { redisL2 } from "../../src/cache/redis.ts";
 import { startRedis } from "../support/servers.ts";
 import { busesUp, percentiles } from "../support/load.ts";
 import type { RedisServerProcess } from "../../src/ops/redis-server.ts";

@@ -5,7 +5,8 @@
 import { expect } from "bun:test";
 import type { BotNamespace } from "../../src/bot/lookups.ts";
 import { botNamespaces } from "../../src/bot/namespaces.ts";
-import { createCache, redisL2 } from "../../src/cache/index.ts";
+import { createCache } from "../../src/cache/index.ts";
+import { redisL2 } from "../../src/cache/redis.ts";
 import type { RelayCallSession } from "../../src/twilio/relay.ts";
 
 export type Frame = { type: string; token?: string; last?: boolean; handoffData?: string };

@@ -10,7 +10,7 @@
  *   `soft_timeout` event, so a Gather turn can say "One moment" and redirect while the request
  *   keeps running to fill the answer cache, and a relay turn can speak a filler.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { createModelBreaker, type ModelBreakerOptions, type ModelBreakerState } from "./breaker.ts";
 import { beginCall, type ModelObserver, type TokenUsage } from "./call.ts";
 import { ModelError } from "./errors.ts";
@@ -96,14 +96,20 @@ export interface ModelClient {
  */
 export function createModelClient(options: ModelClientOptions): ModelClient {
   const { model, embeddingsModel, softTimeoutMs, hardTimeoutMs } = options;
-  const openai = new OpenAI({
-    baseURL: options.baseUrl,
-    apiKey: options.apiKey,
-    maxRetries: 0,
-    // Our hard timeout fires first; the package's own is only a backstop.
-    timeout: hardTimeoutMs + 1_000,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  // The package is over 200 modules: imported only by a process that has a model, and from here
+  // on, so it is loaded long before the first caller asks (a failed import fails each call).
+  const client: Promise<OpenAI> = import("openai").then(
+    ({ default: OpenAIClient }) =>
+      new OpenAIClient({
+        baseURL: options.baseUrl,
+        apiKey: options.apiKey,
+        maxRetries: 0,
+        // Our hard timeout fires first; the package's own is only a backstop.
+        timeout: hardTimeoutMs + 1_000,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+  );
+  client.catch(() => undefined);
   const chatBreaker = createModelBreaker(options.breaker);
   const embeddingsBreaker = createModelBreaker(options.breaker);
   const maxTokens = options.maxOutputTokens ?? 150;
@@ -118,6 +124,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     });
     let finished = false;
     try {
+      const openai = await client;
       const opening = openai.chat.completions.create(
         {
           model,
@@ -194,6 +201,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       if (embeddingsModel === undefined) throw new ModelError("E_MODEL_NOT_CONFIGURED", "no embeddings model is configured");
       const call = beginCall({ operation: "embeddings", model: embeddingsModel, breaker: embeddingsBreaker, hardTimeoutMs, observe: options.observe }, signal);
       try {
+        const openai = await client;
         const response = await openai.embeddings.create({ model: embeddingsModel, input: [...texts] }, { signal: call.signal });
         const vectors = [...response.data].sort((a, b) => a.index - b.index).map((item) => Array.from(item.embedding));
         if (vectors.length !== texts.length) throw new ModelError("E_MODEL_SERVER", `asked for ${texts.length} embeddings, got ${vectors.length}`);

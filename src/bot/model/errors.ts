@@ -3,7 +3,9 @@
  * the same thing to a turn: fall back to the honest sentence. The codes tell metrics and logs why,
  * and tell the breaker whether the model itself is unwell (`countsAgainstModel`).
  */
-import OpenAI from "openai";
+// The package's error classes alone (a few modules), not its client (over 200): a server without a
+// model never loads the client, and the client throws these very classes.
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai/core/error";
 
 /**
  * - `E_MODEL_UNAVAILABLE`: the breaker is open; no request was sent.
@@ -70,18 +72,18 @@ export function isModelError(error: unknown, ...codes: ModelErrorCode[]): error 
  *
  * @example
  * ```ts
- * toModelError(new OpenAI.RateLimitError(429, undefined, "slow down", headers), false, 6_000).code // "E_MODEL_RATE_LIMITED"
+ * toModelError(new RateLimitError(429, undefined, "slow down", headers), false, 6_000).code // "E_MODEL_RATE_LIMITED"
  * ```
  */
 export function toModelError(error: unknown, timedOut: boolean, hardTimeoutMs: number): ModelError {
   if (error instanceof ModelError) return error;
   if (timedOut) return new ModelError("E_MODEL_TIMEOUT", `no complete answer within ${hardTimeoutMs} ms`, { cause: error });
-  if (error instanceof OpenAI.APIUserAbortError || (error instanceof Error && error.name === "AbortError")) {
+  if (error instanceof APIUserAbortError || (error instanceof Error && error.name === "AbortError")) {
     return new ModelError("E_MODEL_ABORTED", "the caller aborted the request", { cause: error });
   }
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return new ModelError("E_MODEL_TIMEOUT", "the request timed out", { cause: error });
-  if (error instanceof OpenAI.APIConnectionError) return new ModelError("E_MODEL_SERVER", "no answer from the model server", { cause: error });
-  if (error instanceof OpenAI.APIError && typeof error.status === "number") {
+  if (error instanceof APIConnectionTimeoutError) return new ModelError("E_MODEL_TIMEOUT", "the request timed out", { cause: error });
+  if (error instanceof APIConnectionError) return new ModelError("E_MODEL_SERVER", "no answer from the model server", { cause: error });
+  if (error instanceof APIError && typeof error.status === "number") {
     const status = error.status;
     if (status === 429) {
       const retryAfterMs = retryAfter(error.headers);
