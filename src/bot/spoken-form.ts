@@ -39,12 +39,31 @@ export interface SpokenForm {
  * ```
  */
 export function spokenForm(text: string, checkWords: boolean): SpokenForm {
+  // A turn reads the same utterance more than once (the intents, then the staff check): the last
+  // one is kept, and with it what either kind of call answers.
+  if (text !== last.text) {
+    last.text = text;
+    last.checked = undefined;
+    last.unchecked = undefined;
+  }
+  if (checkWords) return (last.checked ??= checkedForm(text));
+  // With or without word checks the text comes out the same (see below); only the words differ.
+  return (last.unchecked ??= { normalized: last.checked?.normalized ?? expand(normalizeText(text)), words: undefined });
+}
+
+/** The last utterance read, and its forms as read with and without word checks (undefined until asked). */
+const last: { text: string | undefined; checked: SpokenForm | undefined; unchecked: SpokenForm | undefined } = { text: undefined, checked: undefined, unchecked: undefined };
+
+const expand = (normalized: string): string => normalized.replace(BARE_CONTRACTION, expandContraction);
+
+function checkedForm(text: string): SpokenForm {
   const normalized = normalizeText(text);
-  if (!checkWords || NON_ASCII.test(normalized)) return { normalized: normalized.replace(BARE_CONTRACTION, expandContraction), words: undefined };
+  if (NON_ASCII.test(normalized)) return { normalized: expand(normalized), words: undefined };
   const words = normalized.split(" ");
-  // A contraction is a whole word, so the words tell whether the expression has anything to replace.
+  // A contraction is a whole word (in ASCII, normalised text, every "\b" falls between words), so
+  // the words tell whether the expression has anything to replace: the text is the expanded one either way.
   if (!hasContraction(words)) return { normalized, words };
-  const expanded = normalized.replace(BARE_CONTRACTION, expandContraction);
+  const expanded = expand(normalized);
   return { normalized: expanded, words: expanded.split(" ") };
 }
 

@@ -165,15 +165,15 @@ export async function readBodyLimited(request: Request, maxBytes: number = DEFAU
   }
   if (request.bodyUsed) return failure(400, "body was already read");
   if (hasLength) {
-    let bytes: ArrayBuffer;
+    let bytes: Uint8Array;
     try {
-      bytes = await request.arrayBuffer();
+      bytes = await readBytes(request);
     } catch {
       return failure(400, "body could not be read");
     }
     if (bytes.byteLength > maxBytes) return failure(413, `body is larger than ${maxBytes} bytes`);
     const text = decodeUtf8(bytes);
-    return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text, bytes: new Uint8Array(bytes) };
+    return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text, bytes };
   }
   const stream = request.body;
   if (stream === null) return { ok: true, text: "" };
@@ -207,6 +207,18 @@ export async function readBodyLimited(request: Request, maxBytes: number = DEFAU
   }
   const text = decodeUtf8(chunks.length === 1 ? chunks[0]! : concat(chunks, total));
   return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text };
+}
+
+/** A request whose body the runtime can hand over as bytes (`Request#bytes`, newer than `arrayBuffer`). */
+type BytesRequest = Request & { bytes?: () => Promise<Uint8Array> };
+
+/**
+ * The whole body as bytes. `bytes()` where the runtime has it: the same bytes as `arrayBuffer()`
+ * without a second object to view them through, which is measurably cheaper per webhook on Bun.
+ */
+function readBytes(request: BytesRequest): Promise<Uint8Array> {
+  if (typeof request.bytes === "function") return request.bytes();
+  return request.arrayBuffer().then((buffer) => new Uint8Array(buffer));
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });

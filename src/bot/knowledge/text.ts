@@ -36,6 +36,35 @@ const CONTRACTIONS: ReadonlyArray<readonly [RegExp, string]> = [
  * ```
  */
 export function normalizeText(text: string): string {
+  return normalizeAscii(text) ?? normalizeByRules(text);
+}
+
+/**
+ * {@link normalizeText} for ASCII text without apostrophes (what speech recognition mostly
+ * writes), with the same result and no regular expression over Unicode: in ASCII, NFKD and the
+ * mark removal change nothing, letters and digits are the only `\p{L}` and `\p{N}`, and with no
+ * apostrophe (or back quote, which becomes one) there is no contraction to expand. Text that is
+ * already lower-case words between single spaces comes back as it is. Undefined for anything else.
+ */
+function normalizeAscii(text: string): string | undefined {
+  // Whether the text is already its own normal form, and whether the last character was a space (or the start).
+  let normal = true;
+  let afterSpace = true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80 || code === 0x27 || code === 0x60) return undefined;
+    if ((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39)) afterSpace = false;
+    else if (code === 0x20 && !afterSpace) afterSpace = true;
+    else normal = false;
+  }
+  if (normal && !(afterSpace && text.length > 0)) return text;
+  return text.toLowerCase().replace(NOT_ASCII_WORD, " ").trim();
+}
+
+/** What separates words in lower-case ASCII text. */
+const NOT_ASCII_WORD = /[^a-z0-9]+/g;
+
+function normalizeByRules(text: string): string {
   let out = text
     .normalize("NFKD")
     .replace(/\p{M}+/gu, "")
