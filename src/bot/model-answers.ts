@@ -89,6 +89,8 @@ export const PENDING_KEY = /^a1:[A-Za-z0-9_-]{43}$/;
 
 /** How long a refused answer (a number the facts lack, a cut answer) is remembered: a model may do better later. */
 const REJECTION_TTL_MS = 600_000;
+/** What a time-sensitive answer's TTL leaves for the turn's work before the model and the cache write after it. */
+const TIME_SENSITIVE_MARGIN_MS = 250;
 /** How long a model call that failed after its turn stopped waiting is remembered, so a follow-up on another instance need not wait it out. */
 const FAILURE_TTL_MS = 10_000;
 /** Between two looks at L2 for a pending answer another instance is producing. */
@@ -129,6 +131,7 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
   };
 
   async function produce(business: Business, question: string, key: string, options: AskOptions, context: Produced): Promise<CachedAnswer> {
+    const started = performance.now();
     context.tags = [...(context.tags ?? []), businessTag(business.id)];
     const version = versionOf(business);
     const near = semantic === undefined ? undefined : await semantic.find(business, version, question, options.faq, options.signal);
@@ -166,7 +169,10 @@ export function createModelAnswerer(options: ModelAnswererOptions): ModelAnswere
     if (verdict.timeSensitive) {
       // "We're open until six" is true for a minute: cache it no longer, and never serve it stale.
       // The namespace adds up to `jitter` × ttl: shorten by as much so the end of the minute still holds.
-      const left = hoursAnswerValidUntil(options.now).getTime() - options.now.getTime();
+      // The TTL starts when the cache writes, after the model has answered: count the time the
+      // answer took, and a margin for the turn's work before it and the write after it.
+      const elapsed = performance.now() - started + TIME_SENSITIVE_MARGIN_MS;
+      const left = hoursAnswerValidUntil(options.now).getTime() - options.now.getTime() - elapsed;
       context.ttl = Math.max(1, Math.min(context.ttl, Math.floor(left / (1 + answers.policy.jitter))));
       context.grace = 0;
     } else await remember();
