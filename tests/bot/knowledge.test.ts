@@ -326,6 +326,18 @@ describe("question idioms", () => {
     }
   });
 
+  test("the middle of the night and 'out of hours' are after hours", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Do you have an emergency service?", answer: "Call the after-hours line.", keywords: ["after hours"] },
+      { question: "How much is a new key?", answer: "From $5.", keywords: ["key"] },
+    ]);
+    for (const said of ["who do i ring in the middle of the night", "is there anyone out of hours"]) {
+      const match = queryKnowledge(index, said)!;
+      expect(match.faqIndex).toBe(0);
+      expect(match.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+    }
+  });
+
   test("ways to pay named in more than one word reach the payment FAQ", () => {
     const index = buildKnowledgeIndex([
       { question: "What forms of payment do you accept?", answer: "Cash and all major cards, but no personal checks.", keywords: [] },

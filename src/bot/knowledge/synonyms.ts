@@ -4,7 +4,7 @@
  *
  * - PHRASES: spoken question forms whose meaning is not in their words ("how much" asks a price,
  *   "how long" a duration, "what street are you on" where the business is, "without paying" or "for
- *   nothing" whether it is free). WordNet holds words,
+ *   nothing" whether it is free, "in the middle of the night" or "out of hours" after hours). WordNet holds words,
  *   not question idioms. An idiom may stand for several words; none of them counts against a
  *   business that never uses it.
  * - PHRASES also join ways to pay named in several words ("american express", "write a check").
@@ -31,6 +31,9 @@ export const PHRASES: ReadonlyArray<readonly [readonly string[], string]> = [
   [["how", "much", "time"], "duration"],
   [["how", "much"], "cost"],
   [["how", "long"], "duration"],
+  // Times outside opening hours, as callers say them ("out of hours" is the British "after hours").
+  [["middle", "of", "the", "night"], "after hours"],
+  [["out", "of", "hours"], "after hours"],
   // Ways to pay named by more than one word.
   [["american", "express"], "amex"],
   [["write", "a", "check"], "pay check"],
