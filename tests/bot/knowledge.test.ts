@@ -326,6 +326,19 @@ describe("question idioms", () => {
     }
   });
 
+  test("having one's name put down is booking; pulling or backing out is cancelling", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Can I reserve a place on the walking tour?", answer: "Yes, online or by phone.", keywords: [] },
+      { question: "What if I cancel?", answer: "Full refund up to a day before.", keywords: [] },
+      { question: "How long is the tour?", answer: "About two hours.", keywords: [] },
+    ]);
+    for (const [said, faq] of [["can you put my name down for saturday", 0], ["what happens if we have to pull out of it", 1], ["can i back out of the walking tour", 1]] as const) {
+      const match = queryKnowledge(index, said)!;
+      expect(match.faqIndex).toBe(faq);
+      expect(match.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+    }
+  });
+
   test("the middle of the night and 'out of hours' are after hours", () => {
     const index = buildKnowledgeIndex([
       { question: "Do you have an emergency service?", answer: "Call the after-hours line.", keywords: ["after hours"] },

@@ -4,7 +4,8 @@
  *
  * - PHRASES: spoken question forms whose meaning is not in their words ("how much" asks a price,
  *   "how long" a duration, "what street are you on" where the business is, "without paying" or "for
- *   nothing" whether it is free, "in the middle of the night" or "out of hours" after hours). WordNet holds words,
+ *   nothing" whether it is free, "in the middle of the night" or "out of hours" after hours, "put my
+ *   name down" a booking, "pull out of" cancelling). WordNet holds words,
  *   not question idioms. An idiom may stand for several words; none of them counts against a
  *   business that never uses it.
  * - PHRASES also join ways to pay named in several words ("american express", "write a check").
@@ -31,6 +32,17 @@ export const PHRASES: ReadonlyArray<readonly [readonly string[], string]> = [
   [["how", "much", "time"], "duration"],
   [["how", "much"], "cost"],
   [["how", "long"], "duration"],
+  // Booking in other words: having one's name put down, a table saved or held.
+  [["put", "our", "name", "down"], "reserve"],
+  [["put", "my", "name", "down"], "reserve"],
+  [["put", "us", "down"], "reserve"],
+  [["save", "us", "a", "table"], "reserve table"],
+  [["save", "a", "table"], "reserve table"],
+  [["hold", "a", "table"], "reserve table"],
+  // Withdrawing from a commitment.
+  [["pull", "out", "of"], "cancel"],
+  [["back", "out", "of"], "cancel"],
+  [["call", "off"], "cancel"],
   // Times outside opening hours, as callers say them ("out of hours" is the British "after hours").
   [["middle", "of", "the", "night"], "after hours"],
   [["out", "of", "hours"], "after hours"],
