@@ -187,7 +187,6 @@ async function runPhase(
     }
     const business = list[Math.floor(random() * list.length)]!;
     const question = pool[pick()]!;
-    const app = apps[i % 2]!;
     const pair = `${business.id}|${question.text}`;
     phase.distinct.add(pair);
     phase.distinctBase.add(`${business.id}|${question.base}`);

@@ -69,7 +69,7 @@ export const MISSES_BEFORE_TRANSFER = 2;
  * ```
  */
 export async function takeTurn(input: TurnInput): Promise<TurnReply> {
-  const { business, session } = input;
+  const { session } = input;
   session.turns++;
   const offered = session.transferOffered === true;
   session.transferOffered = false;

@@ -10,7 +10,7 @@ import { lemmasOf, relationsOf } from "./lexicon/index.ts";
 import { stem } from "./stem.ts";
 import { STOP_WORDS } from "./stopwords.ts";
 import { SYNONYM_GROUPS } from "./synonyms.ts";
-import { isKnownWord, isStopWord, tokensOf, type Token } from "./terms.ts";
+import { isKnownWord, tokensOf, type Token } from "./terms.ts";
 
 /** How much an FAQ's own words count, by where the owner wrote them. */
 export const FIELD_WEIGHT = { question: 1, keyword: 1, answer: 0.4 } as const;
