@@ -7,7 +7,9 @@
  * server's turn times and every miss. With pass marks it exits 1 when one is missed.
  */
 import { parseCommandLine, UsageError } from "./args.ts";
+import { loadFileDirectory } from "../bot/directory/index.ts";
 import { evaluate } from "./eval/evaluate.ts";
+import { explainMisses } from "./eval/explain.ts";
 import { formatReport } from "./eval/report.ts";
 import { failedThresholds, parseRatio, type Thresholds } from "./eval/thresholds.ts";
 
@@ -23,6 +25,7 @@ Options:
   --token TOKEN         auth token to sign with against --url (default $TWILIO_AUTH_TOKEN; unsigned without)
   --now ISO-TIME        in process: the bot's clock (default: the real time)
   --json                print the report as JSON
+  --explain             under each missed question: the nearest FAQs and the caller's words no FAQ writes
   --min-answers SHARE   fail below this share of right answers overall (0.9, 90% or 27/30)
   --min-business SHARE  fail when any business is below this share of right answers
   --min-unknown SHARE   fail below this share of out-of-scope questions declined (e.g. 23/24)
@@ -40,6 +43,7 @@ const FLAGS = {
   token: "string",
   now: "string",
   json: "boolean",
+  explain: "boolean",
   "min-answers": "string",
   "min-business": "string",
   "min-unknown": "string",
@@ -49,6 +53,8 @@ const FLAGS = {
 } as const;
 
 type Flags = Record<string, string | boolean | undefined>;
+
+const DEFAULT_BUSINESSES = "tests/fixtures/conversations/businesses.json";
 
 function thresholdsOf(flags: Flags): Thresholds {
   const ratio = (name: string) => (typeof flags[name] === "string" ? parseRatio(flags[name], name) : undefined);
@@ -95,7 +101,7 @@ export async function main(argv: readonly string[], print: (line: string) => voi
   let evaluation;
   try {
     evaluation = await evaluate({
-      businessesFile: str("businesses") ?? "tests/fixtures/conversations/businesses.json",
+      businessesFile: str("businesses") ?? DEFAULT_BUSINESSES,
       utterances: str("utterances") ?? "tests/fixtures/conversations/utterances.json",
       ...(url !== undefined
         ? { url, publicUrl: str("public-url") ?? process.env.PUBLIC_BASE_URL ?? url, token: str("token") ?? process.env.TWILIO_AUTH_TOKEN }
@@ -114,9 +120,11 @@ export async function main(argv: readonly string[], print: (line: string) => voi
   }
 
   const failures = failedThresholds(evaluation.report, thresholds);
-  if (flags.json) print(JSON.stringify({ ...evaluation.report, thresholds, failures }, null, 2));
+  const businessesFile = str("businesses") ?? DEFAULT_BUSINESSES;
+  const report = flags.explain ? await explainMisses(evaluation.report, await loadFileDirectory(businessesFile)) : evaluation.report;
+  if (flags.json) print(JSON.stringify({ ...report, thresholds, failures }, null, 2));
   else {
-    for (const line of formatReport(evaluation.report)) print(line);
+    for (const line of formatReport(report)) print(line);
     if (Object.keys(thresholds).length > 0) print(failures.length === 0 ? "\nPASS all pass marks" : `\n${failures.join("\n")}`);
   }
   return failures.length === 0 ? 0 : 1;

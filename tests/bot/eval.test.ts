@@ -171,6 +171,27 @@ describe("bun run eval on the command line", () => {
     expect(json.misses).toHaveLength(4);
   });
 
+  test("--explain puts under each missed question the nearest FAQs and the caller's words no FAQ writes", async () => {
+    const out: string[] = [];
+    const code = await main(["--businesses", businessesFile, "--utterances", utterancesFile, "--now", NOW.toISOString(), "--explain"], (line) => out.push(line));
+    expect(code).toBe(0);
+    const text = out.join("\n");
+    // "capital" and "france" are words no FAQ of the cafe writes: what an owner would add, were they its topics.
+    expect(text).toContain("nearest no FAQ shares a word · words no FAQ writes: capital, france");
+    expect(text).toMatch(/"do you deliver" · expected "Birch Lane" · wrong-faq · [^\n]*\n {6}nearest "Do you deliver\?" \d\.\d\d · words no FAQ writes: none/);
+    // An intent's miss is no knowledge question: nothing to explain.
+    const goodbyeMiss = out.findIndex((line) => line.includes("· goodbye · "));
+    expect(goodbyeMiss).toBeGreaterThan(0);
+    expect(out[goodbyeMiss + 1] ?? "").not.toContain("nearest");
+    const json: string[] = [];
+    await main(["--businesses", businessesFile, "--utterances", utterancesFile, "--now", NOW.toISOString(), "--explain", "--json"], (line) => json.push(line));
+    expect(JSON.parse(json.join("\n")).misses[1].explanation).toContain("capital, france");
+    // Without the flag, no explanation.
+    const plain: string[] = [];
+    await main(["--businesses", businessesFile, "--utterances", utterancesFile, "--now", NOW.toISOString()], (line) => plain.push(line));
+    expect(plain.join("\n")).not.toContain("words no FAQ writes");
+  });
+
   test("a bad utterance file or flag exits 2 naming each problem", async () => {
     const bad = join(dir, "bad.json");
     await writeFile(bad, JSON.stringify({ businesses: [{ number: "555", answers: [["", "x"]], hours: [["open sunday", "(("]] }] }));

@@ -12,6 +12,7 @@ import {
 } from "../../src/bot/knowledge/index.ts";
 import { SYNONYM_GROUPS } from "../../src/bot/knowledge/synonyms.ts";
 import { analyze } from "../../src/bot/knowledge/terms.ts";
+import { explainQuery } from "../../src/bot/knowledge/index.ts";
 import { sampleBusinesses } from "../../src/bot/sample-businesses.ts";
 
 const businesses = new Map<string, Business>(sampleBusinesses().map((b) => [b.id, b]));
@@ -262,6 +263,19 @@ describe("queryKnowledge", () => {
     expect(queryKnowledge(index, "what time do we have to check out")?.faqIndex).toBe(3);
     expect(queryKnowledge(index, "when can we check in")?.faqIndex).toBe(2);
   });
+
+describe("explainQuery", () => {
+  test("names the caller's words no FAQ writes, related by WordNet or not, and gives the same match as queryKnowledge", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Do you have childcare?", answer: "Our Kids Club looks after children.", keywords: ["kids club"] },
+      { question: "Where are you?", answer: "On Mill Road.", keywords: [] },
+    ]);
+    const said = "um do you have babysitting for my toddler near mill road";
+    const { match, unwritten } = explainQuery(index, said);
+    expect(unwritten).toEqual(["babysitting", "toddler", "near"]);
+    expect(match).toEqual(queryKnowledge(index, said));
+  });
+});
 
 describe("compounds", () => {
   test("an owner's compound head said after another noun is another thing: 'credit card' is no 'gift card'", () => {

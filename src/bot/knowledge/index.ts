@@ -3,6 +3,7 @@ export {
   buildKnowledgeIndex,
   queryKnowledge,
   queryTerms,
+  explainQuery,
   DEFAULT_CONFIDENCE_THRESHOLD,
   type KnowledgeIndex,
   type KnowledgeIndexOptions,

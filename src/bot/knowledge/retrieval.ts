@@ -142,6 +142,7 @@ export function queryTerms(index: KnowledgeIndex, terms: readonly string[], opti
 function resolve(
   index: KnowledgeIndex,
   analysis: Analysis,
+  unwritten?: string[],
 ): { matched: Map<string, FaqWeights>; derived: Map<string, FaqWeights>; unknownCost: number } {
   const { postings } = index.vocabulary;
   const matched = new Map<string, FaqWeights>();
@@ -178,6 +179,7 @@ function resolve(
     }
     // The business's name, numbers and what an idiom implies cost nothing.
     if (index.ignoredTerms.has(term) || /^\d+$/.test(term) || analysis.implied.has(term)) continue;
+    unwritten?.push(word ?? analysis.words.get(term) ?? term);
     if (word !== undefined) {
       // A word the lexicon does not know: a name, a slip, or a rare word that may be the real topic.
       unknownCost += CALIBRATION.unlistedWordCost;
@@ -238,6 +240,23 @@ function questionCoverage(index: KnowledgeIndex, faq: number, topicalEvidence: n
   let total = 0;
   for (const term of index.vocabulary.questionTerms[faq]!) total += (index.idf.get(term) ?? 0) * commonness(term);
   return total > 0 ? Math.min(1, topicalEvidence / total) : 0;
+}
+
+/**
+ * Why a question got the match it got, for the business's owner: the match (as
+ * {@link queryKnowledge} gives it) and the caller's words that no FAQ writes — the words an owner
+ * could add as keywords ("zumba", "babysitting"), WordNet's weak links to them included.
+ *
+ * @example
+ * ```ts
+ * explainQuery(index, "um do you have babysitting").unwritten // ["babysitting"]
+ * ```
+ */
+export function explainQuery(index: KnowledgeIndex, text: string): { match: KnowledgeMatch | null; unwritten: string[] } {
+  const analysis = analyze(text);
+  const unwritten: string[] = [];
+  resolve(index, analysis, unwritten);
+  return { match: rank(index, analysis), unwritten };
 }
 
 function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number[]): KnowledgeMatch | null {

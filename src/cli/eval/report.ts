@@ -39,6 +39,9 @@ export interface Percentiles {
   readonly p99: number | undefined;
 }
 
+/** A question the bot did not get right; `explanation` only with `--explain` (see explain.ts). */
+export type Miss = Pick<TurnResult, "business" | "number" | "kind" | "utterance" | "expected" | "said" | "verdict"> & { readonly explanation?: string };
+
 export interface EvalReport {
   readonly target: string;
   readonly utterances: number;
@@ -47,7 +50,7 @@ export interface EvalReport {
   /** Server-side time of the gather turn (`Server-Timing: total`), and of its knowledge query (`kb`). */
   readonly turnMs: Percentiles;
   readonly knowledgeMs: Percentiles;
-  readonly misses: ReadonlyArray<Pick<TurnResult, "business" | "kind" | "utterance" | "expected" | "said" | "verdict">>;
+  readonly misses: ReadonlyArray<Miss>;
 }
 
 function emptyScores(name: string): Scores {
@@ -112,7 +115,7 @@ export function summarize(results: readonly TurnResult[], target: string): EvalR
     knowledgeMs: percentiles(results.map((r) => r.knowledgeMs)),
     misses: results
       .filter((r) => !isRight(r.verdict))
-      .map(({ business, kind, utterance, expected, said, verdict }) => ({ business, kind, utterance, expected, said, verdict })),
+      .map(({ business, number, kind, utterance, expected, said, verdict }) => ({ business, number, kind, utterance, expected, said, verdict })),
   };
 }
 
@@ -168,6 +171,7 @@ export function formatReport(report: EvalReport): string[] {
       `  ${miss.business} · ${KIND_LABEL[miss.kind]} · "${shorten(miss.utterance, 80)}" · expected ${JSON.stringify(miss.expected)} · ` +
         `${miss.verdict} · said "${shorten(miss.said)}"`,
     );
+    if (miss.explanation !== undefined) lines.push(`      ${miss.explanation}`);
   }
   return lines;
 }
