@@ -322,6 +322,26 @@ describe("the question's focus", () => {
 });
 
 describe("question idioms", () => {
+  test("'what kind of … do you do' asks what a business's 'What kinds of …' FAQ answers, whatever the caller calls it", () => {
+    const index = buildKnowledgeIndex([
+      { question: "What kinds of jobs do you take on?", answer: "Rewiring, fuse boards and fault finding.", keywords: [] },
+      { question: "Do you give free quotes?", answer: "Yes, within a day.", keywords: [] },
+      { question: "Where are you based?", answer: "On Mill Road.", keywords: [] },
+    ]);
+    for (const said of ["hi um what kind of work do you guys do", "what sort of stuff do you do", "which types of jobs do you do"]) {
+      expect(queryKnowledge(index, said)?.faqIndex).toBe(0);
+      expect(queryKnowledge(index, said)!.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+    }
+    // Elsewhere "kind" is a stop word: "any kind of" asks about the quote, not the range of jobs.
+    expect(queryKnowledge(index, "do you do any kind of free quote")?.faqIndex).toBe(1);
+  });
+
+  test("a question word with its object before the auxiliary starts the question: its words are not the caller's situation", () => {
+    expect([...analyze("hi um what kind of law do you guys do").narrative]).toEqual([]);
+    expect([...analyze("which documents do i need").narrative]).toEqual([]);
+    expect([...analyze("my son is picky what food do you have").narrative].sort()).toEqual(["picki", "son"].sort());
+  });
+
   test("the ways callers ask where a business is reach its location FAQ, however the owner wrote it", () => {
     const others = [
       { question: "Do you have parking?", answer: "Behind the building.", keywords: [] },

@@ -58,6 +58,11 @@ export const PHRASES: ReadonlyArray<readonly [readonly string[], string]> = [
   [["for", "nothing"], "free"],
   [["cost", "nothing"], "free"],
   [["costs", "nothing"], "free"],
+  // Asking what range a business covers ("what kind of law do you do" asks what an owner's "What
+  // kinds of cases do you handle?" answers): "kind" is a stop word elsewhere ("any kind of parking").
+  ...["what", "which"].flatMap((opener) =>
+    ["kind", "kinds", "type", "types", "sort", "sorts"].map((kind) => [[opener, kind, "of"], `${opener} kind`] as const),
+  ),
   // Asking where the business is, in the forms callers use instead of "where are you located".
   [["what", "street"], "where location"],
   [["which", "street"], "where location"],

@@ -65,9 +65,25 @@ const QUESTION_SECOND_WORDS = new Set(["i", "we", "you", "ye", "u", "there", "it
  */
 function questionStart(tokens: readonly Token[]): number {
   for (let at = tokens.length - 2; at >= 0; at--) {
-    if (QUESTION_OPENERS.has(tokens[at]!.word) && QUESTION_SECOND_WORDS.has(tokens[at + 1]!.word)) return at;
+    if (QUESTION_OPENERS.has(tokens[at]!.word) && QUESTION_SECOND_WORDS.has(tokens[at + 1]!.word)) return frontedStart(tokens, at);
   }
   return 0;
+}
+
+/** Question words that may bring their object before the auxiliary: "what kind of law do you do". */
+const FRONTED_QUESTION_WORDS = new Set(["what", "whats", "which", "how", "where", "when", "who"]);
+/** The most words a fronted question word stands before its auxiliary ("what kind of law" · "do you"). */
+const FRONTED_REACH = 4;
+
+/** The question's start moved back to a question word whose object comes before the auxiliary found at `at`. */
+function frontedStart(tokens: readonly Token[], at: number): number {
+  if (FRONTED_QUESTION_WORDS.has(tokens[at]!.word)) return at;
+  for (let back = at - 1; back >= Math.max(0, at - FRONTED_REACH); back--) {
+    const word = tokens[back]!.word;
+    if (FRONTED_QUESTION_WORDS.has(word)) return back;
+    if (QUESTION_OPENERS.has(word)) break;
+  }
+  return at;
 }
 
 /** Particles of English phrasal verbs, which owners also write joined ("takeout", "checkin", "walkin"). */
@@ -120,7 +136,7 @@ export function tokensOf(text: string): Token[] {
       if (sequence.every((part, k) => list[i + k] === part)) {
         // An idiom may stand for several words ("what street" asks where, the location).
         const meant = replacement.split(" ");
-        for (const part of meant.slice(0, -1)) tokens.push({ word: part, term: stem(part), implied: true });
+        for (const part of meant.slice(0, -1)) tokens.push({ word: part, term: isStopWord(part) ? "" : stem(part), implied: true });
         word = meant[meant.length - 1]!;
         term = stem(word);
         implied = true;
@@ -173,7 +189,7 @@ export function analyze(text: string): Analysis {
     joins.push({ joined: stem(word), word, parts: [first.term, second.term], sounded });
   }
   const implied = new Set<string>();
-  for (const token of tokens) if (token.implied === true) implied.add(token.term);
+  for (const token of tokens) if (token.implied === true && token.term !== "") implied.add(token.term);
   return { terms, joins, unknown, words: wordOf, sequence: tokens.map((token) => token.word), implied, narrative, focus: focusOf(tokens) };
 }
 
@@ -189,7 +205,8 @@ function focusOf(tokens: readonly Token[]): Set<string> {
     if (!FOCUS_OPENERS.has(tokens[at]!.word)) continue;
     let next = at + 1;
     while (next < tokens.length && FOCUS_SKIPPED.has(tokens[next]!.word)) next++;
-    if (KIND_WORDS.has(tokens[next]?.word ?? "") && tokens[next + 1]?.word === "of") next += 2;
+    if (tokens[next]?.implied === true && KIND_WORDS.has(tokens[next]!.word)) next += 1;
+    else if (KIND_WORDS.has(tokens[next]?.word ?? "") && tokens[next + 1]?.word === "of") next += 2;
     const token = tokens[next];
     if (token !== undefined && token.term !== "" && token.implied !== true) focus.add(token.term);
   }
