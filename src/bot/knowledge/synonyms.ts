@@ -27,51 +27,45 @@ export const SYNONYM_GROUPS: ReadonlyArray<readonly string[]> = [
   ["wifi", "internet", "wireless"],
 ];
 
-/** Word sequences that mean one thing; longest first, matched on normalised words before stop words. */
-export const PHRASES: ReadonlyArray<readonly [readonly string[], string]> = [
-  [["how", "much", "time"], "duration"],
-  [["how", "much"], "cost"],
-  [["how", "long"], "duration"],
+/**
+ * Word patterns that mean one thing, matched on normalised words before stop words (syntax in
+ * phrase-patterns.ts: "|" between alternatives, "(…)" for a slot that may be left out); the longest
+ * match wins. The meaning's words are implied: none of them costs against a business that never
+ * uses it, and its stop words ("what", "after") are no terms.
+ */
+export const PHRASES: ReadonlyArray<readonly [string, string]> = [
+  ["how much time", "duration"],
+  ["how much", "cost"],
+  ["how long", "duration"],
   // Booking in other words: having one's name put down, a table saved or held.
-  [["put", "our", "name", "down"], "reserve"],
-  [["put", "my", "name", "down"], "reserve"],
-  [["put", "us", "down"], "reserve"],
-  [["save", "us", "a", "table"], "reserve table"],
-  [["save", "a", "table"], "reserve table"],
-  [["hold", "a", "table"], "reserve table"],
+  ["put our|my name down", "reserve"],
+  ["put us down", "reserve"],
+  ["save (us) a table", "reserve table"],
+  ["hold a table", "reserve table"],
   // Withdrawing from a commitment.
-  [["pull", "out", "of"], "cancel"],
-  [["back", "out", "of"], "cancel"],
-  [["call", "off"], "cancel"],
+  ["pull|back out of", "cancel"],
+  ["call off", "cancel"],
   // Times outside opening hours, as callers say them ("out of hours" is the British "after hours").
-  [["middle", "of", "the", "night"], "after hours"],
-  [["out", "of", "hours"], "after hours"],
+  ["middle of the night", "after hours"],
+  ["out of hours", "after hours"],
   // Ways to pay named by more than one word.
-  [["american", "express"], "amex"],
-  [["write", "a", "check"], "pay check"],
-  [["write", "a", "cheque"], "pay check"],
+  ["american express", "amex"],
+  ["write a check|cheque", "pay check"],
   // Asking whether something costs nothing, without the word "free".
-  [["without", "paying"], "free"],
-  [["without", "charge"], "free"],
-  [["without", "a", "charge"], "free"],
-  [["no", "charge"], "free"],
-  [["for", "nothing"], "free"],
-  [["cost", "nothing"], "free"],
-  [["costs", "nothing"], "free"],
+  ["without paying", "free"],
+  ["without (a) charge", "free"],
+  ["no charge", "free"],
+  ["for nothing", "free"],
+  ["cost|costs nothing", "free"],
   // Asking what range a business covers ("what kind of law do you do" asks what an owner's "What
   // kinds of cases do you handle?" answers): "kind" is a stop word elsewhere ("any kind of parking").
-  ...["what", "which"].flatMap((opener) =>
-    ["kind", "kinds", "type", "types", "sort", "sorts"].map((kind) => [[opener, kind, "of"], `${opener} kind`] as const),
-  ),
+  ["what kind|kinds|type|types|sort|sorts of", "what kind"],
+  ["which kind|kinds|type|types|sort|sorts of", "which kind"],
   // Asking where the business is, in the forms callers use instead of "where are you located".
-  [["what", "street"], "where location"],
-  [["which", "street"], "where location"],
-  [["what", "floor"], "where location"],
-  [["which", "floor"], "where location"],
-  [["find", "you"], "where location"],
-  [["get", "to", "you"], "where location"],
-  [["get", "to", "ye"], "where location"],
-  [["are", "you", "the", "one"], "where location"],
-  [["next", "to"], "where location"],
-  [["across", "from"], "where location"],
+  ["what|which street|floor", "where location"],
+  ["find you", "where location"],
+  ["get to you|ye", "where location"],
+  ["are you the one", "where location"],
+  ["next to", "where location"],
+  ["across from", "where location"],
 ];

@@ -8,6 +8,7 @@ import { frequencyRank, lemmasOf } from "./lexicon/index.ts";
 import { spokenNumbers } from "./numbers.ts";
 import { KNOWN_FUNCTION_WORDS, STOP_WORDS } from "./stopwords.ts";
 import { stem } from "./stem.ts";
+import { compilePhrases, matchPhrase, type PhraseTable } from "./phrase-patterns.ts";
 import { PHRASES } from "./synonyms.ts";
 import { words } from "./text.ts";
 
@@ -24,20 +25,9 @@ export function isKnownWord(word: string): boolean {
   return /^\d+$/.test(word) || STOP_WORDS.has(word) || KNOWN_FUNCTION_WORDS.has(word) || frequencyRank(word) !== undefined || lemmasOf(word).length > 0;
 }
 
-let phrasesByFirstWord: Map<string, Array<readonly [readonly string[], string]>> | undefined;
-
-function phrasesStartingWith(word: string): ReadonlyArray<readonly [readonly string[], string]> | undefined {
-  if (phrasesByFirstWord === undefined) {
-    phrasesByFirstWord = new Map();
-    for (const phrase of PHRASES) {
-      const list = phrasesByFirstWord.get(phrase[0][0]!) ?? [];
-      list.push(phrase);
-      phrasesByFirstWord.set(phrase[0][0]!, list);
-    }
-    for (const list of phrasesByFirstWord.values()) list.sort((a, b) => b[0].length - a[0].length);
-  }
-  return phrasesByFirstWord.get(word);
-}
+let phraseTable: PhraseTable | undefined;
+/** The idioms of synonyms.ts, compiled on first use. */
+const phrases = (): PhraseTable => (phraseTable ??= compilePhrases(PHRASES));
 
 /**
  * Two adjacent content words that may be one word split by speech recognition ("wi fi", "bally
@@ -132,17 +122,15 @@ export function tokensOf(text: string): Token[] {
     let word = list[i]!;
     let term: string | undefined;
     let implied = false;
-    for (const [sequence, replacement] of phrasesStartingWith(word) ?? []) {
-      if (sequence.every((part, k) => list[i + k] === part)) {
-        // An idiom may stand for several words ("what street" asks where, the location).
-        const meant = replacement.split(" ");
-        for (const part of meant.slice(0, -1)) tokens.push({ word: part, term: isStopWord(part) ? "" : stem(part), implied: true });
-        word = meant[meant.length - 1]!;
-        term = stem(word);
-        implied = true;
-        i += sequence.length;
-        break;
-      }
+    const idiom = matchPhrase(phrases(), list, i);
+    if (idiom !== undefined) {
+      // An idiom may stand for several words ("what street" asks where, the location).
+      const meant = idiom.meaning.split(" ");
+      for (const part of meant.slice(0, -1)) tokens.push({ word: part, term: isStopWord(part) ? "" : stem(part), implied: true });
+      word = meant[meant.length - 1]!;
+      term = stem(word);
+      implied = true;
+      i += idiom.length;
     }
     if (term === undefined) {
       i++;

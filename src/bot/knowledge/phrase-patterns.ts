@@ -1,0 +1,102 @@
+/**
+ * The idioms of synonyms.ts as word patterns: a pattern is words separated by spaces, each slot
+ * listing its alternatives with "|" ("leave|put the|my car"), a slot in parentheses may be left
+ * out ("(hire|rental)"), and a slot like "1..17" matches a number in that range (spoken numbers
+ * are digits by then: "four year old" is "4 year old"). Compiled once into slots indexed by the
+ * words a pattern can start with, so that a caller's word that starts none costs one map lookup.
+ */
+
+interface Slot {
+  readonly words: ReadonlySet<string>;
+  /** Inclusive number range this slot also accepts. */
+  readonly range?: readonly [number, number];
+  readonly optional: boolean;
+}
+
+interface Pattern {
+  readonly slots: readonly Slot[];
+  readonly meaning: string;
+}
+
+/** A compiled list of idioms; see {@link matchPhrase}. */
+export interface PhraseTable {
+  readonly byFirstWord: ReadonlyMap<string, readonly Pattern[]>;
+  /** Patterns whose first slot is a number range: tried on every number. */
+  readonly byNumber: readonly Pattern[];
+}
+
+function compileSlot(source: string): Slot {
+  const optional = source.startsWith("(") && source.endsWith(")");
+  const alternatives = (optional ? source.slice(1, -1) : source).split("|");
+  const words = new Set<string>();
+  let range: readonly [number, number] | undefined;
+  for (const alternative of alternatives) {
+    const bounds = /^(\d+)\.\.(\d+)$/.exec(alternative);
+    if (bounds !== null) range = [Number(bounds[1]), Number(bounds[2])];
+    else words.add(alternative);
+  }
+  return range === undefined ? { words, optional } : { words, range, optional };
+}
+
+/**
+ * Compiles idioms: [pattern, meaning] pairs. The first slot may not be optional.
+ *
+ * @example
+ * ```ts
+ * const table = compilePhrases([["leave|put (the|my) car", "park"]]);
+ * matchPhrase(table, ["can", "i", "leave", "my", "car"], 2) // { length: 3, meaning: "park" }
+ * ```
+ */
+export function compilePhrases(list: ReadonlyArray<readonly [string, string]>): PhraseTable {
+  const byFirstWord = new Map<string, Pattern[]>();
+  const byNumber: Pattern[] = [];
+  for (const [source, meaning] of list) {
+    const slots = source.split(" ").map(compileSlot);
+    const first = slots[0];
+    if (first === undefined || first.optional) throw new Error(`an idiom must start with a word it always has: "${source}"`);
+    const pattern = { slots, meaning };
+    for (const word of first.words) byFirstWord.set(word, [...(byFirstWord.get(word) ?? []), pattern]);
+    if (first.range !== undefined) byNumber.push(pattern);
+  }
+  return { byFirstWord, byNumber };
+}
+
+function accepts(slot: Slot, word: string): boolean {
+  if (slot.words.has(word)) return true;
+  if (slot.range === undefined || !/^\d+$/.test(word)) return false;
+  const value = Number(word);
+  return value >= slot.range[0] && value <= slot.range[1];
+}
+
+/** How many words from `at` the slots from `slot` on match (longest way), or -1. */
+function matchFrom(slots: readonly Slot[], slot: number, words: readonly string[], at: number): number {
+  if (slot === slots.length) return 0;
+  const current = slots[slot]!;
+  let best = -1;
+  if (at < words.length && accepts(current, words[at]!)) {
+    const rest = matchFrom(slots, slot + 1, words, at + 1);
+    if (rest >= 0) best = rest + 1;
+  }
+  if (current.optional) best = Math.max(best, matchFrom(slots, slot + 1, words, at));
+  return best;
+}
+
+/**
+ * The longest idiom starting at `words[at]`, with how many words it covers; undefined when none does.
+ *
+ * @example
+ * ```ts
+ * matchPhrase(compilePhrases([["1..17 year|years old", "child"]]), ["my", "4", "year", "old"], 1) // { length: 3, meaning: "child" }
+ * ```
+ */
+export function matchPhrase(table: PhraseTable, words: readonly string[], at: number): { length: number; meaning: string } | undefined {
+  const word = words[at]!;
+  const candidates = table.byFirstWord.get(word) ?? (/^\d+$/.test(word) ? table.byNumber : undefined);
+  if (candidates === undefined) return undefined;
+  let found: { length: number; meaning: string } | undefined;
+  for (const { slots, meaning } of candidates) {
+    const length = matchFrom(slots, 0, words, at);
+    if (length > 0 && (found === undefined || length > found.length)) found = { length, meaning };
+  }
+  return found;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, test } from "bun:test";
+import { compilePhrases, matchPhrase } from "../../src/bot/knowledge/phrase-patterns.ts";
+
+describe("idiom patterns", () => {
+  const table = compilePhrases([
+    ["leave|put (the|my) (hire) car", "park"],
+    ["how much", "cost"],
+    ["how much time", "duration"],
+    ["1..17 year|years old", "child"],
+  ]);
+  const match = (text: string, at = 0) => matchPhrase(table, text.split(" "), at);
+
+  test("alternatives and optional slots: every form matches, and covers exactly its words", () => {
+    expect(match("leave car")).toEqual({ length: 2, meaning: "park" });
+    expect(match("put my car")).toEqual({ length: 3, meaning: "park" });
+    expect(match("leave the hire car overnight")).toEqual({ length: 4, meaning: "park" });
+    expect(match("leave the the car")).toBeUndefined();
+    expect(match("leave my bag")).toBeUndefined();
+  });
+
+  test("the longest idiom wins, and a word that starts none is no match", () => {
+    expect(match("how much time does it take")).toEqual({ length: 3, meaning: "duration" });
+    expect(match("how much is it")).toEqual({ length: 2, meaning: "cost" });
+    expect(match("can i park", 1)).toBeUndefined();
+  });
+
+  test("a number range matches the numbers in it only", () => {
+    expect(match("my 4 year old", 1)).toEqual({ length: 3, meaning: "child" });
+    expect(match("my 17 years old", 1)).toEqual({ length: 3, meaning: "child" });
+    expect(match("my 80 year old", 1)).toBeUndefined();
+  });
+
+  test("an idiom that could start with nothing is refused when compiled", () => {
+    expect(() => compilePhrases([["(the) car", "park"]])).toThrow("must start with a word");
+  });
+});
