@@ -322,6 +322,44 @@ describe("the question's focus", () => {
 });
 
 describe("question idioms", () => {
+  test("everyday ways of naming common topics without their word reach them in any trade", () => {
+    const clinic = buildKnowledgeIndex([
+      { question: "Is there parking?", answer: "Free spaces behind the surgery.", keywords: ["parking"] },
+      { question: "Do you see children?", answer: "Yes, from six months old.", keywords: ["children"] },
+      { question: "Do you offer payment plans?", answer: "Over six months for treatment above $500.", keywords: ["installments"] },
+      { question: "Is the practice wheelchair accessible?", answer: "Yes, step-free from the street.", keywords: ["accessible"] },
+      { question: "How do I cancel my plan?", answer: "Write to us a month ahead.", keywords: ["cancel"] },
+    ]);
+    const cases: ReadonlyArray<readonly [string, number]> = [
+      ["where can i leave my car when i come in", 0],
+      ["is there room for visitors cars", 0],
+      ["do you take my 6 year old", 1],
+      ["can i bring the little ones in together", 1],
+      ["can i split the cost up", 2],
+      ["my dad uses a walking frame will he be ok", 3],
+      ["my mother cant manage stairs", 3],
+      ["how do i get out of my contract", 4],
+      ["i want to end my plan", 4],
+    ];
+    for (const [said, faq] of cases) expect([said, queryKnowledge(clinic, said)?.faqIndex]).toEqual([said, faq]);
+    // An adult's age is no child, and a bag is no car.
+    expect(analyze("my 80 year old mother").terms).not.toContain(analyze("child").terms[0]);
+    expect(analyze("where can i leave my bag").terms).not.toContain(analyze("park").terms[0]);
+  });
+
+  test("delivery, a guest and a room's times in other words", () => {
+    const takeaway = buildKnowledgeIndex([
+      { question: "Do you deliver?", answer: "Within three miles, $3.", keywords: ["delivery"] },
+      { question: "Can I bring a guest?", answer: "Members may bring one guest a month.", keywords: ["guest"] },
+      { question: "What time is check-in?", answer: "From 2 pm; check-out by 11.", keywords: ["check in", "check out"] },
+    ]);
+    for (const said of ["can you bring dinner out to my flat", "can i have it dropped off at my office", "can you send it over to us"]) {
+      expect([said, queryKnowledge(takeaway, said)?.faqIndex]).toEqual([said, 0]);
+    }
+    expect(queryKnowledge(takeaway, "my brother is not a member can he come")?.faqIndex).toBe(1);
+    expect(queryKnowledge(takeaway, "when can we get into the room")?.faqIndex).toBe(2);
+  });
+
   test("'what kind of … do you do' asks what a business's 'What kinds of …' FAQ answers, whatever the caller calls it", () => {
     const index = buildKnowledgeIndex([
       { question: "What kinds of jobs do you take on?", answer: "Rewiring, fuse boards and fault finding.", keywords: [] },

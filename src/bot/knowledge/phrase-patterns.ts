@@ -27,6 +27,7 @@ export interface PhraseTable {
 
 function compileSlot(source: string): Slot {
   const optional = source.startsWith("(") && source.endsWith(")");
+  if (!optional && /[()]/.test(source)) throw new Error(`an idiom's slot is one word or "(…)" without spaces: "${source}"`);
   const alternatives = (optional ? source.slice(1, -1) : source).split("|");
   const words = new Set<string>();
   let range: readonly [number, number] | undefined;

@@ -5,9 +5,14 @@
  * - PHRASES: spoken question forms whose meaning is not in their words ("how much" asks a price,
  *   "how long" a duration, "what street are you on" where the business is, "without paying" or "for
  *   nothing" whether it is free, "in the middle of the night" or "out of hours" after hours, "put my
- *   name down" a booking, "pull out of" cancelling). WordNet holds words,
- *   not question idioms. An idiom may stand for several words; none of them counts against a
- *   business that never uses it.
+ *   name down" a booking, "pull out of" or "get out of my contract" cancelling).
+ * - PHRASES also hold the everyday ways of naming a phone bot's common topics without their word,
+ *   the same in every trade: a car left or put somewhere is parking, food brought or dropped off
+ *   at the caller's home is delivery, "my 4 year old" or "the little ones" are children, "split it
+ *   up" is paying in installments, "not a member" is a guest, "a walking frame" or "cant manage
+ *   stairs" asks about access, getting into or out of the room is check-in or check-out.
+ *   WordNet holds words, not idioms. An idiom may stand for several words; none of them counts
+ *   against a business that never uses it.
  * - PHRASES also join ways to pay named in several words ("american express", "write a check").
  * - SYNONYM_GROUPS: brand names and trade jargon of payments and ordering that WordNet either lacks
  *   ("venmo", "doordash", "byob") or holds in another sense only ("visa" is a travel document,
@@ -43,6 +48,10 @@ export const PHRASES: ReadonlyArray<readonly [string, string]> = [
   ["save (us) a table", "reserve table"],
   ["hold a table", "reserve table"],
   // Withdrawing from a commitment.
+  ["get out of my|our|the|a contract|membership|booking|reservation|subscription|lease|plan|agreement", "cancel"],
+  ["end|quit|terminate my|our|the membership|contract|subscription|plan|account|lease", "cancel"],
+  // Keeping a commitment but pausing it for a while.
+  ["on hold", "pause freeze"],
   ["pull|back out of", "cancel"],
   ["call off", "cancel"],
   // Times outside opening hours, as callers say them ("out of hours" is the British "after hours").
@@ -61,6 +70,37 @@ export const PHRASES: ReadonlyArray<readonly [string, string]> = [
   // kinds of cases do you handle?" answers): "kind" is a stop word elsewhere ("any kind of parking").
   ["what kind|kinds|type|types|sort|sorts of", "what kind"],
   ["which kind|kinds|type|types|sort|sorts of", "which kind"],
+  // Children named by their age or as the little ones: "my 4 year old", "the young ones".
+  ["1..17 year|years old|olds", "child"],
+  ["little|young|wee one|ones|uns", "child"],
+  // Where a car can stand, without the word "park".
+  ["leave|put|stick|keep|park the|my|our|a|your (hire|rental|rented) car|cars|van|vehicle|truck", "park"],
+  ["space|spaces|spot|spots|room for (the|my|our|a) (guests|guest|customers|customer|visitors|visitor) car|cars", "park"],
+  // Having something brought to the caller's door, without the word "deliver".
+  ["bring|send|take|get|drop (an|the|some) (it|them|food|dinner|lunch|breakfast|everything|order|meal|meals) (out|over|round|around|off) to my|our house|home|place|apartment|flat|office|door|work|address|hotel", "deliver"],
+  ["bring|send|take|get|drop (an|the|some) (it|them|food|dinner|lunch|breakfast|everything|order|meal|meals) (out|over|round|around|off) to the house|door", "deliver"],
+  ["bring|send (an|the|some) (it|them|food|dinner|lunch|breakfast|everything|order|meal|meals) out|over|round|around to us", "deliver"],
+  ["dropped|brought|sent|delivered (off|over|out|round) to|at my|our house|home|place|apartment|flat|office|door|work|address|hotel", "deliver"],
+  // Food in other words.
+  ["something|anything to eat", "food"],
+  ["bite to eat", "food"],
+  ["grab|get a bite", "food"],
+  // Paying in parts.
+  ["split|break (it|the|this|that) (cost|bill|payment|payments|fee|fees) up", "installments"],
+  ["spread (it|the|this|that) (cost|payment|payments|fee|fees) out", "installments"],
+  ["pay|paying (it|for) (it) (off) bit|little by bit|little", "installments"],
+  // Coming along without being a member.
+  ["not|isnt|arent|aint a member|members", "guest"],
+  ["non member|members", "guest"],
+  // Moving around with difficulty: what step-free access answers.
+  ["walking frame|stick|aid", "accessible"],
+  ["zimmer frame", "accessible"],
+  ["mobility scooter|aid", "accessible"],
+  ["cant|cannot manage|climb|do|use (the) stairs|steps", "accessible stairs"],
+  ["step free", "accessible"],
+  // A room's key times, asked as getting into it or out of it.
+  ["get|go in|into (to) the|our|my room", "check in"],
+  ["be|get out of the|our|my room", "check out"],
   // Asking where the business is, in the forms callers use instead of "where are you located".
   ["what|which street|floor", "where location"],
   ["find you", "where location"],
