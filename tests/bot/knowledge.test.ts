@@ -298,6 +298,20 @@ describe("compounds", () => {
   });
 });
 
+describe("a compound's head is not expanded", () => {
+  test("the synonyms of 'card' reach the payment FAQ, not the gift-card FAQ whose 'card' is only ever a gift card", () => {
+    const index = buildKnowledgeIndex([
+      { question: "What forms of payment do you take?", answer: "Cards, cash and Apple Pay.", keywords: ["payment", "credit card"] },
+      { question: "Do you sell gift cards?", answer: "Yes, at the counter.", keywords: ["gift card"] },
+    ]);
+    for (const said of ["do you guys take american express", "can i pay with visa"]) {
+      const match = queryKnowledge(index, said)!;
+      expect([said, match.faqIndex, match.ambiguous]).toEqual([said, 0, false]);
+    }
+    expect(queryKnowledge(index, "can i buy a gift card")?.faqIndex).toBe(1);
+  });
+});
+
 describe("the question's focus", () => {
   test("the word a 'what'/'which' question asks about outweighs the occasion it names", () => {
     const index = buildKnowledgeIndex([

@@ -199,6 +199,9 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   });
 
   for (const { word, faq, weight, topical } of expansions.values()) {
+    // A compound's head is not the word alone: a "gift card" is no payment card, so the head's
+    // synonyms ("visa", "credit") would reach the wrong FAQ.
+    if (bound.get(stem(word))?.has(faq) === true) continue;
     for (const [term, relation] of expansionsOf(word)) post(postings, term, faq, weight * relation, topical, false);
   }
 
