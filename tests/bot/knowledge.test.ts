@@ -361,6 +361,17 @@ describe("question idioms", () => {
     expect(analyze("where can i leave my bag").terms).not.toContain(analyze("park").terms[0]);
   });
 
+  test("'what happens if …' asks about a policy", () => {
+    const index = buildKnowledgeIndex([
+      { question: "What is your cancellation policy?", answer: "Cancel a day ahead for a full refund.", keywords: ["cancel"] },
+      { question: "What is your late policy?", answer: "Arrive over 15 minutes late and we may rebook you.", keywords: ["late"] },
+      { question: "Do you take walk-ins?", answer: "Yes, when a chair is free.", keywords: ["walk in"] },
+    ]);
+    expect(queryKnowledge(index, "what happens if i need to pull out of my appointment")?.faqIndex).toBe(0);
+    expect(queryKnowledge(index, "what would happen if im running a bit late")?.faqIndex).toBe(1);
+    expect(analyze("what happens if i cancel").focus.size).toBe(0);
+  });
+
   test("delivery, a guest and a room's times in other words", () => {
     const takeaway = buildKnowledgeIndex([
       { question: "Do you deliver?", answer: "Within three miles, $3.", keywords: ["delivery"] },

@@ -66,6 +66,9 @@ export const PHRASES: ReadonlyArray<readonly [string, string]> = [
   ["no charge", "free"],
   ["for nothing", "free"],
   ["cost|costs nothing", "free"],
+  // Asking what follows from something is asking about a policy: "what happens if i cancel".
+  ["what happens|happened (if|when)", "what policy"],
+  ["what would|will happen (if|when)", "what policy"],
   // Asking what range a business covers ("what kind of law do you do" asks what an owner's "What
   // kinds of cases do you handle?" answers): "kind" is a stop word elsewhere ("any kind of parking").
   ["what kind|kinds|type|types|sort|sorts of", "what kind"],
