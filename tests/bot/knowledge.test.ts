@@ -361,6 +361,15 @@ describe("question idioms", () => {
     expect(analyze("where can i leave my bag").terms).not.toContain(analyze("park").terms[0]);
   });
 
+  test("the Irish and Southern plural 'you' (ye, yall, yous) is a function word like 'you', no topic", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Is there a bar?", answer: "The bar serves food until 10 pm.", keywords: ["bar", "food"] },
+      { question: "Do you have parking?", answer: "Behind the hotel.", keywords: ["parking"] },
+    ]);
+    for (const you of ["you", "ye", "yall", "yous"]) expect(analyze(`do ${you} do food at night`).terms).toEqual(analyze("do you do food at night").terms);
+    expect(queryKnowledge(index, "do ye do food")!.score).toBeCloseTo(queryKnowledge(index, "do you do food")!.score, 6);
+  });
+
   test("'what happens if …' asks about a policy", () => {
     const index = buildKnowledgeIndex([
       { question: "What is your cancellation policy?", answer: "Cancel a day ahead for a full refund.", keywords: ["cancel"] },

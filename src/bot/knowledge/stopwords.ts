@@ -30,10 +30,11 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   accept accepts see come comes came eat today tonight tomorrow now currently right able
   cant dont wont im ive isnt doesnt didnt wasnt werent arent couldnt wouldnt shouldnt
   whats thats theres hes shes theyre youre weve youve theyve lets
+  ye yall yous youse yiz
   `
     .split(/\s+/)
     .filter((word) => word !== ""),
 );
 
 /** Function words that are not stop words (they point at an answer) yet no lexicon entry: known, never repaired. */
-export const KNOWN_FUNCTION_WORDS: ReadonlySet<string> = new Set(["where", "whereabouts", "ye", "yall"]);
+export const KNOWN_FUNCTION_WORDS: ReadonlySet<string> = new Set(["where", "whereabouts"]);
