@@ -370,6 +370,23 @@ describe("question idioms", () => {
     expect(queryKnowledge(index, "do ye do food")!.score).toBeCloseTo(queryKnowledge(index, "do you do food")!.score, 6);
   });
 
+  test("ordering to collect, booking under a name, class times and a leisure centre, in other words", () => {
+    const cafe = buildKnowledgeIndex([
+      { question: "Can I order for pickup?", answer: "Order on the app and collect at the counter.", keywords: ["pickup"] },
+      { question: "Do you take reservations?", answer: "For groups of six or more.", keywords: ["reservations"] },
+      { question: "What is the class schedule?", answer: "Pottery classes run Tuesday and Thursday evenings.", keywords: ["classes", "schedule"] },
+      { question: "Is there a gym nearby?", answer: "Guests get a day pass to the Riverside club.", keywords: ["gym"] },
+    ]);
+    const cases: ReadonlyArray<readonly [string, number]> = [
+      ["can i order ahead on my way home", 0],
+      ["i want to call it in and grab it myself", 0],
+      ["can you put a table under the name walsh", 1],
+      ["when are the class times", 2],
+      ["is there a leisure centre around here", 3],
+    ];
+    for (const [said, faq] of cases) expect([said, queryKnowledge(cafe, said)?.faqIndex]).toEqual([said, faq]);
+  });
+
   test("'what happens if …' asks about a policy", () => {
     const index = buildKnowledgeIndex([
       { question: "What is your cancellation policy?", answer: "Cancel a day ahead for a full refund.", keywords: ["cancel"] },

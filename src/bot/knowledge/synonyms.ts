@@ -47,6 +47,15 @@ export const PHRASES: ReadonlyArray<readonly [string, string]> = [
   ["put us down", "reserve"],
   ["save (us) a table", "reserve table"],
   ["hold a table", "reserve table"],
+  ["under the|my|our name", "reserve"],
+  // Ordering to collect: "order ahead", "come and grab it myself".
+  ["order ahead", "order pickup"],
+  ["grab|collect|get it|them myself|ourselves", "pickup"],
+  ["come|pop (in|by|round) (and) grab|collect it|them", "pickup"],
+  // The times of what a business runs on a timetable.
+  ["class|classes|session|sessions|lesson|lessons times", "class schedule"],
+  // A British place to train.
+  ["leisure|sports|fitness centre|center|club", "gym"],
   // Withdrawing from a commitment.
   ["get out of my|our|the|a contract|membership|booking|reservation|subscription|lease|plan|agreement", "cancel"],
   ["end|quit|terminate my|our|the membership|contract|subscription|plan|account|lease", "cancel"],
