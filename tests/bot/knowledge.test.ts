@@ -387,6 +387,20 @@ describe("question idioms", () => {
     for (const [said, faq] of cases) expect([said, queryKnowledge(cafe, said)?.faqIndex]).toEqual([said, faq]);
   });
 
+  test("trade work in other words: a job priced as an estimate, fitted as 'put in', treated as 'taken care of'", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Do you give free quotes?", answer: "Yes, after a site visit.", keywords: ["quote"] },
+      { question: "Do you fit EV chargers?", answer: "Yes, from $900 fitted.", keywords: ["charger"] },
+      { question: "Do you treat damp?", answer: "We find the cause and fix it.", keywords: ["damp"] },
+      { question: "Where are you based?", answer: "On Mill Road.", keywords: [] },
+    ]);
+    for (const [said, faq] of [["can i get an estimate", 0], ["can you put in a charger for my car", 1], ["can you take care of the damp in my basement", 2]] as const) {
+      const match = queryKnowledge(index, said)!;
+      expect([said, match.faqIndex]).toEqual([said, faq]);
+      expect(match.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+    }
+  });
+
   test("'what happens if …' asks about a policy", () => {
     const index = buildKnowledgeIndex([
       { question: "What is your cancellation policy?", answer: "Cancel a day ahead for a full refund.", keywords: ["cancel"] },

@@ -17,7 +17,8 @@
  * - SYNONYM_GROUPS: brand names and trade jargon of payments and ordering that WordNet either lacks
  *   ("venmo", "doordash", "byob") or holds in another sense only ("visa" is a travel document,
  *   "amex" is missing), with the American and British names of ordering to take away; and the "cost" family, because WordNet keeps "price", "fee", "charge" and
- *   "rate" in different senses a caller does not distinguish when asking what something costs.
+ *   "rate" in different senses a caller does not distinguish when asking what something costs; and
+ *   the trades' "quote", "estimate" and "quotation" for the price of a job, which WordNet keeps apart.
  *
  * Groups are applied at index-build time, like WordNet's synonyms: an FAQ word of a group gets
  * postings for the group's other words. A word belongs to one group at most (a test checks it).
@@ -30,6 +31,7 @@ export const SYNONYM_GROUPS: ReadonlyArray<readonly string[]> = [
   ["deliver", "delivery", "doordash", "ubereats", "grubhub"],
   ["pickup", "carryout", "takeout", "takeaway"],
   ["wifi", "internet", "wireless"],
+  ["quote", "estimate", "quotation"],
 ];
 
 /**
@@ -48,6 +50,9 @@ export const PHRASES: ReadonlyArray<readonly [string, string]> = [
   ["save (us) a table", "reserve table"],
   ["hold a table", "reserve table"],
   ["under the|my|our name", "reserve"],
+  // Trade work in phrasal verbs: "put in a new bathtub" is fitting one, "take care of snakes" treating them.
+  ["put|putting in", "install fit"],
+  ["take|taking care of", "treat care"],
   // Ordering to collect: "order ahead", "come and grab it myself".
   ["order ahead", "order pickup"],
   ["grab|collect|get it|them myself|ourselves", "pickup"],
