@@ -401,6 +401,30 @@ describe("question idioms", () => {
     }
   });
 
+  test("talk around the question (greetings, 'i mean', 'im calling because', hesitations) changes nothing", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Do you have parking?", answer: "Behind the building.", keywords: ["parking"] },
+      { question: "Can I freeze my membership?", answer: "For up to three months.", keywords: ["freeze", "hold"] },
+      { question: "Do you sell gift cards?", answer: "At the front desk.", keywords: ["gift card"] },
+    ]);
+    const plain = queryKnowledge(index, "do you have parking")!;
+    for (const said of [
+      "good morning do you have parking",
+      "i mean do you have parking",
+      "hi im calling because um do you have parking",
+      "is this the right number for do you have parking",
+      "quick question do you have parking",
+      "do you you know have parking",
+      "basically do you have parking",
+    ]) {
+      const match = queryKnowledge(index, said)!;
+      expect([said, match.faqIndex]).toEqual([said, 0]);
+      expect(match.score).toBeCloseTo(plain.score, 6);
+    }
+    // A hesitation or a filler "like" inside an idiom does not break it.
+    expect(analyze("can i put my membership on like hold").terms).toEqual(analyze("can i put my membership on hold").terms);
+  });
+
   test("'what happens if …' asks about a policy", () => {
     const index = buildKnowledgeIndex([
       { question: "What is your cancellation policy?", answer: "Cancel a day ahead for a full refund.", keywords: ["cancel"] },

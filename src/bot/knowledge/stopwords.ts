@@ -26,7 +26,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   like know tell please thanks thank hi hello hey um umm uh uhh er ah oh okay ok yeah yes yep sure
   well guys guy wondering wonder wondered question questions ask asking asked let make makes made
   kind sort thing things way place possible available offer offers provide provides take takes job
-  terrible horrible awful pretty super quite bit
+  terrible horrible awful pretty super quite bit basically literally honestly seriously obviously apparently
   accept accepts see come comes came eat today tonight tomorrow now currently right able
   cant dont wont im ive isnt doesnt didnt wasnt werent arent couldnt wouldnt shouldnt
   whats thats theres hes shes theyre youre weve youve theyve lets
@@ -38,3 +38,9 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
 
 /** Function words that are not stop words (they point at an answer) yet no lexicon entry: known, never repaired. */
 export const KNOWN_FUNCTION_WORDS: ReadonlySet<string> = new Set(["where", "whereabouts"]);
+
+/**
+ * Hesitations and the filler "like" ("can i put it on like hold"): taken out of the words before
+ * idioms and an owner's phrases are looked for, so that they do not break one apart.
+ */
+export const FILLERS: ReadonlySet<string> = new Set(["um", "umm", "uh", "uhh", "uhm", "er", "erm", "hmm", "like"]);

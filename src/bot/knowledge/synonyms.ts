@@ -41,6 +41,14 @@ export const SYNONYM_GROUPS: ReadonlyArray<readonly string[]> = [
  * uses it, and its stop words ("what", "after") are no terms.
  */
 export const PHRASES: ReadonlyArray<readonly [string, string]> = [
+  // Talk around the question on a phone call, which says nothing of what it asks: dropped.
+  ["i mean", ""],
+  ["you know", ""],
+  ["good morning|afternoon|evening|day", ""],
+  ["im|i|were|we (am|are|was|were) (just) calling|ringing|phoning (you) (because|about|to|regarding|with)", ""],
+  ["is this the right number|place (for|to)", ""],
+  ["quick question", ""],
+  ["i (just) have|had a question", ""],
   ["how much time", "duration"],
   ["how much", "cost"],
   ["how long", "duration"],

@@ -6,7 +6,7 @@
  */
 import { frequencyRank, lemmasOf } from "./lexicon/index.ts";
 import { spokenNumbers } from "./numbers.ts";
-import { KNOWN_FUNCTION_WORDS, STOP_WORDS } from "./stopwords.ts";
+import { FILLERS, KNOWN_FUNCTION_WORDS, STOP_WORDS } from "./stopwords.ts";
 import { stem } from "./stem.ts";
 import { compilePhrases, matchPhrase, type PhraseTable } from "./phrase-patterns.ts";
 import { PHRASES } from "./synonyms.ts";
@@ -115,7 +115,7 @@ export interface Token {
  * ```
  */
 export function tokensOf(text: string): Token[] {
-  const list = spokenNumbers(words(text));
+  const list = spokenNumbers(words(text)).filter((word) => !FILLERS.has(word));
   const tokens: Token[] = [];
   let i = 0;
   while (i < list.length) {
@@ -123,6 +123,11 @@ export function tokensOf(text: string): Token[] {
     let term: string | undefined;
     let implied = false;
     const idiom = matchPhrase(phrases(), list, i);
+    if (idiom !== undefined && idiom.meaning === "") {
+      // Talk around the question ("i mean", "good morning", "im calling because"): nothing to keep.
+      i += idiom.length;
+      continue;
+    }
     if (idiom !== undefined) {
       // An idiom may stand for several words ("what street" asks where, the location).
       const meant = idiom.meaning.split(" ");
