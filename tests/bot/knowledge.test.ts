@@ -550,6 +550,22 @@ describe("question idioms", () => {
     expect(told.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
   });
 
+  test("a question opened by an idiom ('how much', 'how long') starts there: what comes before is the situation", () => {
+    expect([...analyze("my sister got married last month how much is the room").narrative].sort()).toEqual(analyze("my sister got married last month").terms.slice().sort());
+    expect([...analyze("we are driving up from cork how long does it take").narrative]).toContain(analyze("cork").terms[0]!);
+  });
+
+  test("what WordNet relates to the caller's situation is no evidence: 'my friend told me about you' reaches no other FAQ", () => {
+    const index = buildKnowledgeIndex([
+      { question: "What forms of payment do you take?", answer: "Cards and cash.", keywords: ["payment", "credit card"] },
+      { question: "Do you have a family night?", answer: "Wednesdays.", keywords: ["family night"] },
+    ]);
+    const told = queryKnowledge(index, "my friend told me about you do you take american express")!;
+    expect(told.faqIndex).toBe(0);
+    expect(told.runnerUp).toBeUndefined();
+    expect(told.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+  });
+
   test("a modifier the business never uses ('usually', 'small') costs less than a noun it never uses", () => {
     const index = buildKnowledgeIndex([
       { question: "Do you have parking?", answer: "Behind the building.", keywords: [] },

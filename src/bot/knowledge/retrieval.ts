@@ -279,6 +279,9 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
     }
   }
   for (const [term, weights] of derived) {
+    // The caller's situation counts only through words the business writes: what WordNet relates
+    // to it ("my friend told me about you": friend → guest) is no evidence of the question.
+    if (analysis.narrative.has(term)) continue;
     const distinct = commonness(term);
     for (const [faq, { weight, topical: onTopic }] of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;

@@ -54,8 +54,9 @@ const QUESTION_SECOND_WORDS = new Set(["i", "we", "you", "ye", "u", "there", "it
  * says i need to lose thirty pounds · is there someone who…"); 0 when no question opening is found.
  */
 function questionStart(tokens: readonly Token[]): number {
-  for (let at = tokens.length - 2; at >= 0; at--) {
-    if (QUESTION_OPENERS.has(tokens[at]!.word) && QUESTION_SECOND_WORDS.has(tokens[at + 1]!.word)) return frontedStart(tokens, at);
+  for (let at = tokens.length - 1; at >= 0; at--) {
+    if (tokens[at]!.opens === true) return at;
+    if (at + 1 < tokens.length && QUESTION_OPENERS.has(tokens[at]!.word) && QUESTION_SECOND_WORDS.has(tokens[at + 1]!.word)) return frontedStart(tokens, at);
   }
   return 0;
 }
@@ -65,12 +66,12 @@ const FRONTED_QUESTION_WORDS = new Set(["what", "whats", "which", "how", "where"
 /** The most words a fronted question word stands before its auxiliary ("what kind of law" · "do you"). */
 const FRONTED_REACH = 4;
 
-/** The question's start moved back to a question word whose object comes before the auxiliary found at `at`. */
+/** The question's start moved back to a question word (or an idiom opening one: "how much") whose object comes before the auxiliary found at `at`. */
 function frontedStart(tokens: readonly Token[], at: number): number {
   if (FRONTED_QUESTION_WORDS.has(tokens[at]!.word)) return at;
   for (let back = at - 1; back >= Math.max(0, at - FRONTED_REACH); back--) {
     const word = tokens[back]!.word;
-    if (FRONTED_QUESTION_WORDS.has(word)) return back;
+    if (FRONTED_QUESTION_WORDS.has(word) || tokens[back]!.opens === true) return back;
     if (QUESTION_OPENERS.has(word)) break;
   }
   return at;
@@ -104,6 +105,8 @@ export interface Token {
   readonly term: string;
   /** The word came from an idiom ("how much" → "cost"): it says what is asked, not more about it. */
   readonly implied?: boolean;
+  /** The idiom it came from opens a question ("how much", "what kind of"): where the question starts. */
+  readonly opens?: boolean;
 }
 
 /**
@@ -131,11 +134,14 @@ export function tokensOf(text: string): Token[] {
     if (idiom !== undefined) {
       // An idiom may stand for several words ("what street" asks where, the location).
       const meant = idiom.meaning.split(" ");
-      for (const part of meant.slice(0, -1)) tokens.push({ word: part, term: isStopWord(part) ? "" : stem(part), implied: true });
-      word = meant[meant.length - 1]!;
-      term = stem(word);
-      implied = true;
+      const opens = QUESTION_OPENERS.has(word);
+      meant.forEach((part, k) => {
+        // The last word is what the idiom means ("kind" in "what kind"), even a stop word elsewhere.
+        const token: Token = { word: part, term: k < meant.length - 1 && isStopWord(part) ? "" : stem(part), implied: true };
+        tokens.push(opens && k === 0 ? { ...token, opens } : token);
+      });
       i += idiom.length;
+      continue;
     }
     if (term === undefined) {
       i++;
