@@ -416,11 +416,18 @@ describe("question idioms", () => {
       "quick question do you have parking",
       "do you you know have parking",
       "basically do you have parking",
+      "hiya sorry to bother you do you have parking",
+      "i was hoping you could help me do you have parking",
+      "hi there i hope youre well do you have parking",
+      "i saw on your website that do you have parking",
+      "real quick do you have parking",
     ]) {
       const match = queryKnowledge(index, said)!;
       expect([said, match.faqIndex]).toEqual([said, 0]);
       expect(match.score).toBeCloseTo(plain.score, 6);
     }
+    // A caller's name costs what their situation costs, not what a word of the question would.
+    expect(queryKnowledge(index, "hi my name is delgado do you have parking")!.score).toBeGreaterThan(queryKnowledge(index, "do you have parking delgado")!.score);
     // A hesitation or a filler "like" inside an idiom does not break it.
     expect(analyze("can i put my membership on like hold").terms).toEqual(analyze("can i put my membership on hold").terms);
   });

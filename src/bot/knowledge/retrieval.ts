@@ -182,7 +182,7 @@ function resolve(
     unwritten?.push(word ?? analysis.words.get(term) ?? term);
     if (word !== undefined) {
       // A word the lexicon does not know: a name, a slip, or a rare word that may be the real topic.
-      unknownCost += CALIBRATION.unlistedWordCost;
+      unknownCost += CALIBRATION.unlistedWordCost * (analysis.narrative.has(term) ? CALIBRATION.situationShare : 1);
       continue;
     }
     // A word the owner never wrote is unexplained even when WordNet relates it to an FAQ: it
