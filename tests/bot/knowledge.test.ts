@@ -421,6 +421,10 @@ describe("question idioms", () => {
       "hi there i hope youre well do you have parking",
       "i saw on your website that do you have parking",
       "real quick do you have parking",
+      "thanks for picking up do you have parking",
+      "just to check do you have parking by any chance",
+      "do you happen to have parking okay cool",
+      "i have two questions first do you have parking",
     ]) {
       const match = queryKnowledge(index, said)!;
       expect([said, match.faqIndex]).toEqual([said, 0]);
