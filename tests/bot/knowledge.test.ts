@@ -425,11 +425,15 @@ describe("question idioms", () => {
       "just to check do you have parking by any chance",
       "do you happen to have parking okay cool",
       "i have two questions first do you have parking",
+      "alright so listen do you have parking if that makes sense",
+      "im new to the area do you have parking cheers",
     ]) {
       const match = queryKnowledge(index, said)!;
       expect([said, match.faqIndex]).toEqual([said, 0]);
       expect(match.score).toBeCloseTo(plain.score, 6);
     }
+    // A tag after the question does not move where the question starts.
+    expect(analyze("my sister is visiting do you have parking is that right").narrative).toEqual(analyze("my sister is visiting do you have parking").narrative);
     // A caller's name costs what their situation costs, not what a word of the question would.
     expect(queryKnowledge(index, "hi my name is delgado do you have parking")!.score).toBeGreaterThan(queryKnowledge(index, "do you have parking delgado")!.score);
     // A hesitation or a filler "like" inside an idiom does not break it.
