@@ -432,6 +432,13 @@ describe("question idioms", () => {
       expect([said, match.faqIndex]).toEqual([said, 0]);
       expect(match.score).toBeCloseTo(plain.score, 6);
     }
+    // A topic named alone, and the same with words that only ask to hear about it.
+    const named = queryKnowledge(index, "parking")!;
+    for (const said of ["whats the deal with parking", "i need some information about parking", "im looking for parking", "info on parking"]) {
+      const match = queryKnowledge(index, said)!;
+      expect([said, match.faqIndex]).toEqual([said, 0]);
+      expect(match.score).toBeCloseTo(named.score, 6);
+    }
     // A tag after the question does not move where the question starts.
     expect(analyze("my sister is visiting do you have parking is that right").narrative).toEqual(analyze("my sister is visiting do you have parking").narrative);
     // A caller's name costs what their situation costs, not what a word of the question would.

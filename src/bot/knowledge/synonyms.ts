@@ -85,6 +85,11 @@ export const PHRASES: ReadonlyArray<readonly [string, string]> = [
   ["i was|were told to call|ring (you)", ""],
   ["i|we was|were|am|are (just) looking online|around (and)", ""],
   ["im|were new to|in the area", ""],
+  // Asking to hear about a topic, in words that are no topic of their own.
+  ["whats|what the deal|story with|on", ""],
+  ["what is the deal|story with|on", ""],
+  ["information|info|details about|on|regarding|for", ""],
+  ["looking for", ""],
   // Tags after the question: "is that right", "if that makes sense", "that would be great".
   ["is that right|correct|true", ""],
   ["if that makes sense", ""],
