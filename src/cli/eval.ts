@@ -8,9 +8,10 @@
  */
 import { parseCommandLine, UsageError } from "./args.ts";
 import { loadFileDirectory } from "../bot/directory/index.ts";
-import { evaluate } from "./eval/evaluate.ts";
+import { evaluate, readUtteranceFile } from "./eval/evaluate.ts";
 import { explainMisses } from "./eval/explain.ts";
-import { formatReport } from "./eval/report.ts";
+import { FRAMINGS, formatFramings, framedSets, framingsReport, type FramingsReport } from "./eval/framings.ts";
+import { formatReport, type EvalReport } from "./eval/report.ts";
 import { failedThresholds, parseRatio, type Thresholds } from "./eval/thresholds.ts";
 
 const USAGE = `Usage: bun run eval [options]
@@ -26,6 +27,7 @@ Options:
   --now ISO-TIME        in process: the bot's clock (default: the real time)
   --json                print the report as JSON
   --explain             under each missed question: the nearest FAQs and the caller's words no FAQ writes
+  --framings            play the questions again wrapped in phone-call talk ("good morning …", "… by any chance")
   --min-answers SHARE   fail below this share of right answers overall (0.9, 90% or 27/30)
   --min-business SHARE  fail when any business is below this share of right answers
   --min-unknown SHARE   fail below this share of out-of-scope questions declined (e.g. 23/24)
@@ -44,6 +46,7 @@ const FLAGS = {
   now: "string",
   json: "boolean",
   explain: "boolean",
+  framings: "boolean",
   "min-answers": "string",
   "min-business": "string",
   "min-unknown": "string",
@@ -99,15 +102,22 @@ export async function main(argv: readonly string[], print: (line: string) => voi
   const str = (name: string) => (typeof flags[name] === "string" ? (flags[name] as string) : undefined);
 
   let evaluation;
+  let framings: FramingsReport | undefined;
   try {
-    evaluation = await evaluate({
+    const target = {
       businessesFile: str("businesses") ?? DEFAULT_BUSINESSES,
-      utterances: str("utterances") ?? "tests/fixtures/conversations/utterances.json",
       ...(url !== undefined
         ? { url, publicUrl: str("public-url") ?? process.env.PUBLIC_BASE_URL ?? url, token: str("token") ?? process.env.TWILIO_AUTH_TOKEN }
         : {}),
       ...(now ? { now } : {}),
-    });
+    };
+    const sets = await readUtteranceFile(str("utterances") ?? "tests/fixtures/conversations/utterances.json");
+    evaluation = await evaluate({ ...target, utterances: sets });
+    if (flags.framings) {
+      const framed: Array<readonly [string, EvalReport]> = [];
+      for (const framing of FRAMINGS) framed.push([framing, (await evaluate({ ...target, utterances: framedSets(sets, framing) })).report]);
+      framings = framingsReport(evaluation.report, framed);
+    }
   } catch (error) {
     const message = (error as Error).message;
     if (url !== undefined && /ECONNREFUSED|Unable to connect|fetch failed/i.test(message)) {
@@ -122,9 +132,10 @@ export async function main(argv: readonly string[], print: (line: string) => voi
   const failures = failedThresholds(evaluation.report, thresholds);
   const businessesFile = str("businesses") ?? DEFAULT_BUSINESSES;
   const report = flags.explain ? await explainMisses(evaluation.report, await loadFileDirectory(businessesFile)) : evaluation.report;
-  if (flags.json) print(JSON.stringify({ ...report, thresholds, failures }, null, 2));
+  if (flags.json) print(JSON.stringify({ ...report, ...(framings ? { framings } : {}), thresholds, failures }, null, 2));
   else {
     for (const line of formatReport(report)) print(line);
+    if (framings) for (const line of formatFramings(framings)) print(line);
     if (Object.keys(thresholds).length > 0) print(failures.length === 0 ? "\nPASS all pass marks" : `\n${failures.join("\n")}`);
   }
   return failures.length === 0 ? 0 : 1;

@@ -11,7 +11,9 @@ import { parseBusinessFile } from "../../src/bot/business.ts";
 import { replies } from "../../src/bot/replies.ts";
 import { main } from "../../src/cli/eval.ts";
 import { classify } from "../../src/cli/eval/classify.ts";
-import { evaluate } from "../../src/cli/eval/evaluate.ts";
+import { evaluate, readUtteranceFile } from "../../src/cli/eval/evaluate.ts";
+import { FRAMINGS, framedSets, framingsReport } from "../../src/cli/eval/framings.ts";
+import type { EvalReport } from "../../src/cli/eval/report.ts";
 import { failedThresholds, parseRatio } from "../../src/cli/eval/thresholds.ts";
 import { startServer, type ServerProcess } from "../support/server-process.ts";
 
@@ -161,6 +163,16 @@ describe("bun run eval on the command line", () => {
     expect(text).not.toContain("--min-unknown)"); // 1/2 declined meets 1/2
   });
 
+  test("--framings plays the questions again wrapped in phone-call talk and prints each framing against the plain questions", async () => {
+    const out: string[] = [];
+    const code = await main(["--businesses", businessesFile, "--utterances", utterancesFile, "--now", NOW.toISOString(), "--framings"], (line) => out.push(line));
+    expect(code).toBe(0);
+    const text = out.join("\n");
+    expect(text).toContain("framings: the 3 questions wrapped in phone-call talk (plain: 1 right, 1 false answers)");
+    for (const framing of FRAMINGS) expect(text).toContain(`  ${framing.padEnd(36)} right `);
+    expect(text).toMatch(new RegExp(`all framings: \\d+ right of ${FRAMINGS.length} the plain questions get`));
+  });
+
   test("--json prints the report for machines; marks that are met exit 0", async () => {
     const out: string[] = [];
     const code = await main(["--businesses", businessesFile, "--utterances", utterancesFile, "--now", NOW.toISOString(), "--json", "--min-intents", "0.75"], (line) => out.push(line));
@@ -235,6 +247,18 @@ describe("bun run eval on the command line", () => {
 const FLOOR = { minAnswers: 0.73, minBusiness: 0.65, minUnknown: 22 / 24, minIntents: 35 / 36, maxWrong: 0.025 };
 
 describe("the development set", () => {
+  test("wrapped in phone-call talk, its questions keep at least 99% of their right answers and no more false answers", async () => {
+    const sets = await readUtteranceFile(`${FIXTURE}/utterances.json`);
+    const businesses = `${FIXTURE}/businesses.json`;
+    const plain = (await evaluate({ businessesFile: businesses, utterances: sets, now: () => NOW })).report;
+    const framed: Array<readonly [string, EvalReport]> = [];
+    for (const framing of FRAMINGS) framed.push([framing, (await evaluate({ businessesFile: businesses, utterances: framedSets(sets, framing), now: () => NOW })).report]);
+    const { framings } = framingsReport(plain, framed);
+    const right = framings.reduce((sum, f) => sum + f.right, 0);
+    expect(right).toBeGreaterThanOrEqual(0.99 * plain.overall.answers.right * FRAMINGS.length);
+    for (const f of framings) expect([f.framing, f.falseAnswers]).toEqual([f.framing, plain.overall.falseAnswers]);
+  });
+
   test("no business falls below the regression floor (73% right overall, 65% per business, 22/24 declined, 35/36 intents, ≤ 2.5% wrong FAQ)", async () => {
     const { report } = await evaluate({ businessesFile: `${FIXTURE}/businesses.json`, utterances: `${FIXTURE}/utterances.json`, now: () => NOW });
     expect(report.utterances).toBe(270);

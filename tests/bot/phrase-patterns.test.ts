@@ -30,7 +30,15 @@ describe("idiom patterns", () => {
     expect(match("my 80 year old", 1)).toBeUndefined();
   });
 
-  test("an idiom that could start with nothing is refused when compiled", () => {
+  test("'*' is any one word, never the first", () => {
+    const names = compilePhrases([["my name is *", ""]]);
+    expect(matchPhrase(names, ["my", "name", "is", "delgado", "do", "you"], 0)).toEqual({ length: 4, meaning: "" });
+    expect(matchPhrase(names, ["my", "name", "is"], 0)).toBeUndefined();
+    expect(() => compilePhrases([["* car", "park"]])).toThrow("must start with a word");
+  });
+
+  test("an idiom that could start with nothing is refused when compiled, and so is a slot split by a space", () => {
     expect(() => compilePhrases([["(the) car", "park"]])).toThrow("must start with a word");
+    expect(() => compilePhrases([["bring (the food|a meal) home", "deliver"]])).toThrow("without spaces");
   });
 });

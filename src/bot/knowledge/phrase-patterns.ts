@@ -2,7 +2,7 @@
  * The idioms of synonyms.ts as word patterns: a pattern is words separated by spaces, each slot
  * listing its alternatives with "|" ("leave|put the|my car"), a slot in parentheses may be left
  * out ("(hire|rental)"), and a slot like "1..17" matches a number in that range (spoken numbers
- * are digits by then: "four year old" is "4 year old"). Compiled once into slots indexed by the
+ * are digits by then: "four year old" is "4 year old"); "*" is any one word ("my name is *"). Compiled once into slots indexed by the
  * words a pattern can start with, so that a caller's word that starts none costs one map lookup.
  */
 
@@ -10,6 +10,8 @@ interface Slot {
   readonly words: ReadonlySet<string>;
   /** Inclusive number range this slot also accepts. */
   readonly range?: readonly [number, number];
+  /** Any one word ("*"). */
+  readonly any?: boolean;
   readonly optional: boolean;
 }
 
@@ -29,6 +31,7 @@ function compileSlot(source: string): Slot {
   const optional = source.startsWith("(") && source.endsWith(")");
   if (!optional && /[()]/.test(source)) throw new Error(`an idiom's slot is one word or "(…)" without spaces: "${source}"`);
   const alternatives = (optional ? source.slice(1, -1) : source).split("|");
+  if (alternatives.length === 1 && alternatives[0] === "*") return { words: new Set(), any: true, optional };
   const words = new Set<string>();
   let range: readonly [number, number] | undefined;
   for (const alternative of alternatives) {
@@ -54,7 +57,7 @@ export function compilePhrases(list: ReadonlyArray<readonly [string, string]>): 
   for (const [source, meaning] of list) {
     const slots = source.split(" ").map(compileSlot);
     const first = slots[0];
-    if (first === undefined || first.optional) throw new Error(`an idiom must start with a word it always has: "${source}"`);
+    if (first === undefined || first.optional || first.any === true) throw new Error(`an idiom must start with a word it always has: "${source}"`);
     const pattern = { slots, meaning };
     for (const word of first.words) byFirstWord.set(word, [...(byFirstWord.get(word) ?? []), pattern]);
     if (first.range !== undefined) byNumber.push(pattern);
@@ -63,7 +66,7 @@ export function compilePhrases(list: ReadonlyArray<readonly [string, string]>): 
 }
 
 function accepts(slot: Slot, word: string): boolean {
-  if (slot.words.has(word)) return true;
+  if (slot.any === true || slot.words.has(word)) return true;
   if (slot.range === undefined || !/^\d+$/.test(word)) return false;
   const value = Number(word);
   return value >= slot.range[0] && value <= slot.range[1];
