@@ -10,6 +10,7 @@
 import type { Business } from "./business.ts";
 import { knowledgeIndexOf } from "./business-index.ts";
 import { queryKnowledge } from "./knowledge/index.ts";
+import { yesOrNo } from "./yes-no.ts";
 import { spokenForm } from "./spoken-form.ts";
 import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
@@ -58,9 +59,6 @@ export function confirmingQuestion(business: Business, found: KnowledgeAnswer | 
   return { say: replies.confirm(faqTopic(faq)), between: [found.faqIndex, found.faqIndex] };
 }
 
-const CONFIRM_YES = /^(yes|yeah|yep|yup|yes please|yeah please|correct|right|exactly|that is right|that is it|that is correct|sure|please|uh huh|mhm|ok|okay|i am|i was|i do|it is|yes i am|yes i was|yeah i am|yes exactly|yeah exactly|yes that is right|yeah that is right|yes it is)( thanks| thank you| please)?$/;
-const CONFIRM_NO = /^(no|nope|nah|not really|not quite|no it is not|no that is not it|no i am not|wrong|neither)( thanks| thank you| sorry)?$/;
-
 /**
  * The caller's answer to "Are you asking about X?": yes, no, or undefined when they said something
  * else (a new question, which is then handled as one).
@@ -72,10 +70,7 @@ const CONFIRM_NO = /^(no|nope|nah|not really|not quite|no it is not|no that is n
  * ```
  */
 export function confirmation(speech: string): "yes" | "no" | undefined {
-  const text = spokenForm(speech, false).normalized.replace(/^(um|uh|oh|er|well) /, "");
-  if (CONFIRM_YES.test(text)) return "yes";
-  if (CONFIRM_NO.test(text)) return "no";
-  return undefined;
+  return yesOrNo(spokenForm(speech, false).normalized);
 }
 
 const FIRST = /\b(first|former|1st|the one you said first)\b/;

@@ -91,4 +91,16 @@ describe("confirmingQuestion and confirmation", () => {
     for (const said of ["no", "nope", "no thats not it", "Not really."]) expect(confirmation(said)).toBe("no");
     for (const said of ["no i meant the gift cards", "what time do you open", "yes and do you have parking"]) expect(confirmation(said)).toBeUndefined();
   });
+
+  test("agreeing and refusing in the many ways callers do, with politeness around; any other word is a question", () => {
+    for (const said of ["yep thats it", "aye", "absolutely", "of course", "thats the one thanks", "yeah thats what i mean", "mm hmm", "you got it", "grand yeah", "yes sir", "right yeah", "i do", "it is"]) {
+      expect([said, confirmation(said)]).toEqual([said, "yes"]);
+    }
+    for (const said of ["no not that", "nah not really", "no i meant something else", "not at all", "no its not", "no thats not right", "neither"]) {
+      expect([said, confirmation(said)]).toEqual([said, "no"]);
+    }
+    for (const said of ["yes how much is it", "right so how much is it", "is it free", "that is expensive", "i do not know", "the mens one"]) {
+      expect([said, confirmation(said)]).toEqual([said, undefined]);
+    }
+  });
 });
