@@ -75,6 +75,10 @@ export function confirmation(speech: string): "yes" | "no" | undefined {
 
 const FIRST = /\b(first|former|1st|the one you said first)\b/;
 const SECOND = /\b(second|latter|last|2nd|the other)\b/;
+/** "number two", "option one": a choice by number, whatever words of the FAQs it shares ("options"). */
+const BY_NUMBER = /\b(number|option) (one|two|1|2)\b/;
+/** "not the kids one": the caller names the one they do not mean. */
+const NOT_THAT = /^(no )?not (the )?/;
 const BOTH = /\b(both|either|the two of them)\b/;
 
 /**
@@ -91,7 +95,13 @@ export function chooseBetween(business: Business, speech: string, between: reado
   const [a, b] = between;
   if (business.faqs[a] === undefined || business.faqs[b] === undefined) return [];
   const text = normalizeText(speech);
+  if (NOT_THAT.test(text)) {
+    const named = chooseBetween(business, text.replace(NOT_THAT, ""), between);
+    return named.length === 1 ? [named[0] === a ? b : a] : [];
+  }
   if (BOTH.test(text)) return [a, b];
+  const numbered = BY_NUMBER.exec(text);
+  if (numbered !== null) return [numbered[2] === "one" || numbered[2] === "1" ? a : b];
   // Not cached by question: a reply to "Do you mean A or B?" means something only after that question.
   const match = queryKnowledge(knowledgeIndexOf(business), speech, { among: between });
   if (match !== null && match.score > 0) {

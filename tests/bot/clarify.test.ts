@@ -63,6 +63,12 @@ describe("chooseBetween and clarifyingQuestion", () => {
     expect(chooseBetween(salon!, "both of them", [0, 1])).toEqual([0, 1]);
     expect(chooseBetween(salon!, "do you have parking", [0, 1])).toEqual([]);
     expect(chooseBetween(salon!, "yes", [0, 1])).toEqual([]);
+    // By number, and by naming the one the caller does not mean.
+    expect(chooseBetween(salon!, "number two", [0, 1])).toEqual([1]);
+    expect(chooseBetween(salon!, "option one please", [0, 1])).toEqual([0]);
+    expect(chooseBetween(salon!, "not the men's one", [0, 1])).toEqual([0]);
+    expect(chooseBetween(salon!, "no not the first", [0, 1])).toEqual([1]);
+    expect(chooseBetween(salon!, "not sure", [0, 1])).toEqual([]);
   });
 
   test("asks only for an ambiguous answer whose FAQs are still where the cache says", () => {
