@@ -60,9 +60,10 @@ const POLITE_PHRASES: readonly RegExp[] = [
   /\b(many thanks|much appreciated|i (really )?appreciate (it|that|your help))\b/g,
   /\bthat (helps|helped|is helpful|was helpful|is great|is perfect|is brilliant|is grand|is lovely|is good to know|is fine)( a lot| loads| a bunch)?\b/g,
   /\b(good|great) to know\b/g,
+  /\b(you have been|you were|that was|that has been) (very |really |so |super |most |a )?(helpful|great|brilliant|lovely|kind|big help|great help|help)\b/g,
 ];
 
-const APPROVAL = new Set("grand great perfect brilliant lovely cool awesome fantastic excellent wonderful super sound nice sweet ace".split(" "));
+const APPROVAL = new Set("grand great perfect brilliant lovely cool awesome fantastic excellent wonderful super sound nice sweet ace helpful".split(" "));
 const THANKS = /\b(thanks|thank you|ta|cheers)\b/;
 const POLITE_FILLER = new Set(
   "no nope nah ok okay alright all right right great perfect cool awesome good fine grand brilliant lovely fantastic excellent wonderful super sound nice sweet ace stuff righto thanks thank you ta so well um uh oh ah er hmm then very much really i appreciate it for now please yes yeah yep sure think actually just that is got it and mate again".split(" "),

@@ -119,6 +119,8 @@ describe("detectIntent on transcripts: no punctuation, no apostrophes, regional 
       "no more questions thanks",
       "alright that helps a lot thanks bye",
       "lovely thanks see you saturday then",
+      "you have been very helpful thank you",
+      "that was a big help cheers",
       "ok ill let you go",
       "good night",
       "ok talk to you later",
