@@ -11,6 +11,7 @@ import {
   type KnowledgeIndex,
 } from "../../src/bot/knowledge/index.ts";
 import { SYNONYM_GROUPS } from "../../src/bot/knowledge/synonyms.ts";
+import { CONFIRM_SHARE } from "../../src/bot/clarify.ts";
 import { analyze } from "../../src/bot/knowledge/terms.ts";
 import { explainQuery } from "../../src/bot/knowledge/index.ts";
 import { sampleBusinesses } from "../../src/bot/sample-businesses.ts";
@@ -322,6 +323,16 @@ describe("the question's focus", () => {
     expect(queryKnowledge(index, "which kind of documents do i need for the consultation")?.faqIndex).toBe(0);
     // Without a "what", neither word is the focus: the rarer word decides as before.
     expect(analyze("do i need documents for the consultation").focus.size).toBe(0);
+  });
+
+  test("a focus reached only through a relation is only partly explained: 'the capital of france' is no seat at a table", () => {
+    const index = buildKnowledgeIndex([
+      { question: "Can I make a reservation?", answer: "For groups of six or more.", keywords: ["reserve", "book", "table", "seat"] },
+      { question: "Do you have parking?", answer: "Behind the building.", keywords: ["parking"] },
+    ]);
+    // "capital" is a kind of "seat" (of government) in WordNet; asked about, it is not the owner's word.
+    expect(queryKnowledge(index, "what is the capital of france")!.score).toBeLessThan(CONFIRM_SHARE * DEFAULT_CONFIDENCE_THRESHOLD);
+    expect(queryKnowledge(index, "what is the seat booking policy")!.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
   });
 
   test("a focus the business never uses costs more: asked for something else, the bot does not answer", () => {

@@ -188,7 +188,7 @@ describe("matters only the staff can help with", () => {
 
 describe("checking a question the bot is not sure of", () => {
   // A question the salon's parking FAQ fits, but not surely enough to answer at once.
-  const unsure = "can i park my truck outside tomorrow afternoon";
+  const unsure = "could my uncle park his truck outside tomorrow afternoon";
 
   test("the bot asks 'Are you asking about parking?'; yes gets the answer", async () => {
     const call = await newCall();

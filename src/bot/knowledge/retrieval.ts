@@ -169,6 +169,13 @@ function resolve(
     const direct = postings.get(term);
     if (direct !== undefined) {
       matched.set(term, direct);
+      // The word a question asks about, reached only through a relation ("capital" is a kind of
+      // the owner's "seat"), is only partly explained: it costs the share its relation leaves.
+      if (analysis.focus.has(term)) {
+        let best = 0;
+        for (const posting of direct.values()) best = Math.max(best, posting.written ? 1 : posting.weight);
+        unknownCost += (1 - best) * unexplainedWordCost(analysis, term, analysis.words.get(term));
+      }
       continue;
     }
     const word = analysis.unknown.get(term);
@@ -271,9 +278,10 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
   for (const [term, weights] of matched) {
     const distinct = (index.idf.get(term) ?? 0) * commonness(term);
     const heads = bound.get(term);
-    for (const [faq, { weight, topical: onTopic }] of weights) {
+    for (const [faq, { weight, topical: onTopic, written }] of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;
-      const share = (heads === undefined ? 1 : otherModifierShare(analysis, term, heads.get(faq))) * (analysis.focus.has(term) ? CALIBRATION.focusWeight : 1);
+      // The question's focus weighs more where the business writes it, not where it is only related.
+      const share = (heads === undefined ? 1 : otherModifierShare(analysis, term, heads.get(faq))) * (analysis.focus.has(term) && written ? CALIBRATION.focusWeight : 1);
       if (onTopic) topical[faq]! += distinct * weight * share;
       else incidental[faq]! += distinct * weight * share;
     }
