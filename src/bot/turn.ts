@@ -1,7 +1,6 @@
 import type { Business } from "./business.ts";
 import { chooseBetween, clarifyingQuestion, confirmation, confirmingQuestion } from "./clarify.ts";
 import { detectIntent } from "./intents.ts";
-import { normalizeText } from "./knowledge/text.ts";
 import type { KnowledgeAnswer } from "./lookups.ts";
 import type { ModelReply } from "./model-answers.ts";
 import { answerHoursQuestion, canTransfer, replies } from "./replies.ts";
@@ -100,7 +99,7 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
 
   // A bare yes or no answers the bot's own offer of a person ("Would you like me to connect you…?").
   if (transferOffered) {
-    const answer = yesOrNo(speech);
+    const answer = confirmation(speech);
     if (answer === "yes") return transfer(business);
     if (answer === "no") return { outcome: "fallback", say: replies.anythingElse(business), next: "gather", said: SAID_LINE.anythingElse };
   }
@@ -215,17 +214,6 @@ function miss(business: Business, session: CallSession, knowledgeMs: number | un
   }
   session.transferOffered = business.transferNumber !== undefined;
   return { outcome: "fallback", say: replies.notSure(business), next: "gather", ...timing, source: "fallback", said: SAID_LINE.notSure };
-}
-
-const YES = /^(yes|yeah|yep|yup|sure|sure thing|ok|okay|please|alright|all right|go ahead|please do|connect me|do it|that would be (great|good|nice)|i would like that)( yes)?( please| thanks| thank you)?$/;
-const NO = /^(no|nope|nah|not now|not really|no thanks|no thank you|i am good|i am fine|that is ok|that is okay)( thanks| thank you)?$/;
-
-/** A bare yes or no, as callers answer a question; anything more ("no thanks, that's all") is left to the intents. */
-function yesOrNo(speech: string): "yes" | "no" | undefined {
-  const text = normalizeText(speech);
-  if (YES.test(text)) return "yes";
-  if (NO.test(text)) return "no";
-  return undefined;
 }
 
 /** The last reply rebuilt from what the state kept of it, when the session holds no text (a gather call's state travels without it). */

@@ -105,6 +105,9 @@ describe("confirmingQuestion and confirmation", () => {
     for (const said of ["no not that", "nah not really", "no i meant something else", "not at all", "no its not", "no thats not right", "neither"]) {
       expect([said, confirmation(said)]).toEqual([said, "no"]);
     }
+    // To the offer of a person as well: "please do", "connect me"; "thats ok", "im good", "not now" decline it.
+    for (const said of ["please do", "connect me", "that would be great", "go ahead"]) expect([said, confirmation(said)]).toEqual([said, "yes"]);
+    for (const said of ["thats ok thanks", "im good", "not now"]) expect([said, confirmation(said)]).toEqual([said, "no"]);
     for (const said of ["yes how much is it", "right so how much is it", "is it free", "that is expensive", "i do not know", "the mens one"]) {
       expect([said, confirmation(said)]).toEqual([said, undefined]);
     }
