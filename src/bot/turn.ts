@@ -7,6 +7,7 @@ import { answerHoursQuestion, canTransfer, replies } from "./replies.ts";
 import { isStaffMatter } from "./staff-matters.ts";
 import { isOpenAroundTheClock } from "./hours-spoken.ts";
 import { SAID_LINE, sayAgain, type SaidReply } from "./said.ts";
+import { twoAnswers } from "./two-questions.ts";
 import type { CallSession } from "./session.ts";
 
 /** What a turn ended as; also the `bot.outcome` metric attribute. */
@@ -151,6 +152,12 @@ async function decide(input: TurnInput, transferOffered: boolean, pending: CallS
   }
 
   const started = performance.now();
+  const both = await twoAnswers(business, speech, input.answer, input.minConfidence);
+  if (both !== undefined) {
+    session.misses = 0;
+    const faqs = both.map((found) => found.faqIndex);
+    return { outcome: "answer", say: both.map((found) => found.answer).join(" "), next: "gather", knowledgeMs: performance.now() - started, source: "faq", said: { kind: "faqs", faqs } };
+  }
   const found = await input.answer(business, speech);
   const knowledgeMs = performance.now() - started;
   // An ambiguous match is asked about whatever its score: two FAQs that each fit on their own split

@@ -210,3 +210,13 @@ describe("checking a question the bot is not sure of", () => {
     expect(spoken(await call.say("how much is a kids haircut"))).toContain("$20");
   });
 });
+
+describe("two questions in one breath", () => {
+  test("each is answered, in the caller's order; one question with an 'and' in it is still one", async () => {
+    const call = await newCall();
+    expect(spoken(await call.say("do you have parking and how much is a kids haircut"))).toBe("There is free parking in the lot behind the studio. Kids under twelve get a cut for $20.");
+    expect(spoken(await call.say("say that again"))).toBe("There is free parking in the lot behind the studio. Kids under twelve get a cut for $20.");
+    const other = await newCall();
+    expect(spoken(await other.say("how much is a mens cut and beard trim"))).toBe("A men's cut is $35, and a beard trim with it is $10 more.");
+  });
+});
