@@ -252,11 +252,11 @@ function questionCoverage(index: KnowledgeIndex, faq: number, topicalEvidence: n
 /**
  * Why a question got the match it got, for the business's owner: the match (as
  * {@link queryKnowledge} gives it) and the caller's words that no FAQ writes — the words an owner
- * could add as keywords ("zumba", "babysitting"), WordNet's weak links to them included.
+ * could add as keywords ("zumba", "playroom"), WordNet's weak links to them included.
  *
  * @example
  * ```ts
- * explainQuery(index, "um do you have babysitting").unwritten // ["babysitting"]
+ * explainQuery(index, "um do you have a playroom").unwritten // ["playroom"]
  * ```
  */
 export function explainQuery(index: KnowledgeIndex, text: string): { match: KnowledgeMatch | null; unwritten: string[] } {

@@ -18,7 +18,10 @@
  *   ("venmo", "doordash", "byob") or holds in another sense only ("visa" is a travel document,
  *   "amex" is missing), with the American and British names of ordering to take away; and the "cost" family, because WordNet keeps "price", "fee", "charge" and
  *   "rate" in different senses a caller does not distinguish when asking what something costs; and
- *   the trades' "quote", "estimate" and "quotation" for the price of a job, which WordNet keeps apart.
+ *   the trades' "quote", "estimate" and "quotation" for the price of a job, which WordNet keeps apart;
+ *   pausing ("freeze", "suspend", "pause"), childcare ("babysitting", "creche", "daycare",
+ *   "toddler", which WordNet lacks), video calls by the apps' names, languages in their own names
+ *   ("espanol"), and what coeliac callers say ("wheat", "coeliac" for gluten).
  *
  * Groups are applied at index-build time, like WordNet's synonyms: an FAQ word of a group gets
  * postings for the group's other words. A word belongs to one group at most (a test checks it).
@@ -32,6 +35,21 @@ export const SYNONYM_GROUPS: ReadonlyArray<readonly string[]> = [
   ["pickup", "carryout", "takeout", "takeaway"],
   ["wifi", "internet", "wireless"],
   ["quote", "estimate", "quotation"],
+  // Pausing a membership, a subscription or an account.
+  ["freeze", "suspend", "pause"],
+  // Looking after children while the parent is busy, in the words WordNet lacks or keeps apart.
+  ["childcare", "babysitting", "babysitter", "creche", "daycare"],
+  ["child", "toddler", "kiddo"],
+  // Meeting by video, named by the apps callers use.
+  ["video", "zoom", "facetime", "skype", "videocall"],
+  // Languages named in their own language.
+  ["spanish", "espanol", "castellano"],
+  ["french", "francais"],
+  ["portuguese", "portugues"],
+  ["german", "deutsch"],
+  ["italian", "italiano"],
+  // What coeliac callers ask about.
+  ["gluten", "wheat", "celiac", "coeliac"],
 ];
 
 /**
@@ -107,6 +125,32 @@ export const PHRASES: ReadonlyArray<readonly [string, string]> = [
   ["save (us) a table", "reserve table"],
   ["hold a table", "reserve table"],
   ["under the|my|our name", "reserve"],
+  // Identity documents a business may ask to see.
+  ["drivers|driving license|licence|licenses|licences", "photo id identification"],
+  ["id card|cards", "photo id identification"],
+  // Coming once, without a membership or a package.
+  ["single visit|session|class|entry|ticket", "drop in"],
+  ["one off|time visit|session|class|entry", "drop in"],
+  ["pay as you go", "drop in"],
+  // Children left in someone's care while the parent is busy, and children counted.
+  ["leave|drop (off) the|my|our baby|babies|kids|children|child|toddler|little", "childcare"],
+  ["my|our (1..9) (little|young) boys|girls|lads", "child"],
+  // Going online is the internet.
+  ["get|go|getting|be online", "internet"],
+  // Whether something costs more or is in the price.
+  ["part of the|your rate|price|cost|deal|package|room", "included"],
+  ["come|comes with (the) (room|rate|price)", "included"],
+  ["is that|it extra", "included"],
+  ["pay (for) (it|that) separately", "included"],
+  // Bringing someone along to an event or a club.
+  ["plus 1", "guest"],
+  // Somewhere safe for one's things.
+  ["somewhere|anywhere|place|spot safe|secure to put|leave|keep|store", "locker storage"],
+  // A gift bought as a voucher.
+  ["voucher|vouchers", "gift card"],
+  // Food for a crowd.
+  ["big|large|bulk order|orders", "catering"],
+  ["office|work|company lunch|party|event", "catering"],
   // Trade work in phrasal verbs: "put in a new bathtub" is fitting one, "take care of snakes" treating them.
   ["put|putting in", "install fit"],
   ["take|taking care of", "treat care"],
@@ -172,6 +216,7 @@ export const PHRASES: ReadonlyArray<readonly [string, string]> = [
   ["mobility scooter|aid", "accessible"],
   ["cant|cannot manage|climb|do|use (the) stairs|steps", "accessible stairs"],
   ["step free", "accessible"],
+  ["no|without (a) step|steps|stairs", "accessible"],
   // A room's key times, asked as getting into it or out of it.
   ["get|go in|into (to) the|our|my room", "check in"],
   ["be|get out of the|our|my room", "check out"],

@@ -1,7 +1,7 @@
 /**
  * `bun run eval --explain`: under each missed question, what the knowledge base made of it — the
  * nearest FAQs with their confidence and the caller's words that no FAQ writes. An owner reads
- * the second list as keywords to add ("zumba", "babysitting"): the words callers use for a topic
+ * the second list as keywords to add ("zumba", "playroom"): the words callers use for a topic
  * that the business's file never names.
  */
 import { knowledgeIndexOf } from "../../bot/business-index.ts";
@@ -15,7 +15,7 @@ import type { EvalReport } from "./report.ts";
  * @example
  * ```ts
  * const explained = await explainMisses(report, await loadFileDirectory("mine.json"));
- * explained.misses[0]?.explanation // 'nearest "Do you have childcare?" 0.31 · words no FAQ writes: babysitting'
+ * explained.misses[0]?.explanation // 'nearest "Do you have childcare?" 0.31 · words no FAQ writes: playroom'
  * ```
  */
 export async function explainMisses(report: EvalReport, directory: BusinessDirectory): Promise<EvalReport> {
