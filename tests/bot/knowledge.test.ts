@@ -498,6 +498,25 @@ describe("question idioms", () => {
     for (const [said, faq] of cases) expect([said, queryKnowledge(index, said)?.faqIndex]).toEqual([said, faq]);
   });
 
+  test("a situation that cannot wait reaches the emergency FAQ, in any trade", () => {
+    const emergency = (question: string) =>
+      buildKnowledgeIndex([
+        { question, answer: "Call 555-0100 day or night.", keywords: ["emergency", "urgent"] },
+        { question: "What are your prices?", answer: "From $60.", keywords: ["price"] },
+        { question: "Where are you?", answer: "On Mill Road.", keywords: [] },
+      ]);
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ["Do you do emergency call-outs?", "theres water pouring through my kitchen ceiling"],
+      ["Do you do emergency call-outs?", "i think a pipe has burst"],
+      ["Do you do emergency call-outs?", "i can smell gas in the hall"],
+      ["What do I do in an emergency?", "my cat was hit by a car"],
+      ["What do I do in an emergency?", "my dog ate some chocolate"],
+      ["Do you take urgent appointments?", "my son knocked out a tooth can you see him asap"],
+      ["Do you do emergency lockouts?", "im locked out of my flat"],
+    ];
+    for (const [question, said] of cases) expect([said, queryKnowledge(emergency(question), said)?.faqIndex]).toEqual([said, 0]);
+  });
+
   test("delivery, a guest and a room's times in other words", () => {
     const takeaway = buildKnowledgeIndex([
       { question: "Do you deliver?", answer: "Within three miles, $3.", keywords: ["delivery"] },

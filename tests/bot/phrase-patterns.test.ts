@@ -35,6 +35,9 @@ describe("idiom patterns", () => {
     expect(matchPhrase(names, ["my", "name", "is", "delgado", "do", "you"], 0)).toEqual({ length: 4, meaning: "" });
     expect(matchPhrase(names, ["my", "name", "is"], 0)).toBeUndefined();
     expect(() => compilePhrases([["* car", "park"]])).toThrow("must start with a word");
+    const ceiling = compilePhrases([["through (the|my) (*) ceiling", "leak"]]);
+    expect(matchPhrase(ceiling, ["through", "my", "kitchen", "ceiling"], 0)).toEqual({ length: 4, meaning: "leak" });
+    expect(matchPhrase(ceiling, ["through", "the", "ceiling"], 0)).toEqual({ length: 3, meaning: "leak" });
   });
 
   test("an idiom that could start with nothing is refused when compiled, and so is a slot split by a space", () => {
