@@ -239,12 +239,12 @@ describe("bun run eval on the command line", () => {
 
 /**
  * A regression floor a little under what the bot scores on the development set today
- * (76% right, at least 68% per business, 23/24 declined, 36/36 intents, 1.0% wrong FAQ). The
+ * (80% right, at least 74% per business, 23/24 declined, 36/36 intents, 1.0% wrong FAQ). The
  * targets for declined questions, intents and wrong FAQs are met; ≥ 90% right and ≥ 85% per
  * business are not yet. `bun run eval --min-answers 0.9 --min-business 0.85 --min-unknown 23/24
  * --min-intents 35/36 --max-wrong 0.02` checks them all.
  */
-const FLOOR = { minAnswers: 0.73, minBusiness: 0.65, minUnknown: 22 / 24, minIntents: 35 / 36, maxWrong: 0.025 };
+const FLOOR = { minAnswers: 0.77, minBusiness: 0.7, minUnknown: 22 / 24, minIntents: 35 / 36, maxWrong: 0.025 };
 
 describe("the development set", () => {
   test("wrapped in phone-call talk, its questions keep at least 99% of their right answers and no more false answers", async () => {
@@ -259,7 +259,7 @@ describe("the development set", () => {
     for (const f of framings) expect([f.framing, f.falseAnswers]).toEqual([f.framing, plain.overall.falseAnswers]);
   });
 
-  test("no business falls below the regression floor (73% right overall, 65% per business, 22/24 declined, 35/36 intents, ≤ 2.5% wrong FAQ)", async () => {
+  test("no business falls below the regression floor (77% right overall, 70% per business, 22/24 declined, 35/36 intents, ≤ 2.5% wrong FAQ)", async () => {
     const { report } = await evaluate({ businessesFile: `${FIXTURE}/businesses.json`, utterances: `${FIXTURE}/utterances.json`, now: () => NOW });
     expect(report.utterances).toBe(270);
     expect(failedThresholds(report, FLOOR)).toEqual([]);
