@@ -1,9 +1,10 @@
 /**
- * The idioms of synonyms.ts as word patterns: a pattern is words separated by spaces, each slot
- * listing its alternatives with "|" ("leave|put the|my car"), a slot in parentheses may be left
- * out ("(hire|rental)"), and a slot like "1..17" matches a number in that range (spoken numbers
- * are digits by then: "four year old" is "4 year old"); "*" is any one word ("my name is *"). Compiled once into slots indexed by the
- * words a pattern can start with, so that a caller's word that starts none costs one map lookup.
+ * The idioms (idioms.ts, phone-talk.ts) as word patterns: words separated by spaces, each slot
+ * listing its alternatives with "|" ("leave|put the|my car"); a slot in parentheses may be left
+ * out ("(hire|rental)"); "1..17" matches a number in that range (spoken numbers are digits by
+ * then: "four year old" is "4 year old"); "*" is any one word ("my name is *"). Compiled once into
+ * slots indexed by the words a pattern can start with, so that a caller's word that starts none
+ * costs one map lookup.
  */
 
 interface Slot {

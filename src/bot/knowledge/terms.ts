@@ -9,7 +9,8 @@ import { spokenNumbers } from "./numbers.ts";
 import { FILLERS, KNOWN_FUNCTION_WORDS, STOP_WORDS } from "./stopwords.ts";
 import { stem } from "./stem.ts";
 import { compilePhrases, matchPhrase, type PhraseTable } from "./phrase-patterns.ts";
-import { PHRASES } from "./synonyms.ts";
+import { IDIOMS } from "./idioms.ts";
+import { PHONE_TALK } from "./phone-talk.ts";
 import { words } from "./text.ts";
 
 /**
@@ -26,8 +27,8 @@ export function isKnownWord(word: string): boolean {
 }
 
 let phraseTable: PhraseTable | undefined;
-/** The idioms of synonyms.ts, compiled on first use. */
-const phrases = (): PhraseTable => (phraseTable ??= compilePhrases(PHRASES));
+/** The idioms and the phone talk around questions, compiled on first use. */
+const phrases = (): PhraseTable => (phraseTable ??= compilePhrases([...PHONE_TALK, ...IDIOMS]));
 
 /**
  * Two adjacent content words that may be one word split by speech recognition ("wi fi", "bally

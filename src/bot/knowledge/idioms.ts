@@ -1,0 +1,149 @@
+/**
+ * Idioms: word patterns that mean one thing, matched on normalised words before stop words (syntax
+ * in phrase-patterns.ts: "|" between alternatives, "(…)" for a slot that may be left out, "*" any
+ * one word, "1..17" a number in range); the longest match wins. WordNet holds words, not idioms.
+ *
+ * - Spoken question forms whose meaning is not in their words: "how much" asks a price, "how long"
+ *   a duration, "what street are you on" where the business is, "without paying" whether it is
+ *   free, "out of hours" after hours, "put my name down" a booking, "pull out of" cancelling, "what
+ *   happens if" a policy, "what kind of … do you do" the range of a business's work.
+ * - The everyday ways of naming a phone bot's common topics without their word, the same in every
+ *   trade: a car left somewhere is parking, food brought to the caller's home is delivery, "my 4
+ *   year old" is a child, "split it up" is installments, "not a member" a guest, "cant manage
+ *   stairs" asks about access, a driving licence is photo ID, a burst pipe or a pet hit by a car is
+ *   an emergency.
+ *
+ * The meaning's words are implied: none of them costs against a business that never uses it, and
+ * its stop words ("what", "after") are no terms, except the last ("kind" in "what kind").
+ */
+export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
+  ["how much time", "duration"],
+  ["how much", "cost"],
+  ["how long", "duration"],
+  // Booking in other words: having one's name put down, a table saved or held.
+  ["put our|my name down", "reserve"],
+  ["put us down", "reserve"],
+  ["save (us) a table", "reserve table"],
+  ["hold a table", "reserve table"],
+  ["under the|my|our name", "reserve"],
+  // Situations that cannot wait, told instead of asking for the emergency line.
+  ["hit|struck|run|knocked over|down|by (by) a|the car|truck|van|bus|bike", "emergency urgent"],
+  ["not|isnt|stopped breathing", "emergency urgent"],
+  ["cant|cannot breathe", "emergency urgent"],
+  ["bleeding|choking|collapsed|unconscious|seizure|poisoned|flooding|flooded", "emergency urgent"],
+  ["swallowed|ate|eaten (a|an|some|the|something) poison|chocolate|battery|batteries|sock|toy|bone|rat|medication|pills", "emergency urgent"],
+  ["burst|bursting (a|the|water) pipe|pipes|main", "emergency urgent"],
+  ["pipe|pipes|main (has|have|just) burst", "emergency urgent"],
+  ["water (is|was) pouring|gushing|coming|leaking through|from|out|in (of) (the|my|our) (*) ceiling|roof|wall|walls|floor", "emergency urgent"],
+  ["pouring|gushing through|from|out (of) the|my|our (*) ceiling|roof|wall|floor", "emergency urgent"],
+  ["gas leak", "emergency urgent"],
+  ["smell|smells|smelling (of) gas", "emergency urgent"],
+  ["locked out", "emergency urgent"],
+  ["broken|broke down", "emergency urgent"],
+  ["knocked out (a|my|his|her|their) tooth|teeth", "emergency urgent"],
+  ["asap|immediately", "urgent"],
+  ["straight|right away", "urgent"],
+  ["as soon as possible", "urgent"],
+  // Identity documents a business may ask to see.
+  ["drivers|driving license|licence|licenses|licences", "photo id identification"],
+  ["id card|cards", "photo id identification"],
+  // Coming once, without a membership or a package.
+  ["single visit|session|class|entry|ticket", "drop in"],
+  ["one off|time visit|session|class|entry", "drop in"],
+  ["pay as you go", "drop in"],
+  // Children left in someone's care while the parent is busy, and children counted.
+  ["leave|drop (off) the|my|our baby|babies|kids|children|child|toddler|little", "childcare"],
+  ["my|our (1..9) (little|young) boys|girls|lads", "child"],
+  // Going online is the internet.
+  ["get|go|getting|be online", "internet"],
+  // Whether something costs more or is in the price.
+  ["part of the|your rate|price|cost|deal|package|room", "included"],
+  ["come|comes with (the) (room|rate|price)", "included"],
+  ["is that|it extra", "included"],
+  ["pay (for) (it|that) separately", "included"],
+  // Bringing someone along to an event or a club.
+  ["plus 1", "guest"],
+  // Somewhere safe for one's things.
+  ["somewhere|anywhere|place|spot safe|secure to put|leave|keep|store", "locker storage"],
+  // A gift bought as a voucher.
+  ["voucher|vouchers", "gift card"],
+  // Food for a crowd.
+  ["big|large|bulk order|orders", "catering"],
+  ["office|work|company lunch|party|event", "catering"],
+  // Trade work in phrasal verbs: "put in a new bathtub" is fitting one, "take care of snakes" treating them.
+  ["put|putting in", "install fit"],
+  ["take|taking care of", "treat care"],
+  // Ordering to collect: "order ahead", "come and grab it myself".
+  ["order ahead", "order pickup"],
+  ["grab|collect|get it|them myself|ourselves", "pickup"],
+  ["come|pop (in|by|round) (and) grab|collect it|them", "pickup"],
+  // The times of what a business runs on a timetable.
+  ["class|classes|session|sessions|lesson|lessons times", "class schedule"],
+  // A British place to train.
+  ["leisure|sports|fitness centre|center|club", "gym"],
+  // Withdrawing from a commitment.
+  ["get out of my|our|the|a contract|membership|booking|reservation|subscription|lease|plan|agreement", "cancel"],
+  ["end|quit|terminate my|our|the membership|contract|subscription|plan|account|lease", "cancel"],
+  // Keeping a commitment but pausing it for a while.
+  ["on hold", "pause freeze"],
+  ["pull|back out of", "cancel"],
+  ["call off", "cancel"],
+  // Times outside opening hours, as callers say them ("out of hours" is the British "after hours").
+  ["middle of the night", "after hours"],
+  ["out of hours", "after hours"],
+  // Ways to pay named by more than one word.
+  ["american express", "amex"],
+  ["write a check|cheque", "pay check"],
+  // Asking whether something costs nothing, without the word "free".
+  ["without paying", "free"],
+  ["without (a) charge", "free"],
+  ["no charge", "free"],
+  ["for nothing", "free"],
+  ["cost|costs nothing", "free"],
+  // Asking what follows from something is asking about a policy: "what happens if i cancel".
+  ["what happens|happened (if|when)", "what policy"],
+  ["what would|will happen (if|when)", "what policy"],
+  // Asking what range a business covers ("what kind of law do you do" asks what an owner's "What
+  // kinds of cases do you handle?" answers): "kind" is a stop word elsewhere ("any kind of parking").
+  ["what kind|kinds|type|types|sort|sorts of", "what kind"],
+  ["which kind|kinds|type|types|sort|sorts of", "which kind"],
+  // Children named by their age or as the little ones: "my 4 year old", "the young ones".
+  ["1..17 year|years old|olds", "child"],
+  ["little|young|wee one|ones|uns", "child"],
+  // Where a car can stand, without the word "park".
+  ["leave|put|stick|keep|park the|my|our|a|your (hire|rental|rented) car|cars|van|vehicle|truck", "park"],
+  ["space|spaces|spot|spots|room for (the|my|our|a) (guests|guest|customers|customer|visitors|visitor) car|cars", "park"],
+  // Having something brought to the caller's door, without the word "deliver".
+  ["bring|send|take|get|drop (an|the|some) (it|them|food|dinner|lunch|breakfast|everything|order|meal|meals) (out|over|round|around|off) to my|our house|home|place|apartment|flat|office|door|work|address|hotel", "deliver"],
+  ["bring|send|take|get|drop (an|the|some) (it|them|food|dinner|lunch|breakfast|everything|order|meal|meals) (out|over|round|around|off) to the house|door", "deliver"],
+  ["bring|send (an|the|some) (it|them|food|dinner|lunch|breakfast|everything|order|meal|meals) out|over|round|around to us", "deliver"],
+  ["dropped|brought|sent|delivered (off|over|out|round) to|at my|our house|home|place|apartment|flat|office|door|work|address|hotel", "deliver"],
+  // Food in other words.
+  ["something|anything to eat", "food"],
+  ["bite to eat", "food"],
+  ["grab|get a bite", "food"],
+  // Paying in parts.
+  ["split|break (it|the|this|that) (cost|bill|payment|payments|fee|fees) up", "installments"],
+  ["spread (it|the|this|that) (cost|payment|payments|fee|fees) out", "installments"],
+  ["pay|paying (it|for) (it) (off) bit|little by bit|little", "installments"],
+  // Coming along without being a member.
+  ["not|isnt|arent|aint a member|members", "guest"],
+  ["non member|members", "guest"],
+  // Moving around with difficulty: what step-free access answers.
+  ["walking frame|stick|aid", "accessible"],
+  ["zimmer frame", "accessible"],
+  ["mobility scooter|aid", "accessible"],
+  ["cant|cannot manage|climb|do|use (the) stairs|steps", "accessible stairs"],
+  ["step free", "accessible"],
+  ["no|without (a) step|steps|stairs", "accessible"],
+  // A room's key times, asked as getting into it or out of it.
+  ["get|go in|into (to) the|our|my room", "check in"],
+  ["be|get out of the|our|my room", "check out"],
+  // Asking where the business is, in the forms callers use instead of "where are you located".
+  ["what|which street|floor", "where location"],
+  ["find you", "where location"],
+  ["get to you|ye", "where location"],
+  ["are you the one", "where location"],
+  ["next to", "where location"],
+  ["across from", "where location"],
+];
