@@ -23,7 +23,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   any some all both each every few more most other such own same much many
   what which who whom whose how when why whether
   get gets got getting go goes going gone gonna wanna gotta want wants wanted need needs needed
-  like know tell please thanks thank hi hello hey hiya howdy um umm uh uhh er ah oh okay ok yeah yes yep sure sorry anyway cheers ta
+  like know tell please thanks thank hi hello hey hiya howdy um umm uh uhh er ah oh okay ok yeah yes yep sure sorry anyway cheers ta regarding concerning
   well guys guy wondering wonder wondered question questions ask asking asked let make makes made
   kind sort thing things way place possible available offer offers provide provides take takes job
   terrible horrible awful pretty super quite bit basically literally honestly seriously obviously apparently

@@ -26,6 +26,9 @@ export function isKnownWord(word: string): boolean {
   return /^\d+$/.test(word) || STOP_WORDS.has(word) || KNOWN_FUNCTION_WORDS.has(word) || frequencyRank(word) !== undefined || lemmasOf(word).length > 0;
 }
 
+/** Words after which "like" is the verb ("id like to", "would like"), not a filler. */
+const LIKING = new Set(["i", "id", "we", "wed", "you", "youd", "they", "theyd", "would", "do", "dont", "really", "just", "also", "to", "she", "he", "shed", "hed"]);
+
 let phraseTable: PhraseTable | undefined;
 /** The idioms and the phone talk around questions, compiled on first use. */
 const phrases = (): PhraseTable => (phraseTable ??= compilePhrases([...PHONE_TALK, ...IDIOMS]));
@@ -119,7 +122,7 @@ export interface Token {
  * ```
  */
 export function tokensOf(text: string): Token[] {
-  const list = spokenNumbers(words(text)).filter((word) => !FILLERS.has(word));
+  const list = spokenNumbers(words(text)).filter((word, at, all) => !FILLERS.has(word) || (word === "like" && LIKING.has(all[at - 1] ?? "")));
   const tokens: Token[] = [];
   let i = 0;
   while (i < list.length) {
