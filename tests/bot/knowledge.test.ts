@@ -636,6 +636,22 @@ describe("question idioms", () => {
     expect([...analyze("we are driving up from cork how long does it take").narrative]).toContain(analyze("cork").terms[0]!);
   });
 
+  test("a clause of the caller's own after the question is their situation too; an object of the question is not", () => {
+    const trailing = (said: string) => [...analyze(said).trailing].sort();
+    expect(trailing("do you have parking my sister is visiting next week")).toEqual(analyze("sister visiting next week").terms.slice().sort());
+    expect(trailing("is there a kids menu its for my daughter")).toEqual(analyze("daughter").terms);
+    expect(trailing("can i bring my dog")).toEqual([]);
+    expect(trailing("do we have to pay for my son")).toEqual([]);
+    expect(trailing("what time do we have to check out")).toEqual([]);
+    // Everyday words of it cost the situation's share; a rarer word may be the real concern and costs in full.
+    const index = buildKnowledgeIndex([
+      { question: "Do you have a kids menu?", answer: "Pasta and pizza.", keywords: ["kids menu"] },
+      { question: "Do you have parking?", answer: "Behind the building.", keywords: ["parking"] },
+    ]);
+    expect(queryKnowledge(index, "do you have a kids menu my sister is visiting next week")!.score).toBeGreaterThanOrEqual(DEFAULT_CONFIDENCE_THRESHOLD);
+    expect(queryKnowledge(index, "is the kids pasta cooked in peanut oil my son has a nut allergy")!.score).toBeLessThan(DEFAULT_CONFIDENCE_THRESHOLD);
+  });
+
   test("what WordNet relates to the caller's situation is no evidence: 'my friend told me about you' reaches no other FAQ", () => {
     const index = buildKnowledgeIndex([
       { question: "What forms of payment do you take?", answer: "Cards and cash.", keywords: ["payment", "credit card"] },

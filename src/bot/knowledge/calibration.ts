@@ -16,7 +16,7 @@ export const CALIBRATION = {
   unknownWordCost: 0.3,
   /** Cost of a word the lexicon does not know (a name, a slip no repair fits, a rare word like "sauna"). */
   unlistedWordCost: 0.1,
-  /** Share of those costs kept for a word said only before the caller's question (their situation). */
+  /** Share of those costs kept for a word of the caller's situation, told before the question (after it, for everyday words only). */
   situationShare: 0.3,
   /** Share of those costs kept for a modifier (an adjective or adverb: "usually", "small"). */
   modifierShare: 0.3,

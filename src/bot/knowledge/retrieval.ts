@@ -135,7 +135,7 @@ export function queryKnowledge(index: KnowledgeIndex, text: string, options: Que
 
 /** {@link queryKnowledge} for terms already taken from the text (see termsOf); no join repair. */
 export function queryTerms(index: KnowledgeIndex, terms: readonly string[], options: QueryOptions = {}): KnowledgeMatch | null {
-  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map(), sequence: [], implied: new Set(), narrative: new Set(), focus: new Set() }, options.among);
+  return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map(), sequence: [], implied: new Set(), narrative: new Set(), trailing: new Set(), focus: new Set() }, options.among);
 }
 
 /** The terms the caller's words stand for in this business, after repair; each with its postings. */
@@ -189,7 +189,7 @@ function resolve(
     unwritten?.push(word ?? analysis.words.get(term) ?? term);
     if (word !== undefined) {
       // A word the lexicon does not know: a name, a slip, or a rare word that may be the real topic.
-      unknownCost += CALIBRATION.unlistedWordCost * (analysis.narrative.has(term) ? CALIBRATION.situationShare : 1);
+      unknownCost += CALIBRATION.unlistedWordCost * (analysis.narrative.has(term) || analysis.trailing.has(term) ? CALIBRATION.situationShare : 1);
       continue;
     }
     // A word the owner never wrote is unexplained even when WordNet relates it to an FAQ: it
@@ -289,7 +289,7 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
   for (const [term, weights] of derived) {
     // The caller's situation counts only through words the business writes: what WordNet relates
     // to it ("my friend told me about you": friend → guest) is no evidence of the question.
-    if (analysis.narrative.has(term)) continue;
+    if (analysis.narrative.has(term) || analysis.trailing.has(term)) continue;
     const distinct = commonness(term);
     for (const [faq, { weight, topical: onTopic }] of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;

@@ -65,6 +65,38 @@ function questionStart(tokens: readonly Token[]): number {
   return 0;
 }
 
+/** Subjects that carry their verb ("im", "its") or open a clause ("because …"). */
+const SELF_STANDING = new Set(["im", "ive", "ill", "its", "theyre", "hes", "shes", "because", "cause", "cos", "since"]);
+/** A subject pronoun, and a possessive that starts a subject ("my sister"). */
+const PRONOUNS = new Set(["i", "we", "he", "she", "they", "it"]);
+const POSSESSIVES = new Set(["my", "our", "his", "her", "their"]);
+/** Verbs a caller's clause goes on with ("my sister is visiting", "we have a wedding", "my husband asked"). */
+const CLAUSE_VERBS = new Set(["is", "are", "was", "were", "am", "will", "has", "have", "had", "can", "could", "would", "should", "need", "needs", "want", "wants", "work", "works", "asked", "told", "said", "think", "live", "lives", "got", "just", "really", "usually", "always", "never"]);
+/** Words after which a subject belongs to the question ("do we have", "can i bring", "if my"). */
+const OPENS_SUBJECT = new Set(["do", "does", "did", "can", "could", "will", "would", "should", "is", "are", "was", "were", "have", "has", "am", "if", "when", "where", "what", "which", "who", "how", "whether", "and", "or", "than"]);
+
+/**
+ * Where a clause of the caller's own starts after their question ("do you have parking · my sister
+ * is visiting next week"): its words are their situation too. The length of the tokens when none
+ * does. The question must have named something first; a clause is a subject followed by its verb
+ * ("my sister is", "we have", "its", "because"), not after an auxiliary ("do we have").
+ */
+function trailingStart(tokens: readonly Token[], asked: number): number {
+  let named = false;
+  const verbAt = (at: number) => CLAUSE_VERBS.has(tokens[at]?.word ?? "");
+  for (let at = asked; at < tokens.length; at++) {
+    const { word, term } = tokens[at]!;
+    if (named && !OPENS_SUBJECT.has(tokens[at - 1]?.word ?? "")) {
+      if (SELF_STANDING.has(word)) return at;
+      if (PRONOUNS.has(word) && verbAt(at + 1)) return at;
+      // "my sister is", "my little boy has": one or two words, then the verb.
+      if (POSSESSIVES.has(word) && tokens[at + 1]?.term !== "" && (verbAt(at + 2) || (tokens[at + 2]?.term !== "" && verbAt(at + 3)))) return at;
+    }
+    if (term !== "") named = true;
+  }
+  return tokens.length;
+}
+
 /** Question words that may bring their object before the auxiliary: "what kind of law do you do". */
 const FRONTED_QUESTION_WORDS = new Set(["what", "whats", "which", "how", "where", "when", "who"]);
 /** The most words a fronted question word stands before its auxiliary ("what kind of law" · "do you"). */
@@ -99,6 +131,8 @@ export interface Analysis {
   readonly implied: ReadonlySet<string>;
   /** Terms said only before the caller's question ("my doctor says … is there someone who…"): their situation. */
   readonly narrative: ReadonlySet<string>;
+  /** Terms of a clause of the caller's own after the question ("… my sister is visiting next week"). */
+  readonly trailing: ReadonlySet<string>;
   /** The term a "what"/"which" question asks about ("what documents should i bring"): its focus. */
   readonly focus: ReadonlySet<string>;
 }
@@ -171,10 +205,13 @@ export function analyze(text: string): Analysis {
   const unknown = new Map<string, string>();
   const wordOf = new Map<string, string>();
   const asked = questionStart(tokens);
+  const after = trailingStart(tokens, asked);
   const narrative = new Set<string>();
+  const trailing = new Set<string>();
   for (const [at, { word, term }] of tokens.entries()) {
     if (term !== "" && !terms.includes(term)) {
       if (at < asked) narrative.add(term);
+      else if (at >= after) trailing.add(term);
       terms.push(term);
       wordOf.set(term, word);
       if (!isKnownWord(word)) unknown.set(term, word);
@@ -193,7 +230,7 @@ export function analyze(text: string): Analysis {
   }
   const implied = new Set<string>();
   for (const token of tokens) if (token.implied === true && token.term !== "") implied.add(token.term);
-  return { terms, joins, unknown, words: wordOf, sequence: tokens.map((token) => token.word), implied, narrative, focus: focusOf(tokens) };
+  return { terms, joins, unknown, words: wordOf, sequence: tokens.map((token) => token.word), implied, narrative, trailing, focus: focusOf(tokens) };
 }
 
 const FOCUS_OPENERS = new Set(["what", "whats", "which"]);

@@ -38,11 +38,15 @@ export function commonness(term: string): number {
  */
 export function unexplainedWordCost(analysis: Analysis, term: string, spoken: string | undefined): number {
   const rank = spoken === undefined ? undefined : wordRank(spoken);
+  const rare = rank === undefined || rank >= CALIBRATION.rareRank ? CALIBRATION.rareWordCost : 0;
   const share =
     (analysis.narrative.has(term) ? CALIBRATION.situationShare : 1) *
     (isModifier(spoken ?? term) ? CALIBRATION.modifierShare : 1) *
     (analysis.focus.has(term) ? CALIBRATION.focusWeight : 1);
-  return share * (CALIBRATION.unknownWordCost + (rank === undefined || rank >= CALIBRATION.rareRank ? CALIBRATION.rareWordCost : 0));
+  if (!analysis.trailing.has(term)) return share * (CALIBRATION.unknownWordCost + rare);
+  // After the question, everyday words are the caller's situation ("my sister is visiting next
+  // week"); a rarer word may be the real concern ("… my son has a nut allergy") and costs in full.
+  return share * (CALIBRATION.situationShare * CALIBRATION.unknownWordCost + rare);
 }
 
 /** A word's frequency rank through its lemma ("certificates" → "certificate"). */

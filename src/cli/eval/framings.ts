@@ -7,7 +7,7 @@
 import type { EvalReport } from "./report.ts";
 import type { UtteranceSet } from "./utterances.ts";
 
-/** Ways of framing a question; "{}" is the question. Greetings, openers, tags and pleasantries. */
+/** Ways of framing a question; "{}" is the question. Greetings, openers, tags, pleasantries and the caller's situation told after the question. */
 export const FRAMINGS: readonly string[] = [
   "good morning {}",
   "hiya sorry to bother you {}",
@@ -33,6 +33,9 @@ export const FRAMINGS: readonly string[] = [
   "{} cheers",
   "{} thank you so much",
   "{} that would be great",
+  "{} my sister is visiting next week",
+  "{} its for my daughter",
+  "{} we have a wedding in town",
 ];
 
 /** A framing applied to a question. */
