@@ -445,7 +445,7 @@ describe("question idioms", () => {
     }
     // A topic named alone, and the same with words that only ask to hear about it.
     const named = queryKnowledge(index, "parking")!;
-    for (const said of ["whats the deal with parking", "i need some information about parking", "im looking for parking", "info on parking", "id like to enquire about parking", "im interested in parking", "regarding parking", "im after parking", "i have a query about parking"]) {
+    for (const said of ["whats the deal with parking", "i need some information about parking", "im looking for parking", "info on parking", "id like to enquire about parking", "im interested in parking", "regarding parking", "im after parking", "i have a query about parking", "im looking to sort out parking", "can you check if you have parking", "whats the situation with parking", "can you explain parking"]) {
       const match = queryKnowledge(index, said)!;
       expect([said, match.faqIndex]).toEqual([said, 0]);
       expect(match.score).toBeCloseTo(named.score, 6);

@@ -46,6 +46,10 @@ export const PHONE_TALK: ReadonlyArray<readonly [string, ""]> = [
   ["i have|got a couple (of) questions", ""],
   ["i have|got 2|3|some questions (first)", ""],
   ["first of all", ""],
+  ["sort|sorting out", ""],
+  ["looking|hoping|trying|wanting to", ""],
+  ["check|checking (for) (me) if|whether", ""],
+  ["can|could you explain (to) (me)", ""],
   // "id like to" as speech recognition writes "I'd like to": no ID about it.
   ["id like|love|prefer|rather|want|need|be|have|say|think|imagine|hoped|appreciate", ""],
   ["im|were (really|very|quite) interested in", ""],
@@ -63,8 +67,8 @@ export const PHONE_TALK: ReadonlyArray<readonly [string, ""]> = [
   ["i|we was|were|am|are (just) looking online|around (and)", ""],
   ["im|were new to|in the area", ""],
   // Asking to hear about a topic, in words that are no topic of their own.
-  ["whats|what the deal|story with|on", ""],
-  ["what is the deal|story with|on", ""],
+  ["whats|what the deal|story|situation|craic with|on|about", ""],
+  ["what is the deal|story|situation with|on|about", ""],
   ["information|info|details about|on|regarding|for", ""],
   ["looking for", ""],
   // Tags after the question: "is that right", "if that makes sense", "that would be great".
