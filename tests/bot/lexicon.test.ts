@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { frequencyRank, irregularLemma, isModifier, lemmasOf, relationsOf } from "../../src/bot/knowledge/lexicon/index.ts";
+import { frequencyRank, irregularLemma, isModifier, lemmasOf, lexiconStem, relationsOf, stemmedRelationsOf } from "../../src/bot/knowledge/lexicon/index.ts";
+import data from "../../src/bot/knowledge/lexicon/lexicon.json" with { type: "json" };
+import { stemByRules } from "../../src/bot/knowledge/stem.ts";
 
 describe("the lexicon (a slice of WordNet 3.1, bun run build:lexicon)", () => {
   test("synonyms hold both ways, even where one side's sense is untagged (the British 'lift')", () => {
@@ -51,5 +53,25 @@ describe("modifiers", () => {
     for (const word of ["usually", "small", "plain", "actually", "nearby"]) expect(isModifier(word)).toBe(true);
     for (const word of ["parking", "dog", "cancel", "booked", "children"]) expect(isModifier(word)).toBe(false);
     expect(isModifier("balayage")).toBe(false);
+  });
+});
+
+describe("stored stems", () => {
+  test("every word's stored stem is the one the stemmer's rules compute (else run bun run build:lexicon)", () => {
+    const differing = data.words.split(" ").filter((word) => lexiconStem(word) !== stemByRules(word));
+    expect(differing).toEqual([]);
+  });
+
+  test("relations with stems name the same neighbours as relationsOf, in the same order", () => {
+    for (const word of ["elevator", "dog", "cancel", "delivery", "terrier", "balayage"]) {
+      const words = relationsOf(word);
+      const stemmed = stemmedRelationsOf(word);
+      for (const group of ["synonyms", "broader", "narrower", "related"] as const) {
+        expect(stemmed[group].map((neighbour) => neighbour.word)).toEqual([...words[group]]);
+        for (const neighbour of stemmed[group]) expect(neighbour.stem).toBe(stemByRules(neighbour.word));
+      }
+    }
+    expect(lexiconStem("delivery")).toBe("deliv");
+    expect(lexiconStem("balayage")).toBeUndefined();
   });
 });

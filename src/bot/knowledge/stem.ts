@@ -7,7 +7,7 @@
  * A stem is a matching key, not a word: "delivery" → "deliv".
  */
 import { stemmer } from "stemmer";
-import { frequencyRank, irregularLemma, lemmasOf } from "./lexicon/index.ts";
+import { frequencyRank, irregularLemma, lemmasOf, lexiconStem } from "./lexicon/index.ts";
 
 /** British endings and their American forms; applied only when the lexicon holds the result. */
 const SPELLING_VARIANTS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -48,7 +48,8 @@ export function americanSpelling(word: string): string {
 export function stem(word: string): string {
   let known = stems.get(word);
   if (known === undefined) {
-    known = stemUncached(word);
+    // A word the lexicon holds has its stem stored, computed by stemByRules when it was built.
+    known = lexiconStem(word) ?? stemByRules(word);
     if (stems.size >= STEM_CACHE_LIMIT) stems.clear();
     stems.set(word, known);
   }
@@ -59,7 +60,17 @@ export function stem(word: string): string {
 const stems = new Map<string, string>();
 const STEM_CACHE_LIMIT = 50_000;
 
-function stemUncached(word: string): string {
+/**
+ * The stem of one lowercase word computed from the rules above, never read from the lexicon's
+ * stored stems: what `bun run build:lexicon` stores for each of its words, and what stem() gives
+ * every other word.
+ *
+ * @example
+ * ```ts
+ * stemByRules("deliveries") // "deliv"
+ * ```
+ */
+export function stemByRules(word: string): string {
   if (word.length <= 2 || !/^\p{L}+$/u.test(word)) return word;
   let base = irregularLemma(word);
   // A possessive written without its apostrophe: "childrens", "mens", "womens".

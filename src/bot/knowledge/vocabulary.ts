@@ -6,7 +6,7 @@
  */
 import { doubleMetaphone } from "double-metaphone";
 import type { Faq } from "../business.ts";
-import { lemmasOf, relationsOf } from "./lexicon/index.ts";
+import { lemmasOf, stemmedRelationsOf } from "./lexicon/index.ts";
 import { stem } from "./stem.ts";
 import { STOP_WORDS } from "./stopwords.ts";
 import { SYNONYM_GROUPS } from "./synonyms.ts";
@@ -81,19 +81,19 @@ function expansionsOf(word: string): ReadonlyArray<readonly [string, number]> {
   const cached = expansionCache.get(word);
   if (cached !== undefined) return cached;
   const best = new Map<string, number>();
-  const add = (related: string, relation: number) => {
+  const add = (related: string, relatedStem: string, relation: number) => {
     // WordNet's neighbours are lemmas already: no inflection to look through.
     if (STOP_WORDS.has(related)) return;
-    const relatedStem = stem(related);
     if ((best.get(relatedStem) ?? 0) < relation) best.set(relatedStem, relation);
   };
-  for (const synonym of handSynonyms(stem(word))) add(synonym, RELATION_WEIGHT.synonym);
-  for (const lemma of lemmasOf(word).slice(0, 2)) {
-    const relations = relationsOf(lemma);
-    for (const synonym of relations.synonyms) add(synonym, RELATION_WEIGHT.synonym);
-    for (const narrower of relations.narrower) add(narrower, RELATION_WEIGHT.narrower);
-    for (const broader of relations.broader) add(broader, RELATION_WEIGHT.broader);
-    for (const related of relations.related) add(related, RELATION_WEIGHT.related);
+  for (const synonym of handSynonyms(stem(word))) add(synonym, stem(synonym), RELATION_WEIGHT.synonym);
+  const lemmas = lemmasOf(word);
+  for (let at = 0; at < lemmas.length && at < 2; at++) {
+    const relations = stemmedRelationsOf(lemmas[at]!);
+    for (const synonym of relations.synonyms) add(synonym.word, synonym.stem, RELATION_WEIGHT.synonym);
+    for (const narrower of relations.narrower) add(narrower.word, narrower.stem, RELATION_WEIGHT.narrower);
+    for (const broader of relations.broader) add(broader.word, broader.stem, RELATION_WEIGHT.broader);
+    for (const related of relations.related) add(related.word, related.stem, RELATION_WEIGHT.related);
   }
   best.delete(stem(word));
   const list = [...best];

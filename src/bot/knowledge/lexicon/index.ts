@@ -2,9 +2,12 @@
  * The English lexicon the knowledge base expands a business's vocabulary with: a compact slice of
  * WordNet 3.1 written by `bun run build:lexicon` (see build.ts) and bundled as a JSON module, so
  * no file is read at run time. Loading splits two strings (about a millisecond, once per process);
- * a word's relations are decoded only when an index asks for them.
+ * a word's relations are decoded only when an index asks for them. Each word's stem is stored
+ * too (see stem-edits.ts): an index reaches thousands of WordNet neighbours, and reading a stem
+ * costs a fraction of computing it.
  */
 import data from "./lexicon.json" with { type: "json" };
+import { applyStemEdit, decodeStemEdits, type StemEdit } from "./stem-edits.ts";
 
 /** What WordNet relates to a word; every list holds common words only, commonest first. */
 export interface WordRelations {
@@ -24,13 +27,39 @@ interface Loaded {
   readonly modifiers: string;
   readonly relations: readonly string[];
   readonly forms: Readonly<Record<string, string>>;
+  /** One character per word naming its stem's edit in `stemEdits`; empty while build.ts computes them. */
+  readonly stems: string;
+  readonly stemEdits: ReadonlyArray<StemEdit | undefined>;
+}
+
+/** A word WordNet relates to another, with its stem: the term an index posts it under. */
+export interface Neighbour {
+  readonly word: string;
+  readonly stem: string;
+}
+
+/** What WordNet relates to a word (as in {@link WordRelations}), each neighbour with its stem. */
+export interface StemmedRelations {
+  readonly synonyms: readonly Neighbour[];
+  readonly broader: readonly Neighbour[];
+  readonly narrower: readonly Neighbour[];
+  readonly related: readonly Neighbour[];
 }
 
 const NO_RELATIONS: WordRelations = { synonyms: [], broader: [], narrower: [], related: [] };
+const NO_STEMMED_RELATIONS: StemmedRelations = { synonyms: [], broader: [], narrower: [], related: [] };
 let loaded: Loaded | undefined;
 
 function load(): Loaded {
-  loaded ??= { words: data.words.split(" "), bands: data.bands, modifiers: data.modifiers, relations: data.relations.split("\n"), forms: data.forms as Record<string, string> };
+  loaded ??= {
+    words: data.words.split(" "),
+    bands: data.bands,
+    modifiers: data.modifiers,
+    relations: data.relations.split("\n"),
+    forms: data.forms as Record<string, string>,
+    stems: data.stems,
+    stemEdits: decodeStemEdits(data.stemEdits),
+  };
   return loaded;
 }
 
@@ -154,6 +183,28 @@ const DETACHMENTS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
+ * The stem of a word the lexicon holds, as build.ts stored it (what stem() computes for it), or
+ * undefined for a word it does not hold.
+ *
+ * @example
+ * ```ts
+ * lexiconStem("delivery") // "deliv"
+ * lexiconStem("balayage") // undefined
+ * ```
+ */
+export function lexiconStem(word: string): string | undefined {
+  const position = positionOf(word);
+  return position < 0 ? undefined : stemAt(position);
+}
+
+/** The stored stem of the word at `position`; undefined while build.ts has not stored them yet. */
+function stemAt(position: number): string | undefined {
+  const { words, stems, stemEdits } = load();
+  const edit = stems.length === words.length ? stemEdits[stems.charCodeAt(position)] : undefined;
+  return edit === undefined ? undefined : applyStemEdit(words[position]!, edit);
+}
+
+/**
  * What WordNet relates to a lemma (empty lists when it holds none).
  *
  * @example
@@ -162,10 +213,62 @@ const DETACHMENTS: ReadonlyArray<readonly [string, string]> = [
  * ```
  */
 export function relationsOf(lemma: string): WordRelations {
-  const { relations, words } = load();
-  const position = positionOf(lemma);
-  const line = position < 0 ? "" : relations[position]!;
-  if (line === "") return NO_RELATIONS;
-  const groups = line.split("|").map((group) => (group === "" ? [] : group.split(",").map((id) => words[parseInt(id, 36)]!)));
-  return { synonyms: groups[0] ?? [], broader: groups[1] ?? [], narrower: groups[2] ?? [], related: groups[3] ?? [] };
+  const { words } = load();
+  const groups = relatedPositions(positionOf(lemma));
+  if (groups === undefined) return NO_RELATIONS;
+  const [synonyms, broader, narrower, related] = groups.map((group) => group.map((position) => words[position]!));
+  return { synonyms: synonyms!, broader: broader!, narrower: narrower!, related: related! };
 }
+
+/**
+ * What WordNet relates to a lemma, each neighbour with its stem (empty lists when it holds none):
+ * what an index posts a word's expansions under, without stemming each neighbour again.
+ *
+ * @example
+ * ```ts
+ * stemmedRelationsOf("elevator").synonyms // [{ word: "lift", stem: "lift" }]
+ * ```
+ */
+export function stemmedRelationsOf(lemma: string): StemmedRelations {
+  const { words } = load();
+  const groups = relatedPositions(positionOf(lemma));
+  if (groups === undefined) return NO_STEMMED_RELATIONS;
+  const [synonyms, broader, narrower, related] = groups.map((group) =>
+    group.map((position) => {
+      const stem = stemAt(position);
+      if (stem === undefined) throw new Error("lexicon.json holds no stems: run `bun run build:lexicon`");
+      return { word: words[position]!, stem };
+    }),
+  );
+  return { synonyms: synonyms!, broader: broader!, narrower: narrower!, related: related! };
+}
+
+/** The four groups of positions on a word's relations line (synonyms|broader|narrower|related, base-36 positions), or undefined for none. */
+function relatedPositions(position: number): number[][] | undefined {
+  const line = position < 0 ? "" : load().relations[position]!;
+  if (line === "") return undefined;
+  const groups: number[][] = [[], [], [], []];
+  let group = 0;
+  let value = 0;
+  let digits = 0;
+  for (let at = 0; at <= line.length; at++) {
+    const code = at < line.length ? line.charCodeAt(at) : PIPE;
+    if (code === COMMA || code === PIPE) {
+      if (digits > 0) groups[group]!.push(value);
+      value = 0;
+      digits = 0;
+      if (code === PIPE) group++;
+    } else {
+      // Base 36: "0"–"9" then "a"–"z".
+      value = value * 36 + (code <= NINE ? code - ZERO : code - LOWER_A + 10);
+      digits++;
+    }
+  }
+  return groups;
+}
+
+const COMMA = 44;
+const PIPE = 124;
+const ZERO = 48;
+const NINE = 57;
+const LOWER_A = 97;
