@@ -21,9 +21,12 @@ const SPELLING_VARIANTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/ll(ed|ing|er|ers)$/, "l$1"], // travelling, cancelled
 ];
 
+/** Any of the endings above: most words have none, and are let through with one test instead of eight. */
+const BRITISH_ENDING = /(?:our(?:s|ed|ing)?|ise[sd]?|ising|isations?|yse[sd]?|tres?|ogues?|ll(?:ed|ing|ers?))$/;
+
 /** The American spelling of a British word when the lexicon knows it, else the word. */
 export function americanSpelling(word: string): string {
-  if (word.length < 5) return word;
+  if (word.length < 5 || !BRITISH_ENDING.test(word)) return word;
   for (const [pattern, replacement] of SPELLING_VARIANTS) {
     if (!pattern.test(word)) continue;
     const variant = word.replace(pattern, replacement);

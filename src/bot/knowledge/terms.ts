@@ -130,8 +130,8 @@ export function tokensOf(text: string): Token[] {
     }
     if (term === undefined) {
       i++;
-      const wordStem = stem(word);
-      term = isStopWord(word) ? "" : wordStem;
+      // A stop word's stem is never used: not taking it spares the stemmer many of a text's words.
+      term = isStopWord(word) ? "" : stem(word);
     }
     tokens.push(implied ? { word, term, implied } : { word, term });
   }

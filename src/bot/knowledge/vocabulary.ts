@@ -6,7 +6,7 @@
  */
 import { doubleMetaphone } from "double-metaphone";
 import type { Faq } from "../business.ts";
-import { lemmasOf, stemmedRelationsOf } from "./lexicon/index.ts";
+import { lemmasOf, stemmedRelationsOf, type Neighbour } from "./lexicon/index.ts";
 import { stem } from "./stem.ts";
 import { STOP_WORDS } from "./stopwords.ts";
 import { SYNONYM_GROUPS } from "./synonyms.ts";
@@ -81,25 +81,31 @@ function expansionsOf(word: string): ReadonlyArray<readonly [string, number]> {
   const cached = expansionCache.get(word);
   if (cached !== undefined) return cached;
   const best = new Map<string, number>();
-  const add = (related: string, relatedStem: string, relation: number) => {
-    // WordNet's neighbours are lemmas already: no inflection to look through.
-    if (STOP_WORDS.has(related)) return;
-    if ((best.get(relatedStem) ?? 0) < relation) best.set(relatedStem, relation);
-  };
-  for (const synonym of handSynonyms(stem(word))) add(synonym, stem(synonym), RELATION_WEIGHT.synonym);
+  const wordStem = stem(word);
+  for (const synonym of handSynonyms(wordStem)) addExpansion(best, synonym, stem(synonym), RELATION_WEIGHT.synonym);
   const lemmas = lemmasOf(word);
   for (let at = 0; at < lemmas.length && at < 2; at++) {
     const relations = stemmedRelationsOf(lemmas[at]!);
-    for (const synonym of relations.synonyms) add(synonym.word, synonym.stem, RELATION_WEIGHT.synonym);
-    for (const narrower of relations.narrower) add(narrower.word, narrower.stem, RELATION_WEIGHT.narrower);
-    for (const broader of relations.broader) add(broader.word, broader.stem, RELATION_WEIGHT.broader);
-    for (const related of relations.related) add(related.word, related.stem, RELATION_WEIGHT.related);
+    addNeighbours(best, relations.synonyms, RELATION_WEIGHT.synonym);
+    addNeighbours(best, relations.narrower, RELATION_WEIGHT.narrower);
+    addNeighbours(best, relations.broader, RELATION_WEIGHT.broader);
+    addNeighbours(best, relations.related, RELATION_WEIGHT.related);
   }
-  best.delete(stem(word));
+  best.delete(wordStem);
   const list = [...best];
   if (expansionCache.size >= EXPANSION_CACHE_LIMIT) expansionCache.clear();
   expansionCache.set(word, list);
   return list;
+}
+
+function addNeighbours(best: Map<string, number>, neighbours: readonly Neighbour[], relation: number): void {
+  for (let at = 0; at < neighbours.length; at++) addExpansion(best, neighbours[at]!.word, neighbours[at]!.stem, relation);
+}
+
+function addExpansion(best: Map<string, number>, related: string, relatedStem: string, relation: number): void {
+  // WordNet's neighbours are lemmas already: no inflection to look through.
+  if (STOP_WORDS.has(related)) return;
+  if ((best.get(relatedStem) ?? 0) < relation) best.set(relatedStem, relation);
 }
 
 function post(postings: Map<string, FaqWeights>, term: string, faq: number, weight: number, topical: boolean, written: boolean): void {
@@ -143,7 +149,7 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   const phoneticTerms = new Map<string, Map<string, string>>();
   // Expansions go in after every FAQ's own words, so that they never outweigh an owner's word;
   // one per word and FAQ (its best field), since posting keeps the best weight anyway.
-  const expansions = new Map<string, { word: string; faq: number; weight: number; topical: boolean }>();
+  const expansions: Array<{ word: string; faq: number; weight: number; topical: boolean }> = [];
 
   const questionTerms: string[][] = [];
   const phrases: Vocabulary["phrases"] = new Map();
@@ -169,36 +175,42 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
       ...keywordTokens.map((tokens) => [tokens, FIELD_WEIGHT.keyword] as const),
       [tokensOf(faq.answer), FIELD_WEIGHT.answer],
     ];
+    // This FAQ's words to expand, each once (its best field).
+    const toExpand = new Map<string, (typeof expansions)[number]>();
     for (const [list, weight] of fields) {
-      list.forEach(({ word, term: wordStem }, position) => {
+      const topical = weight !== FIELD_WEIGHT.answer;
+      const digits = list.map((token) => /\d/.test(token.word));
+      for (let position = 0; position < list.length; position++) {
+        const { word, term: wordStem } = list[position]!;
         const next = list[position + 1]?.word;
         // "check-in", "drop in": the pair said as one word reaches this FAQ too.
-        if (next !== undefined && weight === FIELD_WEIGHT.keyword && !/\d/.test(word + next)) {
+        if (next !== undefined && weight === FIELD_WEIGHT.keyword && !digits[position] && !digits[position + 1]) {
           post(postings, stem(word + next), index, weight * RELATION_WEIGHT.joined, true, true);
         }
-        if (wordStem === "") return;
-        const topical = weight !== FIELD_WEIGHT.answer;
+        if (wordStem === "") continue;
         post(postings, wordStem, index, weight, topical, true);
         own.add(wordStem);
+        if (digits[position]) continue;
         const code = phoneticCode(word);
-        if (code !== undefined && !/\d/.test(word)) {
+        if (code !== undefined) {
           const terms = phoneticTerms.get(code) ?? new Map<string, string>();
           if (!terms.has(wordStem)) terms.set(wordStem, word);
           phoneticTerms.set(code, terms);
         }
-        if (/\d/.test(word)) return;
-        const key = `${index} ${word}`;
-        const seen = expansions.get(key);
-        if (seen === undefined) expansions.set(key, { word, faq: index, weight, topical });
-        else {
+        const seen = toExpand.get(word);
+        if (seen === undefined) {
+          const expansion = { word, faq: index, weight, topical };
+          toExpand.set(word, expansion);
+          expansions.push(expansion);
+        } else {
           seen.weight = Math.max(seen.weight, weight);
           seen.topical ||= topical;
         }
-      });
+      }
     }
   });
 
-  for (const { word, faq, weight, topical } of expansions.values()) {
+  for (const { word, faq, weight, topical } of expansions) {
     for (const [term, relation] of expansionsOf(word)) post(postings, term, faq, weight * relation, topical, false);
   }
 

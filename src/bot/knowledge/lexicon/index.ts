@@ -30,6 +30,8 @@ interface Loaded {
   /** One character per word naming its stem's edit in `stemEdits`; empty while build.ts computes them. */
   readonly stems: string;
   readonly stemEdits: ReadonlyArray<StemEdit | undefined>;
+  /** Each word as a neighbour with its stem, made on first use: one object and one stem string per word however many relate to it. */
+  readonly neighbours: Array<Neighbour | undefined>;
 }
 
 /** A word WordNet relates to another, with its stem: the term an index posts it under. */
@@ -51,15 +53,19 @@ const NO_STEMMED_RELATIONS: StemmedRelations = { synonyms: [], broader: [], narr
 let loaded: Loaded | undefined;
 
 function load(): Loaded {
-  loaded ??= {
-    words: data.words.split(" "),
-    bands: data.bands,
-    modifiers: data.modifiers,
-    relations: data.relations.split("\n"),
-    forms: data.forms as Record<string, string>,
-    stems: data.stems,
-    stemEdits: decodeStemEdits(data.stemEdits),
-  };
+  if (loaded === undefined) {
+    const words = data.words.split(" ");
+    loaded = {
+      words,
+      bands: data.bands,
+      modifiers: data.modifiers,
+      relations: data.relations.split("\n"),
+      forms: data.forms as Record<string, string>,
+      stems: data.stems,
+      stemEdits: decodeStemEdits(data.stemEdits),
+      neighbours: new Array<Neighbour | undefined>(words.length),
+    };
+  }
   return loaded;
 }
 
@@ -166,7 +172,7 @@ function findLemmas(word: string): string[] {
   const irregular = formOf(word);
   if (irregular !== undefined) found.push(irregular);
   if (positionOf(word) >= 0) found.push(word);
-  for (const [suffix, replacement] of DETACHMENTS) {
+  for (const [suffix, replacement] of DETACHMENTS_BY_LAST_LETTER.get(word[word.length - 1] ?? "") ?? []) {
     if (word.length > suffix.length + 1 && word.endsWith(suffix)) {
       const base = word.slice(0, word.length - suffix.length) + replacement;
       if (!found.includes(base) && positionOf(base) >= 0) found.push(base);
@@ -182,6 +188,13 @@ const DETACHMENTS: ReadonlyArray<readonly [string, string]> = [
   ["ied", "y"], ["pped", "p"], ["tted", "t"], ["nned", "n"], ["gged", "g"], ["pping", "p"], ["tting", "t"], ["nning", "n"], ["gging", "g"],
 ];
 
+/** The rules by the last letter of their suffix, each list in the rules' order: a word ending in any other letter has none to try. */
+const DETACHMENTS_BY_LAST_LETTER = new Map<string, Array<readonly [string, string]>>();
+for (const rule of DETACHMENTS) {
+  const last = rule[0][rule[0].length - 1]!;
+  DETACHMENTS_BY_LAST_LETTER.set(last, [...(DETACHMENTS_BY_LAST_LETTER.get(last) ?? []), rule]);
+}
+
 /**
  * The stem of a word the lexicon holds, as build.ts stored it (what stem() computes for it), or
  * undefined for a word it does not hold.
@@ -194,14 +207,25 @@ const DETACHMENTS: ReadonlyArray<readonly [string, string]> = [
  */
 export function lexiconStem(word: string): string | undefined {
   const position = positionOf(word);
-  return position < 0 ? undefined : stemAt(position);
+  return position < 0 || !hasStems() ? undefined : neighbourAt(position).stem;
 }
 
-/** The stored stem of the word at `position`; undefined while build.ts has not stored them yet. */
-function stemAt(position: number): string | undefined {
-  const { words, stems, stemEdits } = load();
-  const edit = stems.length === words.length ? stemEdits[stems.charCodeAt(position)] : undefined;
-  return edit === undefined ? undefined : applyStemEdit(words[position]!, edit);
+/** Whether lexicon.json holds the stems (build.ts writes it once without them, to compute them). */
+function hasStems(): boolean {
+  const { words, stems } = load();
+  return stems.length === words.length;
+}
+
+/** The word at `position` with its stored stem. */
+function neighbourAt(position: number): Neighbour {
+  const { words, stems, stemEdits, neighbours } = load();
+  let neighbour = neighbours[position];
+  if (neighbour === undefined) {
+    const edit = stems.length === words.length ? stemEdits[stems.charCodeAt(position)] : undefined;
+    if (edit === undefined) throw new Error("lexicon.json holds no stems: run `bun run build:lexicon`");
+    neighbours[position] = neighbour = { word: words[position]!, stem: applyStemEdit(words[position]!, edit) };
+  }
+  return neighbour;
 }
 
 /**
@@ -214,10 +238,8 @@ function stemAt(position: number): string | undefined {
  */
 export function relationsOf(lemma: string): WordRelations {
   const { words } = load();
-  const groups = relatedPositions(positionOf(lemma));
-  if (groups === undefined) return NO_RELATIONS;
-  const [synonyms, broader, narrower, related] = groups.map((group) => group.map((position) => words[position]!));
-  return { synonyms: synonyms!, broader: broader!, narrower: narrower!, related: related! };
+  const groups = decodeRelations(positionOf(lemma), (position) => words[position]!);
+  return groups === undefined ? NO_RELATIONS : { synonyms: groups[0]!, broader: groups[1]!, narrower: groups[2]!, related: groups[3]! };
 }
 
 /**
@@ -230,31 +252,25 @@ export function relationsOf(lemma: string): WordRelations {
  * ```
  */
 export function stemmedRelationsOf(lemma: string): StemmedRelations {
-  const { words } = load();
-  const groups = relatedPositions(positionOf(lemma));
-  if (groups === undefined) return NO_STEMMED_RELATIONS;
-  const [synonyms, broader, narrower, related] = groups.map((group) =>
-    group.map((position) => {
-      const stem = stemAt(position);
-      if (stem === undefined) throw new Error("lexicon.json holds no stems: run `bun run build:lexicon`");
-      return { word: words[position]!, stem };
-    }),
-  );
-  return { synonyms: synonyms!, broader: broader!, narrower: narrower!, related: related! };
+  const groups = decodeRelations(positionOf(lemma), neighbourAt);
+  return groups === undefined ? NO_STEMMED_RELATIONS : { synonyms: groups[0]!, broader: groups[1]!, narrower: groups[2]!, related: groups[3]! };
 }
 
-/** The four groups of positions on a word's relations line (synonyms|broader|narrower|related, base-36 positions), or undefined for none. */
-function relatedPositions(position: number): number[][] | undefined {
+/**
+ * The four groups on a word's relations line (synonyms|broader|narrower|related, neighbours as
+ * base-36 positions), each neighbour as `at` makes it of its position; undefined for none.
+ */
+function decodeRelations<T>(position: number, at: (position: number) => T): T[][] | undefined {
   const line = position < 0 ? "" : load().relations[position]!;
   if (line === "") return undefined;
-  const groups: number[][] = [[], [], [], []];
+  const groups: T[][] = [[], [], [], []];
   let group = 0;
   let value = 0;
   let digits = 0;
-  for (let at = 0; at <= line.length; at++) {
-    const code = at < line.length ? line.charCodeAt(at) : PIPE;
+  for (let index = 0; index <= line.length; index++) {
+    const code = index < line.length ? line.charCodeAt(index) : PIPE;
     if (code === COMMA || code === PIPE) {
-      if (digits > 0) groups[group]!.push(value);
+      if (digits > 0) groups[group]!.push(at(value));
       value = 0;
       digits = 0;
       if (code === PIPE) group++;
