@@ -56,6 +56,13 @@ describe("modifiers", () => {
   });
 });
 
+describe("lookups", () => {
+  test("every word is found within its two-letter prefix, and words outside a–z are not", () => {
+    expect(data.words.split(" ").filter((word) => frequencyRank(word) === undefined)).toEqual([]);
+    for (const word of ["", "a", "Dog", "dög", "d0g", "zzzz", "aaaaaa"]) expect(frequencyRank(word)).toBeUndefined();
+  });
+});
+
 describe("stored stems", () => {
   test("every word's stored stem is the one the stemmer's rules compute (else run bun run build:lexicon)", () => {
     const differing = data.words.split(" ").filter((word) => lexiconStem(word) !== stemByRules(word));

