@@ -1,8 +1,10 @@
 /**
  * The English lexicon the knowledge base expands a business's vocabulary with: a compact slice of
  * WordNet 3.1 written by `bun run build:lexicon` (see build.ts) and bundled as a JSON module, so
- * no file is read at run time. Loading splits two strings (about a millisecond, once per process);
- * a word's relations are decoded only when an index asks for them. Each word's stem is stored
+ * no file is read at run time. Loading finds where each word and each word's relations line start
+ * (about two milliseconds, once per process); both are read in place, so the lexicon adds no
+ * string per word to the heap (66 000 of them would be marked by every full collection), and a
+ * line is decoded only when an index asks for it. Each word's stem is stored
  * too (see stem-edits.ts): an index reaches thousands of WordNet neighbours, and reading a stem
  * costs a fraction of computing it.
  */
@@ -23,12 +25,20 @@ export interface WordRelations {
 }
 
 interface Loaded {
-  readonly words: readonly string[];
-  /** Where each two-letter prefix starts in `words` (see prefixes.ts). */
+  /** Every word, sorted, a space after each but the last. */
+  readonly words: string;
+  /** Where word p starts in `words`; it ends one before the next one starts. */
+  readonly wordStarts: Int32Array;
+  /** How many words there are. */
+  readonly count: number;
+  /** Where each two-letter prefix's words start (see prefixes.ts). */
   readonly prefixStarts: Int32Array;
   readonly bands: string;
   readonly modifiers: string;
-  readonly relations: readonly string[];
+  /** Every word's relations line, one after the other, "\n" between. */
+  readonly relations: string;
+  /** Where word p's line starts in `relations`; it ends one before the next one starts. */
+  readonly relationStarts: Int32Array;
   readonly forms: Readonly<Record<string, string>>;
   /** One character per word naming its stem's edit in `stemEdits`; empty while build.ts computes them. */
   readonly stems: string;
@@ -57,20 +67,36 @@ let loaded: Loaded | undefined;
 
 function load(): Loaded {
   if (loaded === undefined) {
-    const words = data.words.split(" ");
+    const count = data.bands.length; // one band character per word
     loaded = {
-      words,
+      words: data.words,
+      wordStarts: lineStarts(data.words, " ", count),
+      count,
       prefixStarts: decodePrefixStarts(data.prefixStarts),
       bands: data.bands,
       modifiers: data.modifiers,
-      relations: data.relations.split("\n"),
+      relations: data.relations,
+      relationStarts: lineStarts(data.relations, "\n", count),
       forms: data.forms as Record<string, string>,
       stems: data.stems,
       stemEdits: decodeStemEdits(data.stemEdits),
-      neighbours: new Array<Neighbour | undefined>(words.length),
+      neighbours: new Array<Neighbour | undefined>(count),
     };
   }
   return loaded;
+}
+
+/** Where each of the `count` parts of `text` between separators starts, and where a part after the last would. */
+function lineStarts(text: string, separator: string, count: number): Int32Array {
+  const starts = new Int32Array(count + 1);
+  let start = 0;
+  for (let line = 0; line < count; line++) {
+    starts[line] = start;
+    const end = text.indexOf(separator, start);
+    start = end < 0 ? text.length + 1 : end + 1;
+  }
+  starts[count] = text.length + 1;
+  return starts;
 }
 
 /** The lemma of an irregular form, read so that "constructor" or "toString" find nothing of Object's. */
@@ -81,19 +107,39 @@ function formOf(word: string): string | undefined {
 
 /** The word's position in the sorted word list, or -1. */
 function positionOf(word: string): number {
-  const { words, prefixStarts } = load();
+  const { words, wordStarts, prefixStarts } = load();
   const key = prefixKey(word);
   if (key < 0) return -1;
   let low = prefixStarts[key]!;
   let high = prefixStarts[key + 1]! - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    const candidate = words[middle]!;
-    if (candidate === word) return middle;
-    if (candidate < word) low = middle + 1;
+    const order = compareAfterPrefix(words, wordStarts[middle]!, wordStarts[middle + 1]! - 1, word);
+    if (order === 0) return middle;
+    if (order < 0) low = middle + 1;
     else high = middle - 1;
   }
   return -1;
+}
+
+/**
+ * How `text` from `start` to `end` sorts against `word` (as `<` compares strings): negative
+ * before, 0 equal, positive after. Both begin with the same two letters, their prefix.
+ */
+function compareAfterPrefix(text: string, start: number, end: number, word: string): number {
+  const length = end - start;
+  const common = length < word.length ? length : word.length;
+  for (let at = 2; at < common; at++) {
+    const difference = text.charCodeAt(start + at) - word.charCodeAt(at);
+    if (difference !== 0) return difference;
+  }
+  return length - word.length;
+}
+
+/** The word at `position`. */
+function wordAt(position: number): string {
+  const { words, wordStarts } = load();
+  return words.slice(wordStarts[position]!, wordStarts[position + 1]! - 1);
 }
 
 /**
@@ -147,7 +193,7 @@ export function isModifier(word: string): boolean {
 
 /** How many words the lexicon holds. */
 export function lexiconSize(): number {
-  return load().words.length;
+  return load().count;
 }
 
 /**
@@ -218,18 +264,19 @@ export function lexiconStem(word: string): string | undefined {
 
 /** Whether lexicon.json holds the stems (build.ts writes it once without them, to compute them). */
 function hasStems(): boolean {
-  const { words, stems } = load();
-  return stems.length === words.length;
+  const { count, stems } = load();
+  return stems.length === count;
 }
 
 /** The word at `position` with its stored stem. */
 function neighbourAt(position: number): Neighbour {
-  const { words, stems, stemEdits, neighbours } = load();
+  const { count, stems, stemEdits, neighbours } = load();
   let neighbour = neighbours[position];
   if (neighbour === undefined) {
-    const edit = stems.length === words.length ? stemEdits[stems.charCodeAt(position)] : undefined;
+    const edit = stems.length === count ? stemEdits[stems.charCodeAt(position)] : undefined;
     if (edit === undefined) throw new Error("lexicon.json holds no stems: run `bun run build:lexicon`");
-    neighbours[position] = neighbour = { word: words[position]!, stem: applyStemEdit(words[position]!, edit) };
+    const word = wordAt(position);
+    neighbours[position] = neighbour = { word, stem: applyStemEdit(word, edit) };
   }
   return neighbour;
 }
@@ -243,8 +290,7 @@ function neighbourAt(position: number): Neighbour {
  * ```
  */
 export function relationsOf(lemma: string): WordRelations {
-  const { words } = load();
-  const groups = decodeRelations(positionOf(lemma), (position) => words[position]!);
+  const groups = decodeRelations(positionOf(lemma), wordAt);
   return groups === undefined ? NO_RELATIONS : { synonyms: groups[0]!, broader: groups[1]!, narrower: groups[2]!, related: groups[3]! };
 }
 
@@ -267,14 +313,17 @@ export function stemmedRelationsOf(lemma: string): StemmedRelations {
  * base-36 positions), each neighbour as `at` makes it of its position; undefined for none.
  */
 function decodeRelations<T>(position: number, at: (position: number) => T): T[][] | undefined {
-  const line = position < 0 ? "" : load().relations[position]!;
-  if (line === "") return undefined;
+  if (position < 0) return undefined;
+  const { relations, relationStarts } = load();
+  const start = relationStarts[position]!;
+  const end = relationStarts[position + 1]! - 1;
+  if (end === start) return undefined;
   const groups: T[][] = [[], [], [], []];
   let group = 0;
   let value = 0;
   let digits = 0;
-  for (let index = 0; index <= line.length; index++) {
-    const code = index < line.length ? line.charCodeAt(index) : PIPE;
+  for (let index = start; index <= end; index++) {
+    const code = index < end ? relations.charCodeAt(index) : PIPE;
     if (code === COMMA || code === PIPE) {
       if (digits > 0) groups[group]!.push(at(value));
       value = 0;
