@@ -16,8 +16,7 @@
  * and are close, the match is `ambiguous`: ask the caller which one they mean. See calibration.ts.
  */
 import type { Faq } from "../business.ts";
-import { lemmasOf, relationsOf } from "./lexicon/index.ts";
-import { stem } from "./stem.ts";
+import { lemmasOf, stemmedRelationsOf, type Neighbour } from "./lexicon/index.ts";
 import { CALIBRATION } from "./calibration.ts";
 import { analyze, type Analysis } from "./terms.ts";
 import { RELATION_WEIGHT, buildVocabulary, repairWord, type FaqWeights, type Vocabulary } from "./vocabulary.ts";
@@ -206,16 +205,15 @@ function relatedPostings(index: KnowledgeIndex, term: string, word: string): Faq
   let found: FaqWeights | undefined;
   const { postings } = index.vocabulary;
   for (const lemma of lemmasOf(word).slice(0, 2)) {
-    const relations = relationsOf(lemma);
-    const groups: Array<readonly [readonly string[], number]> = [
+    const relations = stemmedRelationsOf(lemma);
+    const groups: Array<readonly [readonly Neighbour[], number]> = [
       [relations.synonyms, RELATION_WEIGHT.synonym],
       [relations.broader, RELATION_WEIGHT.narrower],
       [relations.narrower, RELATION_WEIGHT.broader],
       [relations.related, RELATION_WEIGHT.related],
     ];
-    for (const [words, relation] of groups) {
-      for (const neighbour of words) {
-        const neighbourTerm = stem(neighbour);
+    for (const [neighbours, relation] of groups) {
+      for (const { stem: neighbourTerm } of neighbours) {
         const reached = postings.get(neighbourTerm);
         if (reached === undefined) continue;
         const distinct = index.idf.get(neighbourTerm) ?? 0;
