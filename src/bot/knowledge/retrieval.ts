@@ -19,7 +19,7 @@ import type { Faq } from "../business.ts";
 import { lemmasOf, stemmedRelationsOf, type Neighbour } from "./lexicon/index.ts";
 import { CALIBRATION } from "./calibration.ts";
 import { analyze, type Analysis } from "./terms.ts";
-import { RELATION_WEIGHT, buildVocabulary, repairWord, type FaqWeights, type Vocabulary } from "./vocabulary.ts";
+import { RELATION_WEIGHT, buildVocabulary, repairWord, type FaqWeights, type Posting, type Vocabulary } from "./vocabulary.ts";
 import { commonness, otherModifierShare, unexplainedWordCost } from "./word-weights.ts";
 
 /** Caller's words remembered per index (their WordNet reach); bounds memory on a long-lived index. */
@@ -100,7 +100,7 @@ export function buildKnowledgeIndex(faqs: readonly Faq[], options: KnowledgeInde
     // them by weight. WordNet's side senses ("bar" is a kind of room) so do not blunt an owner's word.
     let frequency = 0;
     let expanded = 0;
-    for (const { weight, written } of weights.values()) {
+    for (const { weight, written } of weights) {
       if (written) frequency++;
       else expanded += weight;
     }
@@ -202,7 +202,7 @@ function resolve(
 function relatedPostings(index: KnowledgeIndex, term: string, word: string): FaqWeights | undefined {
   const cache = index.callerWords;
   if (cache.has(term)) return cache.get(term) ?? undefined;
-  let found: FaqWeights | undefined;
+  let found: Map<number, Posting> | undefined;
   const { postings } = index.vocabulary;
   for (const lemma of lemmasOf(word).slice(0, 2)) {
     const relations = stemmedRelationsOf(lemma);
@@ -218,16 +218,17 @@ function relatedPostings(index: KnowledgeIndex, term: string, word: string): Faq
         if (reached === undefined) continue;
         const distinct = index.idf.get(neighbourTerm) ?? 0;
         found ??= new Map();
-        for (const [faq, posting] of reached) {
+        for (const posting of reached) {
           const weight = posting.weight * relation * distinct * CALIBRATION.callerRelationWeight;
-          const previous = found.get(faq);
-          if (previous === undefined || previous.weight < weight) found.set(faq, { weight, topical: posting.topical, written: false });
+          const previous = found.get(posting.faq);
+          if (previous === undefined || previous.weight < weight) found.set(posting.faq, { faq: posting.faq, weight, topical: posting.topical, written: false });
         }
       }
     }
   }
-  if (cache.size < CALLER_WORD_CACHE_LIMIT) cache.set(term, found ?? null);
-  return found;
+  const list = found === undefined ? undefined : [...found.values()];
+  if (cache.size < CALLER_WORD_CACHE_LIMIT) cache.set(term, list ?? null);
+  return list;
 }
 
 /**
@@ -269,7 +270,7 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
   for (const [term, weights] of matched) {
     const distinct = (index.idf.get(term) ?? 0) * commonness(term);
     const heads = bound.get(term);
-    for (const [faq, { weight, topical: onTopic }] of weights) {
+    for (const { faq, weight, topical: onTopic } of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;
       const share = (heads === undefined ? 1 : otherModifierShare(analysis, term, heads.get(faq))) * (analysis.focus.has(term) ? CALIBRATION.focusWeight : 1);
       if (onTopic) topical[faq]! += distinct * weight * share;
@@ -278,7 +279,7 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
   }
   for (const [term, weights] of derived) {
     const distinct = commonness(term);
-    for (const [faq, { weight, topical: onTopic }] of weights) {
+    for (const { faq, weight, topical: onTopic } of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;
       if (onTopic) topical[faq]! += distinct * weight;
       else incidental[faq]! += distinct * weight;

@@ -31,18 +31,23 @@ export const RELATION_WEIGHT = {
 
 /** How a term reaches one FAQ: its best weight, and whether through the question or keywords (the FAQ's topic) rather than only its answer. */
 export interface Posting {
+  /** The FAQ's index. */
+  readonly faq: number;
   weight: number;
   topical: boolean;
   /** Whether the FAQ writes the term itself (not only an expansion of its words). */
   written: boolean;
 }
 
-/** A term's postings: FAQ index → the best of its ways in. */
-export type FaqWeights = Map<number, Posting>;
+/**
+ * A term's postings: one per FAQ it reaches, the best of its ways in, in no particular order. An
+ * array rather than a map by FAQ: an index holds thousands, and a term reaches two FAQs on average.
+ */
+export type FaqWeights = Posting[];
 
 /** What an index holds about a business's words. */
 export interface Vocabulary {
-  /** term → FAQ → weight in (0, 1]. */
+  /** term → its postings, weights in (0, 1]. */
   readonly postings: Map<string, FaqWeights>;
   /** Terms the FAQs themselves use (not expansions): what a split word may be split into. */
   readonly own: Set<string>;
@@ -109,15 +114,21 @@ function addExpansion(best: Map<string, number>, related: string, relatedStem: s
 }
 
 function post(postings: Map<string, FaqWeights>, term: string, faq: number, weight: number, topical: boolean, written: boolean): void {
-  let entry = postings.get(term);
-  if (entry === undefined) postings.set(term, (entry = new Map()));
-  const previous = entry.get(faq);
-  if (previous === undefined) entry.set(faq, { weight, topical, written });
-  else {
+  const list = postings.get(term);
+  if (list === undefined) {
+    postings.set(term, [{ faq, weight, topical, written }]);
+    return;
+  }
+  // From the end: an FAQ's words are posted together, so its posting is most likely the last.
+  for (let at = list.length - 1; at >= 0; at--) {
+    const previous = list[at]!;
+    if (previous.faq !== faq) continue;
     if (previous.weight < weight) previous.weight = weight;
     previous.topical ||= topical;
     previous.written ||= written;
+    return;
   }
+  list.push({ faq, weight, topical, written });
 }
 
 /** The code a word is matched on phonetically, or undefined for words too short to compare. */
@@ -140,7 +151,7 @@ const phoneticCache = new Map<string, string>();
  * @example
  * ```ts
  * const vocabulary = buildVocabulary([{ question: "Is there a lift?", answer: "Yes.", keywords: [] }]);
- * vocabulary.postings.get(stem("elevator"))?.get(0)?.weight // 0.5: a synonym of the owner's word
+ * vocabulary.postings.get(stem("elevator"))?.find((posting) => posting.faq === 0)?.weight // 0.5: a synonym of the owner's word
  * ```
  */
 export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
