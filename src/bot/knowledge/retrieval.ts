@@ -34,8 +34,8 @@ export interface KnowledgeIndex {
   readonly faqs: readonly Faq[];
   /** @internal the business's vocabulary and repair tables */
   readonly vocabulary: Vocabulary;
-  /** @internal term → distinctiveness in (0, 1] */
-  readonly idf: ReadonlyMap<string, number>;
+  /** @internal term → distinctiveness in (0, 1], worked out when a question first needs it (see distinctiveness) */
+  readonly idf: Map<string, number>;
   /** @internal caller's words the business never uses → what their WordNet relations reach (null: nothing) */
   readonly callerWords: Map<string, FaqWeights | null>;
   /** @internal terms of the business name the FAQs never use: ignored, not counted as unknown */
@@ -82,7 +82,7 @@ export interface QueryOptions {
 /**
  * Prepares a business's FAQs for {@link queryKnowledge}: their own words, WordNet expansions and
  * repair tables. A few milliseconds for 50 FAQs; the result may be shared (it only memoises the
- * callers' words it has looked up).
+ * callers' words it has looked up and the distinctiveness of the terms they reached).
  *
  * @example
  * ```ts
@@ -92,26 +92,36 @@ export interface QueryOptions {
  */
 export function buildKnowledgeIndex(faqs: readonly Faq[], options: KnowledgeIndexOptions = {}): KnowledgeIndex {
   const vocabulary = buildVocabulary(faqs);
-  const total = faqs.length;
-  const idf = new Map<string, number>();
-  const maxIdf = Math.log(1 + total);
-  for (const [term, weights] of vocabulary.postings) {
-    // Document frequency over the FAQs that write the term; a term only expansions reach counts
-    // them by weight. WordNet's side senses ("bar" is a kind of room) so do not blunt an owner's word.
-    let frequency = 0;
-    let expanded = 0;
-    for (const { weight, written } of weights) {
-      if (written) frequency++;
-      else expanded += weight;
-    }
-    if (frequency === 0) frequency = expanded;
-    idf.set(term, total === 0 ? 0 : Math.min(1, Math.log(1 + total / Math.max(1, frequency)) / maxIdf));
-  }
   const nameTerms = options.businessName ? analyze(options.businessName).terms : [];
   const ignoredTerms = new Set(nameTerms.filter((term) => !vocabulary.postings.has(term)));
+  return { faqs, vocabulary, idf: new Map(), ignoredTerms, nameTerms, callerWords: new Map() };
+}
+
+/**
+ * How distinctive a term is within the business, in [0, 1]: an IDF over its postings, 0 for a
+ * term no FAQ is reached by. Worked out on first use and remembered: a question reads a few of
+ * an index's thousands of terms, most of which no caller ever says.
+ */
+function distinctiveness(index: KnowledgeIndex, term: string): number {
+  const known = index.idf.get(term);
+  if (known !== undefined) return known;
+  const weights = index.vocabulary.postings.get(term);
+  if (weights === undefined) return 0;
+  const total = index.faqs.length;
+  // Document frequency over the FAQs that write the term; a term only expansions reach counts
+  // them by weight. WordNet's side senses ("bar" is a kind of room) so do not blunt an owner's word.
+  let frequency = 0;
+  let expanded = 0;
+  for (const { weight, written } of weights) {
+    if (written) frequency++;
+    else expanded += weight;
+  }
+  if (frequency === 0) frequency = expanded;
+  let idf = total === 0 ? 0 : Math.min(1, Math.log(1 + total / Math.max(1, frequency)) / Math.log(1 + total));
   // A name word the FAQs also use mostly names the business ("is there a bar in the hotel").
-  for (const term of nameTerms) if (idf.has(term)) idf.set(term, idf.get(term)! * CALIBRATION.nameWeight);
-  return { faqs, vocabulary, idf, ignoredTerms, nameTerms, callerWords: new Map() };
+  if (index.nameTerms.includes(term)) idf *= CALIBRATION.nameWeight;
+  index.idf.set(term, idf);
+  return idf;
 }
 
 /**
@@ -216,7 +226,7 @@ function relatedPostings(index: KnowledgeIndex, term: string, word: string): Faq
       for (const { stem: neighbourTerm } of neighbours) {
         const reached = postings.get(neighbourTerm);
         if (reached === undefined) continue;
-        const distinct = index.idf.get(neighbourTerm) ?? 0;
+        const distinct = distinctiveness(index, neighbourTerm);
         found ??= new Map();
         for (const posting of reached) {
           const weight = posting.weight * relation * distinct * CALIBRATION.callerRelationWeight;
@@ -237,7 +247,7 @@ function relatedPostings(index: KnowledgeIndex, term: string, word: string): Faq
  */
 function questionCoverage(index: KnowledgeIndex, faq: number, topicalEvidence: number): number {
   let total = 0;
-  for (const term of index.vocabulary.questionTerms[faq]!) total += (index.idf.get(term) ?? 0) * commonness(term);
+  for (const term of index.vocabulary.questionTerms[faq]!) total += distinctiveness(index, term) * commonness(term);
   return total > 0 ? Math.min(1, topicalEvidence / total) : 0;
 }
 
@@ -268,7 +278,7 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
   const incidental = new Float64Array(count);
   const { bound } = index.vocabulary;
   for (const [term, weights] of matched) {
-    const distinct = (index.idf.get(term) ?? 0) * commonness(term);
+    const distinct = distinctiveness(index, term) * commonness(term);
     const heads = bound.get(term);
     for (const { faq, weight, topical: onTopic } of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;
