@@ -26,7 +26,8 @@ const BRITISH_ENDING = /(?:our(?:s|ed|ing)?|ise[sd]?|ising|isations?|yse[sd]?|tr
 
 /** The American spelling of a British word when the lexicon knows it, else the word. */
 export function americanSpelling(word: string): string {
-  if (word.length < 5 || !BRITISH_ENDING.test(word)) return word;
+  // The longest ending has 8 letters: the test reads no more (a regular expression anchored at the end still tries every start).
+  if (word.length < 5 || !BRITISH_ENDING.test(word.length > 8 ? word.slice(-8) : word)) return word;
   for (const [pattern, replacement] of SPELLING_VARIANTS) {
     if (!pattern.test(word)) continue;
     const variant = word.replace(pattern, replacement);

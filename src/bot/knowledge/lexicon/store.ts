@@ -135,6 +135,24 @@ export function formOf(word: string): string | undefined {
  * ```
  */
 export function positionOf(word: string): number {
+  let position = positions.get(word);
+  if (position === undefined) {
+    position = searchPosition(word);
+    if (positions.size >= POSITION_CACHE_LIMIT) positions.clear();
+    positions.set(word, position);
+  }
+  return position;
+}
+
+/**
+ * Positions looked up so far: a word is looked up again for its stem, its lemmas, its relations
+ * and its frequency (a 50-FAQ build asks 1400 times for 600 words; 290 questions, 14 000 times
+ * for 2000).
+ */
+const positions = new Map<string, number>();
+const POSITION_CACHE_LIMIT = 20_000;
+
+function searchPosition(word: string): number {
   const { words, wordStarts, prefixStarts } = load();
   const key = prefixKey(word);
   if (key < 0) return -1;
