@@ -85,7 +85,8 @@ const EXPANSION_CACHE_LIMIT = 20_000;
 function expansionsOf(word: string): ReadonlyArray<readonly [string, number]> {
   const cached = expansionCache.get(word);
   if (cached !== undefined) return cached;
-  const best = new Map<string, number>();
+  // Term and best weight, in the order first reached; a word has a dozen or two, so a list serves better than a map.
+  const best: Array<[string, number]> = [];
   const wordStem = stem(word);
   for (const synonym of handSynonyms(wordStem)) addExpansion(best, synonym, stem(synonym), RELATION_WEIGHT.synonym);
   const lemmas = lemmasOf(word);
@@ -96,21 +97,27 @@ function expansionsOf(word: string): ReadonlyArray<readonly [string, number]> {
     addNeighbours(best, relations.broader, RELATION_WEIGHT.broader);
     addNeighbours(best, relations.related, RELATION_WEIGHT.related);
   }
-  best.delete(wordStem);
-  const list = [...best];
+  const own = best.findIndex(([term]) => term === wordStem);
+  if (own >= 0) best.splice(own, 1);
   if (expansionCache.size >= EXPANSION_CACHE_LIMIT) expansionCache.clear();
-  expansionCache.set(word, list);
-  return list;
+  expansionCache.set(word, best);
+  return best;
 }
 
-function addNeighbours(best: Map<string, number>, neighbours: readonly Neighbour[], relation: number): void {
+function addNeighbours(best: Array<[string, number]>, neighbours: readonly Neighbour[], relation: number): void {
   for (let at = 0; at < neighbours.length; at++) addExpansion(best, neighbours[at]!.word, neighbours[at]!.stem, relation);
 }
 
-function addExpansion(best: Map<string, number>, related: string, relatedStem: string, relation: number): void {
+function addExpansion(best: Array<[string, number]>, related: string, relatedStem: string, relation: number): void {
   // WordNet's neighbours are lemmas already: no inflection to look through.
   if (STOP_WORDS.has(related)) return;
-  if ((best.get(relatedStem) ?? 0) < relation) best.set(relatedStem, relation);
+  for (let at = 0; at < best.length; at++) {
+    const entry = best[at]!;
+    if (entry[0] !== relatedStem) continue;
+    if (entry[1] < relation) entry[1] = relation;
+    return;
+  }
+  best.push([relatedStem, relation]);
 }
 
 function post(postings: Map<string, FaqWeights>, term: string, faq: number, weight: number, topical: boolean, written: boolean): void {
