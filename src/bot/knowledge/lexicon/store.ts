@@ -160,26 +160,13 @@ function searchPosition(word: string): number {
   let high = prefixStarts[key + 1]! - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    const order = compareAfterPrefix(words, wordStarts[middle]!, wordStarts[middle + 1]! - 1, word);
-    if (order === 0) return middle;
-    if (order < 0) low = middle + 1;
+    // A short-lived slice compared natively: cheaper, before the code is compiled, than comparing letter by letter.
+    const candidate = words.slice(wordStarts[middle]!, wordStarts[middle + 1]! - 1);
+    if (candidate === word) return middle;
+    if (candidate < word) low = middle + 1;
     else high = middle - 1;
   }
   return -1;
-}
-
-/**
- * How `text` from `start` to `end` sorts against `word` (as `<` compares strings): negative
- * before, 0 equal, positive after. Both begin with the same two letters, their prefix.
- */
-function compareAfterPrefix(text: string, start: number, end: number, word: string): number {
-  const length = end - start;
-  const common = length < word.length ? length : word.length;
-  for (let at = 2; at < common; at++) {
-    const difference = text.charCodeAt(start + at) - word.charCodeAt(at);
-    if (difference !== 0) return difference;
-  }
-  return length - word.length;
 }
 
 /**
