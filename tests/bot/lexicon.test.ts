@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { frequencyRank, irregularLemma, isModifier, lemmasOf, lexiconStem, relationsOf, stemmedRelationsOf } from "../../src/bot/knowledge/lexicon/index.ts";
 import data from "../../src/bot/knowledge/lexicon/lexicon.json" with { type: "json" };
+import { decodePrefixStarts, encodePrefixStarts, prefixKey } from "../../src/bot/knowledge/lexicon/prefixes.ts";
+import { applyStemEdit, decodeStemEdits, encodeStemEdits, stemEdit } from "../../src/bot/knowledge/lexicon/stem-edits.ts";
 import { stemByRules } from "../../src/bot/knowledge/stem.ts";
 
 describe("the lexicon (a slice of WordNet 3.1, bun run build:lexicon)", () => {
@@ -80,5 +82,28 @@ describe("stored stems", () => {
     }
     expect(lexiconStem("delivery")).toBe("deliv");
     expect(lexiconStem("balayage")).toBeUndefined();
+  });
+});
+
+describe("lexicon.json's encodings", () => {
+  test("a stem edit cuts letters and appends a tail; the commonest edits get the first symbols", () => {
+    const edits = ["parking→park", "happy→happi", "teeth→tooth", "dog→dog", "cats→cat"].map((pair) => pair.split("→") as [string, string]);
+    const encoded = encodeStemEdits(edits.map(([word, stem]) => stemEdit(word, stem)));
+    const table = decodeStemEdits(encoded.table);
+    edits.forEach(([word, stem], i) => expect(applyStemEdit(word, table[encoded.symbols.charCodeAt(i)]!)).toBe(stem));
+    expect(stemEdit("teeth", "tooth")).toBe("4ooth");
+    expect(encodeStemEdits(["3", "0", "3"])).toEqual({ table: "3 0", symbols: "010" });
+  });
+
+  test("prefix starts bound each two-letter prefix's words; an unsorted list or a word outside a–z is refused", () => {
+    const list = ["ab", "abc", "ba", "bb", "zz"];
+    const starts = decodePrefixStarts(encodePrefixStarts(list));
+    for (const [i, word] of list.entries()) {
+      const key = prefixKey(word);
+      expect(starts[key]! <= i && i < starts[key + 1]!).toBe(true);
+    }
+    expect(starts[prefixKey("ca")]).toBe(starts[prefixKey("ca") + 1]);
+    expect(() => encodePrefixStarts(["ba", "ab"])).toThrow();
+    expect(() => encodePrefixStarts(["ab", "Ac"])).toThrow();
   });
 });
