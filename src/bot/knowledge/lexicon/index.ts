@@ -5,7 +5,7 @@
  * stem-edits.ts): an index reaches thousands of WordNet neighbours, and reading a stem costs a
  * fraction of computing it.
  */
-import { decodeRelations, formOf, frequencyBandAt, hasStems, isModifierAt, neighbourAt, positionOf, wordAt, wordCount, type Neighbour } from "./store.ts";
+import { decodeRelations, formOf, frequencyBandAt, hasOtherLemmas, hasStems, isModifierAt, neighbourAt, positionOf, wordAt, wordCount, type Neighbour } from "./store.ts";
 
 export type { Neighbour } from "./store.ts";
 
@@ -109,6 +109,21 @@ const lemmaCache = new Map<string, readonly string[]>();
 const LEMMA_CACHE_LIMIT = 50_000;
 
 function findLemmas(word: string): string[] {
+  const position = positionOf(word);
+  // Most words the lexicon holds are their own only lemma, as build.ts noted: no rule to try.
+  return position >= 0 && hasOtherLemmas(position) === false ? [word] : lemmasByRules(word);
+}
+
+/**
+ * {@link lemmasOf} worked out by the rules, never from what build.ts noted: what it notes, and
+ * what every word the lexicon does not hold gets.
+ *
+ * @example
+ * ```ts
+ * lemmasByRules("parties") // ["party"]
+ * ```
+ */
+export function lemmasByRules(word: string): string[] {
   const found: string[] = [];
   const irregular = formOf(word);
   if (irregular !== undefined) found.push(irregular);

@@ -27,6 +27,8 @@ interface Loaded {
   readonly prefixStarts: Int32Array;
   readonly bands: string;
   readonly modifiers: string;
+  /** Which words have a lemma besides themselves (a hex bitset like `modifiers`); empty while build.ts computes it. */
+  readonly otherLemmas: string;
   /** Every word's relations line, one after the other, "\n" between. */
   readonly relations: string;
   /** Where word p's line starts in `relations`; it ends one before the next one starts. */
@@ -52,6 +54,7 @@ function load(): Loaded {
       prefixStarts: decodePrefixStarts(data.prefixStarts),
       bands: data.bands,
       modifiers: data.modifiers,
+      otherLemmas: data.otherLemmas,
       relations: data.relations,
       relationStarts: lineStarts(data.relations, "\n", count),
       forms: data.forms as Record<string, string>,
@@ -97,6 +100,22 @@ export function frequencyBandAt(position: number): number {
  */
 export function isModifierAt(position: number): boolean {
   return (parseInt(load().modifiers[position >> 2]!, 16) & (1 << (position & 3))) !== 0;
+}
+
+/**
+ * Whether the word at `position` has a lemma besides itself (an irregular form's, or a base the
+ * detachment rules find), as build.ts stored it; undefined while it has not.
+ *
+ * @example
+ * ```ts
+ * hasOtherLemmas(positionOf("glasses")) // true: "glass"
+ * hasOtherLemmas(positionOf("dog"))     // false
+ * ```
+ */
+export function hasOtherLemmas(position: number): boolean | undefined {
+  const { otherLemmas, count } = load();
+  if (otherLemmas.length !== Math.ceil(count / 4)) return undefined;
+  return (parseInt(otherLemmas[position >> 2]!, 16) & (1 << (position & 3))) !== 0;
 }
 
 /** Where each of the `count` parts of `text` between separators starts, and where a part after the last would. */
