@@ -33,7 +33,8 @@ interface Loaded {
   readonly relations: string;
   /** Where word p's line starts in `relations`; it ends one before the next one starts. */
   readonly relationStarts: Int32Array;
-  readonly forms: Readonly<Record<string, string>>;
+  /** Irregular form → its lemma: a Map, so that looking a caller's word up adds no property name to the engine's tables. */
+  readonly forms: ReadonlyMap<string, string>;
   /** One character per word naming its stem's edit in `stemEdits`; empty while build.ts computes them. */
   readonly stems: string;
   readonly stemEdits: ReadonlyArray<StemEdit | undefined>;
@@ -57,7 +58,7 @@ function load(): Loaded {
       otherLemmas: data.otherLemmas,
       relations: data.relations,
       relationStarts: lineStarts(data.relations, "\n", count),
-      forms: data.forms as Record<string, string>,
+      forms: new Map(Object.entries(data.forms as Record<string, string>)),
       stems: data.stems,
       stemEdits: decodeStemEdits(data.stemEdits),
       neighbours: new Array<Neighbour | undefined>(count),
@@ -132,7 +133,7 @@ function lineStarts(text: string, separator: string, count: number): Int32Array 
 }
 
 /**
- * The lemma of an irregular form, read so that "constructor" or "toString" find nothing of Object's.
+ * The lemma of an irregular form ("constructor" or "toString" find nothing: a Map, not an object).
  *
  * @example
  * ```ts
@@ -140,8 +141,7 @@ function lineStarts(text: string, separator: string, count: number): Int32Array 
  * ```
  */
 export function formOf(word: string): string | undefined {
-  const { forms } = load();
-  return Object.hasOwn(forms, word) ? forms[word] : undefined;
+  return load().forms.get(word);
 }
 
 /**
