@@ -16,7 +16,10 @@ import { words } from "./text.ts";
  * → "accept"), is a stop word. Lemmas, not stems, and no two-letter ones: "used" is not "us".
  */
 export function isStopWord(word: string): boolean {
-  return STOP_WORDS.has(word) || lemmasOf(word).some((lemma) => lemma.length > 2 && STOP_WORDS.has(lemma));
+  if (STOP_WORDS.has(word)) return true;
+  const lemmas = lemmasOf(word);
+  for (let at = 0; at < lemmas.length; at++) if (lemmas[at]!.length > 2 && STOP_WORDS.has(lemmas[at]!)) return true;
+  return false;
 }
 
 /** Whether the lexicon knows a word (in any inflection): a known word is never "repaired". */
@@ -25,6 +28,13 @@ export function isKnownWord(word: string): boolean {
 }
 
 let phrasesByFirstWord: Map<string, Array<readonly [readonly string[], string]>> | undefined;
+const NO_PHRASES: ReadonlyArray<readonly [readonly string[], string]> = [];
+
+/** Whether `list` holds `sequence` from `at` on. */
+function startsAt(list: readonly string[], at: number, sequence: readonly string[]): boolean {
+  for (let k = 0; k < sequence.length; k++) if (list[at + k] !== sequence[k]) return false;
+  return true;
+}
 
 function phrasesStartingWith(word: string): ReadonlyArray<readonly [readonly string[], string]> | undefined {
   if (phrasesByFirstWord === undefined) {
@@ -116,8 +126,8 @@ export function tokensOf(text: string): Token[] {
     let word = list[i]!;
     let term: string | undefined;
     let implied = false;
-    for (const [sequence, replacement] of phrasesStartingWith(word) ?? []) {
-      if (sequence.every((part, k) => list[i + k] === part)) {
+    for (const [sequence, replacement] of phrasesStartingWith(word) ?? NO_PHRASES) {
+      if (startsAt(list, i, sequence)) {
         // An idiom may stand for several words ("what street" asks where, the location).
         const meant = replacement.split(" ");
         for (const part of meant.slice(0, -1)) tokens.push({ word: part, term: stem(part), implied: true });
