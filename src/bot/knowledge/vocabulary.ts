@@ -79,14 +79,19 @@ function handSynonyms(wordStem: string): readonly string[] {
 }
 
 /** Word → the terms WordNet (and the hand groups) relate it to, with the relation's weight; per process. */
-const expansionCache = new Map<string, ReadonlyArray<readonly [string, number]>>();
+const expansionCache = new Map<string, Expansions>();
 const EXPANSION_CACHE_LIMIT = 20_000;
 
-function expansionsOf(word: string): ReadonlyArray<readonly [string, number]> {
+/** A word's expansions: terms in the order first reached, and the best weight of each (a dozen or two: lists serve better than a map). */
+interface Expansions {
+  readonly terms: string[];
+  readonly weights: number[];
+}
+
+function expansionsOf(word: string): Expansions {
   const cached = expansionCache.get(word);
   if (cached !== undefined) return cached;
-  // Term and best weight, in the order first reached; a word has a dozen or two, so a list serves better than a map.
-  const best: Array<[string, number]> = [];
+  const best: Expansions = { terms: [], weights: [] };
   const wordStem = stem(word);
   for (const synonym of handSynonyms(wordStem)) addExpansion(best, synonym, stem(synonym), RELATION_WEIGHT.synonym);
   const lemmas = lemmasOf(word);
@@ -97,27 +102,28 @@ function expansionsOf(word: string): ReadonlyArray<readonly [string, number]> {
     addNeighbours(best, relations.broader, RELATION_WEIGHT.broader);
     addNeighbours(best, relations.related, RELATION_WEIGHT.related);
   }
-  const own = best.findIndex(([term]) => term === wordStem);
-  if (own >= 0) best.splice(own, 1);
+  const own = best.terms.indexOf(wordStem);
+  if (own >= 0) {
+    best.terms.splice(own, 1);
+    best.weights.splice(own, 1);
+  }
   if (expansionCache.size >= EXPANSION_CACHE_LIMIT) expansionCache.clear();
   expansionCache.set(word, best);
   return best;
 }
 
-function addNeighbours(best: Array<[string, number]>, neighbours: readonly Neighbour[], relation: number): void {
+function addNeighbours(best: Expansions, neighbours: readonly Neighbour[], relation: number): void {
   for (let at = 0; at < neighbours.length; at++) addExpansion(best, neighbours[at]!.word, neighbours[at]!.stem, relation);
 }
 
-function addExpansion(best: Array<[string, number]>, related: string, relatedStem: string, relation: number): void {
+function addExpansion(best: Expansions, related: string, relatedStem: string, relation: number): void {
   // WordNet's neighbours are lemmas already: no inflection to look through.
   if (STOP_WORDS.has(related)) return;
-  for (let at = 0; at < best.length; at++) {
-    const entry = best[at]!;
-    if (entry[0] !== relatedStem) continue;
-    if (entry[1] < relation) entry[1] = relation;
-    return;
-  }
-  best.push([relatedStem, relation]);
+  const at = best.terms.indexOf(relatedStem);
+  if (at < 0) {
+    best.terms.push(relatedStem);
+    best.weights.push(relation);
+  } else if (best.weights[at]! < relation) best.weights[at] = relation;
 }
 
 function post(postings: Map<string, FaqWeights>, term: string, faq: number, weight: number, topical: boolean, written: boolean): void {
@@ -229,7 +235,8 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   });
 
   for (const { word, faq, weight, topical } of expansions) {
-    for (const [term, relation] of expansionsOf(word)) post(postings, term, faq, weight * relation, topical, false);
+    const { terms, weights } = expansionsOf(word);
+    for (let at = 0; at < terms.length; at++) post(postings, terms[at]!, faq, weight * weights[at]!, topical, false);
   }
 
   const phonetic = new Map<string, { word: string; term: string }>();
