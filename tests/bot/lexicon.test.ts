@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { frequencyRank, irregularLemma, isModifier, lemmasOf, relationsOf } from "../../src/bot/knowledge/lexicon/index.ts";
+import { frequencyRank, irregularLemma, isModifier, lemmasByRules, lemmasOf, lexiconStem, relationsOf, stemmedRelationsOf } from "../../src/bot/knowledge/lexicon/index.ts";
+import data from "../../src/bot/knowledge/lexicon/lexicon.json" with { type: "json" };
+import { decodePrefixStarts, encodePrefixStarts, prefixKey } from "../../src/bot/knowledge/lexicon/prefixes.ts";
+import { applyStemEdit, decodeStemEdits, encodeStemEdits, stemEdit } from "../../src/bot/knowledge/lexicon/stem-edits.ts";
+import { stemByRules } from "../../src/bot/knowledge/stem.ts";
 
 describe("the lexicon (a slice of WordNet 3.1, bun run build:lexicon)", () => {
   test("synonyms hold both ways, even where one side's sense is untagged (the British 'lift')", () => {
@@ -51,5 +55,62 @@ describe("modifiers", () => {
     for (const word of ["usually", "small", "plain", "actually", "nearby"]) expect(isModifier(word)).toBe(true);
     for (const word of ["parking", "dog", "cancel", "booked", "children"]) expect(isModifier(word)).toBe(false);
     expect(isModifier("balayage")).toBe(false);
+  });
+});
+
+describe("lookups", () => {
+  test("every word is found within its two-letter prefix, and words outside a–z are not", () => {
+    expect(data.words.split(" ").filter((word) => frequencyRank(word) === undefined)).toEqual([]);
+    for (const word of ["", "a", "Dog", "dög", "d0g", "zzzz", "aaaaaa"]) expect(frequencyRank(word)).toBeUndefined();
+  });
+});
+
+describe("stored stems and lemmas", () => {
+  test("every word's stored stem is the one the stemmer's rules compute (else run bun run build:lexicon)", () => {
+    const differing = data.words.split(" ").filter((word) => lexiconStem(word) !== stemByRules(word));
+    expect(differing).toEqual([]);
+  });
+
+  test("every word's lemmas are the ones the rules find, though most are read as stored (else run bun run build:lexicon)", () => {
+    const differing = data.words.split(" ").filter((word) => lemmasOf(word).join(" ") !== lemmasByRules(word).join(" "));
+    expect(differing).toEqual([]);
+    expect(lemmasOf("glasses")).toEqual(lemmasByRules("glasses"));
+    expect(lemmasOf("glasses")).toContain("glass");
+  });
+
+  test("relations with stems name the same neighbours as relationsOf, in the same order", () => {
+    for (const word of ["elevator", "dog", "cancel", "delivery", "terrier", "balayage"]) {
+      const words = relationsOf(word);
+      const stemmed = stemmedRelationsOf(word);
+      for (const group of ["synonyms", "broader", "narrower", "related"] as const) {
+        expect(stemmed[group].map((neighbour) => neighbour.word)).toEqual([...words[group]]);
+        for (const neighbour of stemmed[group]) expect(neighbour.stem).toBe(stemByRules(neighbour.word));
+      }
+    }
+    expect(lexiconStem("delivery")).toBe("deliv");
+    expect(lexiconStem("balayage")).toBeUndefined();
+  });
+});
+
+describe("lexicon.json's encodings", () => {
+  test("a stem edit cuts letters and appends a tail; the commonest edits get the first symbols", () => {
+    const edits = ["parking→park", "happy→happi", "teeth→tooth", "dog→dog", "cats→cat"].map((pair) => pair.split("→") as [string, string]);
+    const encoded = encodeStemEdits(edits.map(([word, stem]) => stemEdit(word, stem)));
+    const table = decodeStemEdits(encoded.table);
+    edits.forEach(([word, stem], i) => expect(applyStemEdit(word, table[encoded.symbols.charCodeAt(i)]!)).toBe(stem));
+    expect(stemEdit("teeth", "tooth")).toBe("4ooth");
+    expect(encodeStemEdits(["3", "0", "3"])).toEqual({ table: "3 0", symbols: "010" });
+  });
+
+  test("prefix starts bound each two-letter prefix's words; an unsorted list or a word outside a–z is refused", () => {
+    const list = ["ab", "abc", "ba", "bb", "zz"];
+    const starts = decodePrefixStarts(encodePrefixStarts(list));
+    for (const [i, word] of list.entries()) {
+      const key = prefixKey(word);
+      expect(starts[key]! <= i && i < starts[key + 1]!).toBe(true);
+    }
+    expect(starts[prefixKey("ca")]).toBe(starts[prefixKey("ca") + 1]);
+    expect(() => encodePrefixStarts(["ba", "ab"])).toThrow();
+    expect(() => encodePrefixStarts(["ab", "Ac"])).toThrow();
   });
 });

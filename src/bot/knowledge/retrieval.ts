@@ -16,74 +16,23 @@
  * and are close, the match is `ambiguous`: ask the caller which one they mean. See calibration.ts.
  */
 import type { Faq } from "../business.ts";
-import { lemmasOf, relationsOf } from "./lexicon/index.ts";
-import { stem } from "./stem.ts";
 import { CALIBRATION } from "./calibration.ts";
+import { distinctiveness, resolve } from "./caller-terms.ts";
+import type { KnowledgeIndex, KnowledgeIndexOptions, KnowledgeMatch, QueryOptions } from "./index-types.ts";
 import { analyze, type Analysis } from "./terms.ts";
-import { RELATION_WEIGHT, buildVocabulary, repairWord, type FaqWeights, type Vocabulary } from "./vocabulary.ts";
-import { commonness, otherModifierShare, unexplainedWordCost } from "./word-weights.ts";
+import { buildVocabulary } from "./vocabulary.ts";
+import { commonness, otherModifierShare } from "./word-weights.ts";
 
-/** Caller's words remembered per index (their WordNet reach); bounds memory on a long-lived index. */
-const CALLER_WORD_CACHE_LIMIT = 5000;
+export type { KnowledgeIndex, KnowledgeIndexOptions, KnowledgeMatch, QueryOptions, RunnerUp } from "./index-types.ts";
 
 /** Answers at or above this confidence are given; below it the bot falls back (and offers a transfer). */
 export const DEFAULT_CONFIDENCE_THRESHOLD = 0.48;
 
 
-/** An FAQ knowledge base prepared for queries; build once per business, query many times. */
-export interface KnowledgeIndex {
-  readonly faqs: readonly Faq[];
-  /** @internal the business's vocabulary and repair tables */
-  readonly vocabulary: Vocabulary;
-  /** @internal term → distinctiveness in (0, 1] */
-  readonly idf: ReadonlyMap<string, number>;
-  /** @internal caller's words the business never uses → what their WordNet relations reach (null: nothing) */
-  readonly callerWords: Map<string, FaqWeights | null>;
-  /** @internal terms of the business name the FAQs never use: ignored, not counted as unknown */
-  readonly ignoredTerms: ReadonlySet<string>;
-  /** @internal every term of the business name: all ignored when the caller says the whole name */
-  readonly nameTerms: readonly string[];
-}
-
-/** The FAQ that comes second, when one does. */
-export interface RunnerUp {
-  readonly faqIndex: number;
-  readonly question: string;
-  readonly answer: string;
-  readonly score: number;
-}
-
-export interface KnowledgeMatch {
-  readonly answer: string;
-  readonly question: string;
-  /** Confidence in 0..1, comparable across businesses; compare with DEFAULT_CONFIDENCE_THRESHOLD. */
-  readonly score: number;
-  readonly faqIndex: number;
-  readonly runnerUp?: RunnerUp;
-  /**
-   * True when the two best FAQs would each be answered on their own and are too close to choose
-   * between: a receptionist would ask "Do you mean A or B?" (see `among` in queryKnowledge).
-   */
-  readonly ambiguous: boolean;
-}
-
-export interface KnowledgeIndexOptions {
-  /**
-   * The business name. Said whole, it is ignored ("does Bella Pizza deliver" asks "do you
-   * deliver"); its words alone are ignored only when no FAQ uses them ("pizza ovens" keeps pizza).
-   */
-  readonly businessName?: string;
-}
-
-export interface QueryOptions {
-  /** Rank only these FAQs (by index): to read the caller's answer to "Do you mean A or B?". */
-  readonly among?: readonly number[];
-}
-
 /**
  * Prepares a business's FAQs for {@link queryKnowledge}: their own words, WordNet expansions and
  * repair tables. A few milliseconds for 50 FAQs; the result may be shared (it only memoises the
- * callers' words it has looked up).
+ * callers' words it has looked up and the distinctiveness of the terms they reached).
  *
  * @example
  * ```ts
@@ -93,26 +42,9 @@ export interface QueryOptions {
  */
 export function buildKnowledgeIndex(faqs: readonly Faq[], options: KnowledgeIndexOptions = {}): KnowledgeIndex {
   const vocabulary = buildVocabulary(faqs);
-  const total = faqs.length;
-  const idf = new Map<string, number>();
-  const maxIdf = Math.log(1 + total);
-  for (const [term, weights] of vocabulary.postings) {
-    // Document frequency over the FAQs that write the term; a term only expansions reach counts
-    // them by weight. WordNet's side senses ("bar" is a kind of room) so do not blunt an owner's word.
-    let frequency = 0;
-    let expanded = 0;
-    for (const { weight, written } of weights.values()) {
-      if (written) frequency++;
-      else expanded += weight;
-    }
-    if (frequency === 0) frequency = expanded;
-    idf.set(term, total === 0 ? 0 : Math.min(1, Math.log(1 + total / Math.max(1, frequency)) / maxIdf));
-  }
   const nameTerms = options.businessName ? analyze(options.businessName).terms : [];
   const ignoredTerms = new Set(nameTerms.filter((term) => !vocabulary.postings.has(term)));
-  // A name word the FAQs also use mostly names the business ("is there a bar in the hotel").
-  for (const term of nameTerms) if (idf.has(term)) idf.set(term, idf.get(term)! * CALIBRATION.nameWeight);
-  return { faqs, vocabulary, idf, ignoredTerms, nameTerms, callerWords: new Map() };
+  return { faqs, vocabulary, idf: new Map(), ignoredTerms, nameTerms, callerWords: new Map() };
 }
 
 /**
@@ -138,114 +70,13 @@ export function queryTerms(index: KnowledgeIndex, terms: readonly string[], opti
   return rank(index, { terms: [...terms], joins: [], unknown: new Map(), words: new Map(), sequence: [], implied: new Set(), narrative: new Set(), trailing: new Set(), focus: new Set() }, options.among);
 }
 
-/** The terms the caller's words stand for in this business, after repair; each with its postings. */
-function resolve(
-  index: KnowledgeIndex,
-  analysis: Analysis,
-  unwritten?: string[],
-): { matched: Map<string, FaqWeights>; derived: Map<string, FaqWeights>; unknownCost: number } {
-  const { postings } = index.vocabulary;
-  const matched = new Map<string, FaqWeights>();
-  const derived = new Map<string, FaqWeights>();
-  const consumed = new Set<string>();
-  for (const join of analysis.joins) {
-    const targets = postings.has(join.joined) ? [join.joined] : join.sounded ? repairWord(index.vocabulary, join.word) : [];
-    if (targets.length === 0) continue;
-    for (const target of targets) matched.set(target, postings.get(target)!);
-    consumed.add(join.parts[0]).add(join.parts[1]);
-  }
-  // An owner's phrase said as written ("to go", "drop in", "check out") is evidence its words
-  // alone do not give: most of them are stop words, or mean something else apart.
-  const { phrases } = index.vocabulary;
-  analysis.sequence.forEach((word, at) => {
-    for (const phrase of phrases.get(word) ?? []) {
-      if (phrase.words.every((part, k) => analysis.sequence[at + k] === part)) matched.set(phrase.term, postings.get(phrase.term)!);
-    }
-  });
-  const saidName = index.nameTerms.length > 0 && index.nameTerms.every((term) => analysis.terms.includes(term));
-  let unknownCost = 0;
-  for (const term of analysis.terms) {
-    if (consumed.has(term) || matched.has(term) || (saidName && index.nameTerms.includes(term))) continue;
-    const direct = postings.get(term);
-    if (direct !== undefined) {
-      matched.set(term, direct);
-      // The word a question asks about, reached only through a relation ("capital" is a kind of
-      // the owner's "seat"), is only partly explained: it costs the share its relation leaves.
-      if (analysis.focus.has(term)) {
-        let best = 0;
-        for (const posting of direct.values()) best = Math.max(best, posting.written ? 1 : posting.weight);
-        unknownCost += (1 - best) * unexplainedWordCost(analysis, term, analysis.words.get(term));
-      }
-      continue;
-    }
-    const word = analysis.unknown.get(term);
-    const repaired = word === undefined ? [] : repairWord(index.vocabulary, word);
-    if (repaired.length > 0) {
-      for (const part of repaired) matched.set(part, postings.get(part)!);
-      continue;
-    }
-    // The business's name, numbers and what an idiom implies cost nothing.
-    if (index.ignoredTerms.has(term) || /^\d+$/.test(term) || analysis.implied.has(term)) continue;
-    unwritten?.push(word ?? analysis.words.get(term) ?? term);
-    if (word !== undefined) {
-      // A word the lexicon does not know: a name, a slip, or a rare word that may be the real topic.
-      unknownCost += CALIBRATION.unlistedWordCost * (analysis.narrative.has(term) || analysis.trailing.has(term) ? CALIBRATION.situationShare : 1);
-      continue;
-    }
-    // A word the owner never wrote is unexplained even when WordNet relates it to an FAQ: it
-    // costs, and what it reaches counts as (weak) evidence.
-    const spoken = analysis.words.get(term);
-    const related = spoken === undefined ? undefined : relatedPostings(index, term, spoken);
-    if (related !== undefined) derived.set(term, related);
-    unknownCost += unexplainedWordCost(analysis, term, spoken);
-  }
-  return { matched, derived, unknownCost };
-}
-
-/**
- * The FAQs a caller's word reaches through its own WordNet relations, when the business never
- * uses the word itself ("tyke" is a narrower word for "child"). Weights include the
- * distinctiveness of the FAQ term reached. Memoised per index: a word is looked up once.
- */
-function relatedPostings(index: KnowledgeIndex, term: string, word: string): FaqWeights | undefined {
-  const cache = index.callerWords;
-  if (cache.has(term)) return cache.get(term) ?? undefined;
-  let found: FaqWeights | undefined;
-  const { postings } = index.vocabulary;
-  for (const lemma of lemmasOf(word).slice(0, 2)) {
-    const relations = relationsOf(lemma);
-    const groups: Array<readonly [readonly string[], number]> = [
-      [relations.synonyms, RELATION_WEIGHT.synonym],
-      [relations.broader, RELATION_WEIGHT.narrower],
-      [relations.narrower, RELATION_WEIGHT.broader],
-      [relations.related, RELATION_WEIGHT.related],
-    ];
-    for (const [words, relation] of groups) {
-      for (const neighbour of words) {
-        const neighbourTerm = stem(neighbour);
-        const reached = postings.get(neighbourTerm);
-        if (reached === undefined) continue;
-        const distinct = index.idf.get(neighbourTerm) ?? 0;
-        found ??= new Map();
-        for (const [faq, posting] of reached) {
-          const weight = posting.weight * relation * distinct * CALIBRATION.callerRelationWeight;
-          const previous = found.get(faq);
-          if (previous === undefined || previous.weight < weight) found.set(faq, { weight, topical: posting.topical, written: false });
-        }
-      }
-    }
-  }
-  if (cache.size < CALLER_WORD_CACHE_LIMIT) cache.set(term, found ?? null);
-  return found;
-}
-
 /**
  * How much of an FAQ's question the caller's topical evidence amounts to, up to 1: "do you
  * deliver" covers "Do you deliver?" fully and "Is there a delivery fee?" half.
  */
 function questionCoverage(index: KnowledgeIndex, faq: number, topicalEvidence: number): number {
   let total = 0;
-  for (const term of index.vocabulary.questionTerms[faq]!) total += (index.idf.get(term) ?? 0) * commonness(term);
+  for (const term of index.vocabulary.questionTerms[faq]!) total += distinctiveness(index, term) * commonness(term);
   return total > 0 ? Math.min(1, topicalEvidence / total) : 0;
 }
 
@@ -276,9 +107,9 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
   const incidental = new Float64Array(count);
   const { bound } = index.vocabulary;
   for (const [term, weights] of matched) {
-    const distinct = (index.idf.get(term) ?? 0) * commonness(term);
+    const distinct = distinctiveness(index, term) * commonness(term);
     const heads = bound.get(term);
-    for (const [faq, { weight, topical: onTopic, written }] of weights) {
+    for (const { faq, weight, topical: onTopic, written } of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;
       // The question's focus weighs more where the business writes it, not where it is only related.
       const share = (heads === undefined ? 1 : otherModifierShare(analysis, term, heads.get(faq))) * (analysis.focus.has(term) && written ? CALIBRATION.focusWeight : 1);
@@ -291,7 +122,7 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
     // to it ("my friend told me about you": friend → guest) is no evidence of the question.
     if (analysis.narrative.has(term) || analysis.trailing.has(term)) continue;
     const distinct = commonness(term);
-    for (const [faq, { weight, topical: onTopic }] of weights) {
+    for (const { faq, weight, topical: onTopic } of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;
       if (onTopic) topical[faq]! += distinct * weight;
       else incidental[faq]! += distinct * weight;

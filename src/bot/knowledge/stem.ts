@@ -7,7 +7,7 @@
  * A stem is a matching key, not a word: "delivery" → "deliv".
  */
 import { stemmer } from "stemmer";
-import { frequencyRank, irregularLemma, lemmasOf } from "./lexicon/index.ts";
+import { frequencyRank, irregularLemma, lemmasOf, lexiconStem } from "./lexicon/index.ts";
 
 /** British endings and their American forms; applied only when the lexicon holds the result. */
 const SPELLING_VARIANTS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -21,9 +21,13 @@ const SPELLING_VARIANTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/ll(ed|ing|er|ers)$/, "l$1"], // travelling, cancelled
 ];
 
+/** Any of the endings above: most words have none, and are let through with one test instead of eight. */
+const BRITISH_ENDING = /(?:our(?:s|ed|ing)?|ise[sd]?|ising|isations?|yse[sd]?|tres?|ogues?|ll(?:ed|ing|ers?))$/;
+
 /** The American spelling of a British word when the lexicon knows it, else the word. */
 export function americanSpelling(word: string): string {
-  if (word.length < 5) return word;
+  // The longest ending has 8 letters: the test reads no more (a regular expression anchored at the end still tries every start).
+  if (word.length < 5 || !BRITISH_ENDING.test(word.length > 8 ? word.slice(-8) : word)) return word;
   for (const [pattern, replacement] of SPELLING_VARIANTS) {
     if (!pattern.test(word)) continue;
     const variant = word.replace(pattern, replacement);
@@ -48,7 +52,8 @@ export function americanSpelling(word: string): string {
 export function stem(word: string): string {
   let known = stems.get(word);
   if (known === undefined) {
-    known = stemUncached(word);
+    // A word the lexicon holds has its stem stored, computed by stemByRules when it was built.
+    known = lexiconStem(word) ?? stemByRules(word);
     if (stems.size >= STEM_CACHE_LIMIT) stems.clear();
     stems.set(word, known);
   }
@@ -59,7 +64,17 @@ export function stem(word: string): string {
 const stems = new Map<string, string>();
 const STEM_CACHE_LIMIT = 50_000;
 
-function stemUncached(word: string): string {
+/**
+ * The stem of one lowercase word computed from the rules above, never read from the lexicon's
+ * stored stems: what `bun run build:lexicon` stores for each of its words, and what stem() gives
+ * every other word.
+ *
+ * @example
+ * ```ts
+ * stemByRules("deliveries") // "deliv"
+ * ```
+ */
+export function stemByRules(word: string): string {
   if (word.length <= 2 || !/^\p{L}+$/u.test(word)) return word;
   let base = irregularLemma(word);
   // A possessive written without its apostrophe: "childrens", "mens", "womens".

@@ -18,7 +18,10 @@ import { words } from "./text.ts";
  * → "accept"), is a stop word. Lemmas, not stems, and no two-letter ones: "used" is not "us".
  */
 export function isStopWord(word: string): boolean {
-  return STOP_WORDS.has(word) || lemmasOf(word).some((lemma) => lemma.length > 2 && STOP_WORDS.has(lemma));
+  if (STOP_WORDS.has(word)) return true;
+  const lemmas = lemmasOf(word);
+  for (let at = 0; at < lemmas.length; at++) if (lemmas[at]!.length > 2 && STOP_WORDS.has(lemmas[at]!)) return true;
+  return false;
 }
 
 /** Whether the lexicon knows a word (in any inflection): a known word is never "repaired". */
@@ -183,8 +186,8 @@ export function tokensOf(text: string): Token[] {
     }
     if (term === undefined) {
       i++;
-      const wordStem = stem(word);
-      term = isStopWord(word) ? "" : wordStem;
+      // A stop word's stem is never used: not taking it spares the stemmer many of a text's words.
+      term = isStopWord(word) ? "" : stem(word);
     }
     tokens.push(implied ? { word, term, implied } : { word, term });
   }

@@ -4,24 +4,25 @@
  * contractions.
  */
 
-// Ordered: the specific forms ("won't") must run before the general ones ("n't").
-const CONTRACTIONS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\bwon't\b/g, "will not"],
-  [/\bcan't\b/g, "can not"],
-  [/\bcannot\b/g, "can not"],
-  [/\bshan't\b/g, "shall not"],
-  [/\bain't\b/g, "is not"],
-  [/\by'all\b/g, "you all"],
-  [/\blet's\b/g, "let us"],
-  [/n't\b/g, " not"],
-  [/'re\b/g, " are"],
-  [/'m\b/g, " am"],
-  [/'ll\b/g, " will"],
-  [/'ve\b/g, " have"],
-  [/'d\b/g, " would"],
+// Ordered: the specific forms ("won't") must run before the general ones ("n't"). Each with the
+// text it needs: a pattern whose text is absent is not run (most texts hold one or two of them).
+const CONTRACTIONS: ReadonlyArray<readonly [string, RegExp, string]> = [
+  ["won't", /\bwon't\b/g, "will not"],
+  ["can't", /\bcan't\b/g, "can not"],
+  ["cannot", /\bcannot\b/g, "can not"],
+  ["shan't", /\bshan't\b/g, "shall not"],
+  ["ain't", /\bain't\b/g, "is not"],
+  ["y'all", /\by'all\b/g, "you all"],
+  ["let's", /\blet's\b/g, "let us"],
+  ["n't", /n't\b/g, " not"],
+  ["'re", /'re\b/g, " are"],
+  ["'m", /'m\b/g, " am"],
+  ["'ll", /'ll\b/g, " will"],
+  ["'ve", /'ve\b/g, " have"],
+  ["'d", /'d\b/g, " would"],
   // "'s" after these is "is"; after anything else it is a possessive ("Bella's") and just goes.
-  [/\b(it|that|what|where|there|here|who|how|when|why|he|she|this|everything|nothing|something)'s\b/g, "$1 is"],
-  [/'s\b/g, ""],
+  ["'s", /\b(it|that|what|where|there|here|who|how|when|why|he|she|this|everything|nothing|something)'s\b/g, "$1 is"],
+  ["'s", /'s\b/g, ""],
 ];
 
 /**
@@ -71,7 +72,7 @@ function normalizeByRules(text: string): string {
     .toLowerCase()
     .replace(/[’‘ʼ`´]/g, "'");
   if (out.includes("'")) {
-    for (const [pattern, replacement] of CONTRACTIONS) out = out.replace(pattern, replacement);
+    for (const [needed, pattern, replacement] of CONTRACTIONS) if (out.includes(needed)) out = out.replace(pattern, replacement);
   }
   return out.replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 }

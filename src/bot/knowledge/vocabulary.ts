@@ -6,7 +6,7 @@
  */
 import { doubleMetaphone } from "double-metaphone";
 import type { Faq } from "../business.ts";
-import { lemmasOf, relationsOf } from "./lexicon/index.ts";
+import { lemmasOf, stemmedRelationsOf, type Neighbour } from "./lexicon/index.ts";
 import { stem } from "./stem.ts";
 import { STOP_WORDS } from "./stopwords.ts";
 import { SYNONYM_GROUPS } from "./synonyms.ts";
@@ -31,18 +31,23 @@ export const RELATION_WEIGHT = {
 
 /** How a term reaches one FAQ: its best weight, and whether through the question or keywords (the FAQ's topic) rather than only its answer. */
 export interface Posting {
+  /** The FAQ's index. */
+  readonly faq: number;
   weight: number;
   topical: boolean;
   /** Whether the FAQ writes the term itself (not only an expansion of its words). */
   written: boolean;
 }
 
-/** A term's postings: FAQ index → the best of its ways in. */
-export type FaqWeights = Map<number, Posting>;
+/**
+ * A term's postings: one per FAQ it reaches, the best of its ways in, in no particular order. An
+ * array rather than a map by FAQ: an index holds thousands, and a term reaches two FAQs on average.
+ */
+export type FaqWeights = Posting[];
 
 /** What an index holds about a business's words. */
 export interface Vocabulary {
-  /** term → FAQ → weight in (0, 1]. */
+  /** term → its postings, weights in (0, 1]. */
   readonly postings: Map<string, FaqWeights>;
   /** Terms the FAQs themselves use (not expansions): what a split word may be split into. */
   readonly own: Set<string>;
@@ -74,44 +79,69 @@ function handSynonyms(wordStem: string): readonly string[] {
 }
 
 /** Word → the terms WordNet (and the hand groups) relate it to, with the relation's weight; per process. */
-const expansionCache = new Map<string, ReadonlyArray<readonly [string, number]>>();
+const expansionCache = new Map<string, Expansions>();
 const EXPANSION_CACHE_LIMIT = 20_000;
 
-function expansionsOf(word: string): ReadonlyArray<readonly [string, number]> {
+/** A word's expansions: terms in the order first reached, and the best weight of each (a dozen or two: lists serve better than a map). */
+interface Expansions {
+  readonly terms: string[];
+  readonly weights: number[];
+}
+
+function expansionsOf(word: string): Expansions {
   const cached = expansionCache.get(word);
   if (cached !== undefined) return cached;
-  const best = new Map<string, number>();
-  const add = (related: string, relation: number) => {
-    // WordNet's neighbours are lemmas already: no inflection to look through.
-    if (STOP_WORDS.has(related)) return;
-    const relatedStem = stem(related);
-    if ((best.get(relatedStem) ?? 0) < relation) best.set(relatedStem, relation);
-  };
-  for (const synonym of handSynonyms(stem(word))) add(synonym, RELATION_WEIGHT.synonym);
-  for (const lemma of lemmasOf(word).slice(0, 2)) {
-    const relations = relationsOf(lemma);
-    for (const synonym of relations.synonyms) add(synonym, RELATION_WEIGHT.synonym);
-    for (const narrower of relations.narrower) add(narrower, RELATION_WEIGHT.narrower);
-    for (const broader of relations.broader) add(broader, RELATION_WEIGHT.broader);
-    for (const related of relations.related) add(related, RELATION_WEIGHT.related);
+  const best: Expansions = { terms: [], weights: [] };
+  const wordStem = stem(word);
+  for (const synonym of handSynonyms(wordStem)) addExpansion(best, synonym, stem(synonym), RELATION_WEIGHT.synonym);
+  const lemmas = lemmasOf(word);
+  for (let at = 0; at < lemmas.length && at < 2; at++) {
+    const relations = stemmedRelationsOf(lemmas[at]!);
+    addNeighbours(best, relations.synonyms, RELATION_WEIGHT.synonym);
+    addNeighbours(best, relations.narrower, RELATION_WEIGHT.narrower);
+    addNeighbours(best, relations.broader, RELATION_WEIGHT.broader);
+    addNeighbours(best, relations.related, RELATION_WEIGHT.related);
   }
-  best.delete(stem(word));
-  const list = [...best];
+  const own = best.terms.indexOf(wordStem);
+  if (own >= 0) {
+    best.terms.splice(own, 1);
+    best.weights.splice(own, 1);
+  }
   if (expansionCache.size >= EXPANSION_CACHE_LIMIT) expansionCache.clear();
-  expansionCache.set(word, list);
-  return list;
+  expansionCache.set(word, best);
+  return best;
+}
+
+function addNeighbours(best: Expansions, neighbours: readonly Neighbour[], relation: number): void {
+  for (let at = 0; at < neighbours.length; at++) addExpansion(best, neighbours[at]!.word, neighbours[at]!.stem, relation);
+}
+
+function addExpansion(best: Expansions, related: string, relatedStem: string, relation: number): void {
+  // WordNet's neighbours are lemmas already: no inflection to look through.
+  if (STOP_WORDS.has(related)) return;
+  const at = best.terms.indexOf(relatedStem);
+  if (at < 0) {
+    best.terms.push(relatedStem);
+    best.weights.push(relation);
+  } else if (best.weights[at]! < relation) best.weights[at] = relation;
 }
 
 function post(postings: Map<string, FaqWeights>, term: string, faq: number, weight: number, topical: boolean, written: boolean): void {
-  let entry = postings.get(term);
-  if (entry === undefined) postings.set(term, (entry = new Map()));
-  const previous = entry.get(faq);
-  if (previous === undefined) entry.set(faq, { weight, topical, written });
-  else {
+  const list = postings.get(term);
+  if (list === undefined) {
+    postings.set(term, [{ faq, weight, topical, written }]);
+    return;
+  }
+  // From the end: an FAQ's words are posted together, so its posting is most likely the last.
+  for (let at = list.length - 1; at >= 0; at--) {
+    const previous = list[at]!;
+    if (previous.faq !== faq) continue;
     if (previous.weight < weight) previous.weight = weight;
     previous.topical ||= topical;
     previous.written ||= written;
+    return;
   }
+  list.push({ faq, weight, topical, written });
 }
 
 /** The code a word is matched on phonetically, or undefined for words too short to compare. */
@@ -134,7 +164,7 @@ const phoneticCache = new Map<string, string>();
  * @example
  * ```ts
  * const vocabulary = buildVocabulary([{ question: "Is there a lift?", answer: "Yes.", keywords: [] }]);
- * vocabulary.postings.get(stem("elevator"))?.get(0)?.weight // 0.5: a synonym of the owner's word
+ * vocabulary.postings.get(stem("elevator"))?.find((posting) => posting.faq === 0)?.weight // 0.5: a synonym of the owner's word
  * ```
  */
 export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
@@ -143,7 +173,7 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   const phoneticTerms = new Map<string, Map<string, string>>();
   // Expansions go in after every FAQ's own words, so that they never outweigh an owner's word;
   // one per word and FAQ (its best field), since posting keeps the best weight anyway.
-  const expansions = new Map<string, { word: string; faq: number; weight: number; topical: boolean }>();
+  const expansions: Array<{ word: string; faq: number; weight: number; topical: boolean }> = [];
 
   const questionTerms: string[][] = [];
   const phrases: Vocabulary["phrases"] = new Map();
@@ -169,40 +199,47 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
       ...keywordTokens.map((tokens) => [tokens, FIELD_WEIGHT.keyword] as const),
       [tokensOf(faq.answer), FIELD_WEIGHT.answer],
     ];
+    // This FAQ's words to expand, each once (its best field).
+    const toExpand = new Map<string, (typeof expansions)[number]>();
     for (const [list, weight] of fields) {
-      list.forEach(({ word, term: wordStem }, position) => {
+      const topical = weight !== FIELD_WEIGHT.answer;
+      const digits = list.map((token) => /\d/.test(token.word));
+      for (let position = 0; position < list.length; position++) {
+        const { word, term: wordStem } = list[position]!;
         const next = list[position + 1]?.word;
         // "check-in", "drop in": the pair said as one word reaches this FAQ too.
-        if (next !== undefined && weight === FIELD_WEIGHT.keyword && !/\d/.test(word + next)) {
+        if (next !== undefined && weight === FIELD_WEIGHT.keyword && !digits[position] && !digits[position + 1]) {
           post(postings, stem(word + next), index, weight * RELATION_WEIGHT.joined, true, true);
         }
-        if (wordStem === "") return;
-        const topical = weight !== FIELD_WEIGHT.answer;
+        if (wordStem === "") continue;
         post(postings, wordStem, index, weight, topical, true);
         own.add(wordStem);
+        if (digits[position]) continue;
         const code = phoneticCode(word);
-        if (code !== undefined && !/\d/.test(word)) {
+        if (code !== undefined) {
           const terms = phoneticTerms.get(code) ?? new Map<string, string>();
           if (!terms.has(wordStem)) terms.set(wordStem, word);
           phoneticTerms.set(code, terms);
         }
-        if (/\d/.test(word)) return;
-        const key = `${index} ${word}`;
-        const seen = expansions.get(key);
-        if (seen === undefined) expansions.set(key, { word, faq: index, weight, topical });
-        else {
+        const seen = toExpand.get(word);
+        if (seen === undefined) {
+          const expansion = { word, faq: index, weight, topical };
+          toExpand.set(word, expansion);
+          expansions.push(expansion);
+        } else {
           seen.weight = Math.max(seen.weight, weight);
           seen.topical ||= topical;
         }
-      });
+      }
     }
   });
 
-  for (const { word, faq, weight, topical } of expansions.values()) {
+  for (const { word, faq, weight, topical } of expansions) {
     // A compound's head is not the word alone: a "gift card" is no payment card, so the head's
     // synonyms ("visa", "credit") would reach the wrong FAQ.
     if (bound.get(stem(word))?.has(faq) === true) continue;
-    for (const [term, relation] of expansionsOf(word)) post(postings, term, faq, weight * relation, topical, false);
+    const { terms, weights } = expansionsOf(word);
+    for (let at = 0; at < terms.length; at++) post(postings, terms[at]!, faq, weight * weights[at]!, topical, false);
   }
 
   const phonetic = new Map<string, { word: string; term: string }>();

