@@ -2,7 +2,7 @@
  * The bot's cache keys and tags, in one place: the lookups build them, and the admin routes use
  * the same ones to invalidate what the lookups cached.
  */
-import { keyedHasher, keyOf, normalizeQuestion, randomKeySecret } from "../cache/index.ts";
+import { keyedQuestionHasher, keyOf, randomKeySecret } from "../cache/index.ts";
 
 /**
  * The key of a business lookup: the dialled number with formatting removed.
@@ -44,8 +44,18 @@ let processSecret: string | undefined;
  * ```
  */
 export function knowledgeKeys(secret: string | undefined): KnowledgeKey {
-  const hash = keyedHasher(secret ?? (processSecret ??= randomKeySecret()));
-  return (businessId, question) => keyOf(businessId, hash(normalizeQuestion(question)));
+  const hashQuestion = keyedQuestionHasher(secret ?? (processSecret ??= randomKeySecret()));
+  // keyOf(id, hash) is keyOf(id) + ":" + hash (a hash needs no escaping); a turn asks of one
+  // business, so its part is kept from the call before.
+  let lastId: string | undefined;
+  let lastPart = "";
+  return (businessId, question) => {
+    if (businessId !== lastId) {
+      lastPart = keyOf(businessId);
+      lastId = businessId;
+    }
+    return `${lastPart}:${hashQuestion(question)}`;
+  };
 }
 
 /**
