@@ -6,7 +6,7 @@ import type { BotLookups } from "../bot/lookups.ts";
 import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
 import { PENDING_KEY, type ModelAnswerer } from "../bot/model-answers.ts";
-import { finishModelTurn, takeTurn, type TurnInput, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
+import { finishModelTurn, takeTurnNow, type TurnInput, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
 import { errorText } from "../redact.ts";
 import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { CALL_STATE_PARAM, callStateCodec, callStateSecret } from "./call-state.ts";
@@ -210,10 +210,23 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
 
   app.post("/gather", (c) => gatherTurn(c.req.raw, c.get("twilio")));
 
-  async function gatherTurn(request: Request, twilio: TwilioRequest): Promise<Response> {
+  // A warm turn runs from the verified request to its Response without waiting on anything: the
+  // business and the answer come from L1 at once (l1Hit); what is not at hand is waited for.
+  function gatherTurn(request: Request, twilio: TwilioRequest): Response | Promise<Response> {
     const timing = newTiming();
+    let cached: Business | null | undefined;
+    try {
+      cached = deps.lookups.businessIfCached(twilio.to);
+    } catch {
+      cached = undefined;
+    }
+    if (cached === undefined) return findBusiness(twilio.to, timing, twilio.callSid).then((business) => gatherFor(business, request, twilio, timing));
+    timing.businessMs = performance.now() - timing.started;
+    return gatherFor(cached, request, twilio, timing);
+  }
+
+  function gatherFor(business: Business | null | undefined, request: Request, twilio: TwilioRequest, timing: Timing): Response | Promise<Response> {
     const { callSid, to, params } = twilio;
-    const business = await findBusiness(to, timing, callSid);
     if (business === undefined) return twiml(response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
     if (business === null) return twiml(response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
 
@@ -223,23 +236,32 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     if (!read.ok) return new Response(read.error, { status: read.status, headers: { "Content-Type": "text/plain; charset=UTF-8" } });
     const session = sessionFromState(read.state, callSid, business.id, to);
     const at = now();
+    const replied = (reply: TurnReply): Response => {
+      if (reply.knowledgeMs !== undefined) {
+        timing.knowledgeMs = reply.knowledgeMs;
+        deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
+      }
+      if (reply.source !== undefined) deps.metrics.answer(reply.source);
+      return twiml(render(business, reply, callStates.write(stateFromSession(session), callSid)), timing, reply.outcome);
+    };
     // Only a follow-up's URL names a pending answer (an escaped name would hold a "%").
     const pendingKey = url.includes("pending") || url.includes("%") ? (getQueryParam(url, "pending") as string | undefined) : undefined;
-    const model = deps.model;
-    let reply: TurnReply;
-    if (pendingKey !== undefined) reply = await followUp(business, session, pendingKey, Number(getQueryParam(url, "since")));
-    else {
-      const turn: TurnInput = { business, session, speech: params.SpeechResult ?? "", digits: params.Digits ?? "", now: at, minConfidence: deps.minConfidence, answer: deps.lookups.answer };
-      // Set only with a model: no empty object spread into the turn on every webhook without one.
-      if (model) turn.model = (b, question, faq) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) });
-      reply = await takeTurn(turn);
-    }
-    if (reply.knowledgeMs !== undefined) {
-      timing.knowledgeMs = reply.knowledgeMs;
-      deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
-    }
-    if (reply.source !== undefined) deps.metrics.answer(reply.source);
-    return twiml(render(business, reply, callStates.write(stateFromSession(session), callSid)), timing, reply.outcome);
+    if (pendingKey !== undefined) return followUp(business, session, pendingKey, Number(getQueryParam(url, "since"))).then(replied);
+    const { lookups, model } = deps;
+    const turn: TurnInput = {
+      business,
+      session,
+      speech: params.SpeechResult ?? "",
+      digits: params.Digits ?? "",
+      now: at,
+      minConfidence: deps.minConfidence,
+      answer: lookups.answer,
+      answerIfCached: lookups.answerIfCached,
+    };
+    // Set only with a model: no empty object spread into the turn on every webhook without one.
+    if (model) turn.model = (b, question, faq) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) });
+    const reply = takeTurnNow(turn);
+    return reply instanceof Promise ? reply.then(replied) : replied(reply);
   }
 
   async function gatherWebhook(request: Request): Promise<Response> {
