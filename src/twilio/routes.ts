@@ -264,9 +264,9 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     return reply instanceof Promise ? reply.then(replied) : replied(reply);
   }
 
-  async function gatherWebhook(request: Request): Promise<Response> {
-    const checked = await check(request);
-    return checked.ok ? gatherTurn(request, checked.twilio) : checked.response;
+  // Checked and answered in the step that reads the body: a warm turn waits for nothing else.
+  function gatherWebhook(request: Request): Promise<Response> {
+    return check(request, (checked) => (checked.ok ? gatherTurn(request, checked.twilio) : checked.response));
   }
 
   /** Twilio came back for an answer the model was still producing: it, or the honest fallback. */
