@@ -44,6 +44,18 @@ export function readBodyLimited(request: Request, maxBytes: number = DEFAULT_MAX
  * const form = await readBodyThen(request, 65_536, (body) => (body.ok ? parseTwilioForm(body.text) : body));
  */
 export function readBodyThen<T>(request: Request, maxBytes: number, next: (body: BodyResult) => T | PromiseLike<T>): Promise<T> {
+  return readBodyBytesThen(request, maxBytes, (read) => next(read instanceof Uint8Array ? decodedBody(read) : read));
+}
+
+/**
+ * {@link readBodyThen} for a caller that reads bytes itself: a body read in one go (it had a
+ * length) is handed over as its bytes, within the limit but not yet decoded ({@link decodedBody}
+ * decodes them as readBodyLimited would); anything else as readBodyLimited's result.
+ *
+ * @example
+ * const size = await readBodyBytesThen(request, 65_536, (read) => (read instanceof Uint8Array ? read.length : read.ok ? read.text.length : 0));
+ */
+export function readBodyBytesThen<T>(request: Request, maxBytes: number, next: (read: Uint8Array | BodyResult) => T | PromiseLike<T>): Promise<T> {
   const declared = request.headers.get("content-length");
   const hasLength = declared !== null && /^\d+$/.test(declared);
   if (hasLength && Number(declared) > maxBytes) return discard(request.body).then(() => next(failure(413, `body is larger than ${maxBytes} bytes`)));
@@ -56,18 +68,23 @@ export function readBodyThen<T>(request: Request, maxBytes: number, next: (body:
     return settle(next, failure(400, "body could not be read"));
   }
   return reading.then(
-    (bytes) => next(fromBytes(bytes, maxBytes)),
+    (bytes) => next(bytes.byteLength > maxBytes ? failure(413, `body is larger than ${maxBytes} bytes`) : bytes),
     () => next(failure(400, "body could not be read")),
   );
 }
 
 /** `next(value)` as a promise, rejected if `next` throws. */
-function settle<T>(next: (body: BodyResult) => T | PromiseLike<T>, value: BodyResult): Promise<T> {
+function settle<T, V>(next: (value: V) => T | PromiseLike<T>, value: V): Promise<T> {
   return new Promise<T>((resolve) => resolve(next(value)));
 }
 
-function fromBytes(bytes: Uint8Array, maxBytes: number): BodyResult {
-  if (bytes.byteLength > maxBytes) return failure(413, `body is larger than ${maxBytes} bytes`);
+/**
+ * A body's bytes as readBodyLimited hands them over: strict UTF-8 text, or a 400.
+ *
+ * @example
+ * decodedBody(new TextEncoder().encode("a=1")) // { ok: true, text: "a=1", bytes: … }
+ */
+export function decodedBody(bytes: Uint8Array): BodyResult {
   const text = decodeUtf8(bytes);
   return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text, bytes };
 }

@@ -12,7 +12,7 @@ import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { CALL_STATE_PARAM, callStateCodec, callStateSecret } from "./call-state.ts";
 import { relayConnect, relayUrls } from "./relay-twiml.ts";
 import { dial, escapeText, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
-import { twilioWebhook, twilioWebhookCheck, type TwilioRequest, type TwilioVariables } from "./webhook.ts";
+import { twilioGatherCheck, twilioWebhook, type GatherRequest, type TwilioVariables } from "./webhook.ts";
 
 /** Outcomes of a webhook: a conversational turn's, or one of those that are not a turn. */
 export type WebhookOutcome = TurnOutcome | "greeting" | "unknown_number" | "unavailable";
@@ -92,7 +92,7 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
   const callStates = callStateCodec({ secret: callStateSecret({ authToken: deps.authToken, secret: deps.callStateSecret, log: deps.log }) });
 
   const webhook = { authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl };
-  const check = twilioWebhookCheck(webhook);
+  const gatherCheck = twilioGatherCheck(webhook);
   app.use("*", twilioWebhook(webhook));
 
   function hintsOf(business: Business): string {
@@ -208,25 +208,28 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     return twiml(listen(business, business.greeting, callStates.write(FIRST_TURN, callSid)), timing, "greeting");
   });
 
-  app.post("/gather", (c) => gatherTurn(c.req.raw, c.get("twilio")));
+  app.post("/gather", (c) => {
+    const { callSid, to, params } = c.get("twilio");
+    return gatherTurn(c.req.raw, { callSid, to, speech: params.SpeechResult ?? "", digits: params.Digits ?? "" });
+  });
 
   // A warm turn runs from the verified request to its Response without waiting on anything: the
   // business and the answer come from L1 at once (l1Hit); what is not at hand is waited for.
-  function gatherTurn(request: Request, twilio: TwilioRequest): Response | Promise<Response> {
+  function gatherTurn(request: Request, call: GatherRequest): Response | Promise<Response> {
     const timing = newTiming();
     let cached: Business | null | undefined;
     try {
-      cached = deps.lookups.businessIfCached(twilio.to);
+      cached = deps.lookups.businessIfCached(call.to);
     } catch {
       cached = undefined;
     }
-    if (cached === undefined) return findBusiness(twilio.to, timing, twilio.callSid).then((business) => gatherFor(business, request, twilio, timing));
+    if (cached === undefined) return findBusiness(call.to, timing, call.callSid).then((business) => gatherFor(business, request, call, timing));
     timing.businessMs = performance.now() - timing.started;
-    return gatherFor(cached, request, twilio, timing);
+    return gatherFor(cached, request, call, timing);
   }
 
-  function gatherFor(business: Business | null | undefined, request: Request, twilio: TwilioRequest, timing: Timing): Response | Promise<Response> {
-    const { callSid, to, params } = twilio;
+  function gatherFor(business: Business | null | undefined, request: Request, call: GatherRequest, timing: Timing): Response | Promise<Response> {
+    const { callSid, to } = call;
     if (business === undefined) return twiml(response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
     if (business === null) return twiml(response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
 
@@ -251,8 +254,8 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     const turn: TurnInput = {
       business,
       session,
-      speech: params.SpeechResult ?? "",
-      digits: params.Digits ?? "",
+      speech: call.speech,
+      digits: call.digits,
       now: at,
       minConfidence: deps.minConfidence,
       answer: lookups.answer,
@@ -266,7 +269,7 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
 
   // Checked and answered in the step that reads the body: a warm turn waits for nothing else.
   function gatherWebhook(request: Request): Promise<Response> {
-    return check(request, (checked) => (checked.ok ? gatherTurn(request, checked.twilio) : checked.response));
+    return gatherCheck(request, (checked) => (checked.ok ? gatherTurn(request, checked.gather) : checked.response));
   }
 
   /** Twilio came back for an answer the model was still producing: it, or the honest fallback. */
