@@ -117,18 +117,15 @@ export function readGatherForm(body: Uint8Array): GatherForm | undefined {
       i += 2;
     } else into[out++] = byte;
   }
+  // The payload is ASCII, so one string of it holds every value; the fields are slices of it.
+  const payloadText = into.toString("latin1", 0, out);
   return {
     payload: into.subarray(0, out),
-    callSid: text(into, callSid, callSidEnd),
-    to: text(into, to, toEnd),
-    speech: text(into, speech, speechEnd),
-    digits: text(into, digits, digitsEnd),
+    callSid: callSid === -1 ? undefined : payloadText.slice(callSid, callSidEnd),
+    to: to === -1 ? undefined : payloadText.slice(to, toEnd),
+    speech: speech === -1 ? undefined : payloadText.slice(speech, speechEnd),
+    digits: digits === -1 ? undefined : payloadText.slice(digits, digitsEnd),
   };
-}
-
-/** The decoded value at `[start, end)`; undefined for a field that was not posted (start -1). */
-function text(bytes: PrintableBytes, start: number, end: number): string | undefined {
-  return start === -1 ? undefined : bytes.toString("latin1", start, end);
 }
 
 /** Code-unit order of two ASCII ranges of `bytes`, as `<` orders the strings they spell: negative, 0 or positive. */
