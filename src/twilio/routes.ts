@@ -108,34 +108,26 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
 
   // The document around the reply never changes for a business: it is rendered once with slots for
   // the reply and the call state, and each turn fills them in: literal parts at even indexes, the
-  // slot between them at odd ones (null: the slots did not survive, render in full).
-  const listenParts = new WeakMap<Business, readonly string[] | null>();
+  // slot between them at odd ones (null: the slots did not survive, render in full). A listening
+  // turn mostly says one of the business's FAQ answers (or its greeting): each is escaped once too.
+  const listening = new WeakMap<Business, { parts: readonly string[] | null; escapes: ReadonlyMap<string, string> }>();
   function listen(business: Business, text: string, state: string): string {
-    let parts = listenParts.get(business);
-    if (parts === undefined) {
+    let known = listening.get(business);
+    if (known === undefined) {
       const split = renderListen(business, REPLY_SLOT, STATE_SLOT).split(SLOTS);
       const slots = split.filter((_, i) => i % 2 === 1);
       const expected = slots.filter((slot) => slot === REPLY_SLOT).length === 1 && slots.filter((slot) => slot === STATE_SLOT).length === 2;
-      listenParts.set(business, (parts = expected ? split : null));
+      const escapes = new Map<string, string>();
+      for (const said of [business.greeting, ...business.faqs.map((faq) => faq.answer)]) escapes.set(said, escapeText(said));
+      listening.set(business, (known = { parts: expected ? split : null, escapes }));
     }
-    const escaped = escapedText(business, text);
+    const { parts } = known;
+    const escaped = known.escapes.get(text) ?? escapeText(text);
     // An empty <Say> renders self-closing; the full builder handles that.
     if (parts === null || escaped === "") return renderListen(business, text, state);
     let document = parts[0]!;
     for (let i = 1; i < parts.length; i += 2) document += (parts[i] === REPLY_SLOT ? escaped : state) + parts[i + 1]!;
     return document;
-  }
-
-  // A listening turn mostly says one of the business's FAQ answers: each is escaped once.
-  const escapedByBusiness = new WeakMap<Business, ReadonlyMap<string, string>>();
-  function escapedText(business: Business, text: string): string {
-    let known = escapedByBusiness.get(business);
-    if (known === undefined) {
-      const escapes = new Map<string, string>();
-      for (const said of [business.greeting, ...business.faqs.map((faq) => faq.answer)]) escapes.set(said, escapeText(said));
-      escapedByBusiness.set(business, (known = escapes));
-    }
-    return known.get(text) ?? escapeText(text);
   }
 
   function renderListen(business: Business, text: string, state: string): string {
@@ -319,9 +311,15 @@ function serverTiming(timing: Timing, totalMs: number): string {
   return `${header}total;dur=${threeDecimals(totalMs)}`;
 }
 
+/** ".000" to ".999", and whole milliseconds below 100 as text: a turn's timings are assembled from them, not printed. */
+const FRACTION_TEXT = Array.from({ length: 1_000 }, (_, i) => `.${String(i).padStart(3, "0")}`);
+const WHOLE_TEXT = Array.from({ length: 100 }, (_, i) => String(i));
+
 /** Milliseconds with three decimals, as toFixed(3) writes them, from integers (cheaper to print than a fraction). */
 function threeDecimals(ms: number): string {
   const micros = Math.round(ms * 1000);
   const fraction = micros % 1000;
-  return `${(micros - fraction) / 1000}.${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${fraction}`;
+  const whole = (micros - fraction) / 1000;
+  if (whole >= 0 && whole < 100 && fraction >= 0) return WHOLE_TEXT[whole]! + FRACTION_TEXT[fraction]!;
+  return `${whole}.${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${fraction}`;
 }
