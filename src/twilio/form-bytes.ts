@@ -33,6 +33,18 @@ const AMPERSAND = 0x26;
 const EQUALS = 0x3d;
 const PLUS = 0x2b;
 const PERCENT = 0x25;
+/** What a byte is to the gather pass: taken as it is, a separator, an escape, or beyond it (not ASCII). */
+const PLAIN = 0;
+const END = 1;
+const SEPARATOR_IN_VALUE = 2;
+const SPACE_ESCAPE = 3;
+const BYTE_ESCAPE = 4;
+const NOT_READ = 5;
+const CLASS = new Uint8Array(256).fill(NOT_READ).fill(PLAIN, 0, 0x80);
+CLASS[AMPERSAND] = END;
+CLASS[EQUALS] = SEPARATOR_IN_VALUE;
+CLASS[PLUS] = SPACE_ESCAPE;
+CLASS[PERCENT] = BYTE_ESCAPE;
 const bytesOf = (name: string) => Uint8Array.from(name, (char) => char.charCodeAt(0));
 const CALL_SID = bytesOf("CallSid");
 const TO = bytesOf("To");
@@ -60,62 +72,67 @@ export function readGatherForm(body: Uint8Array): GatherForm | undefined {
   const length = body.length;
   let out = 0;
   let fields = 0;
-  // Where the open field's name and value start in the payload (-1: none open, or still in the name).
-  let nameStart = -1;
-  let valueStart = -1;
   // The field before, for the order check.
   let lastName = -1;
   let lastValue = 0;
   let lastEnd = 0;
   let callSid = -1, callSidEnd = 0, to = -1, toEnd = 0, speech = -1, speechEnd = 0, digits = -1, digitsEnd = 0;
-  for (let i = 0; i <= length; i++) {
-    const byte = i < length ? body[i]! : AMPERSAND;
-    if (byte === AMPERSAND) {
-      // Empty segments ("a=1&&b=2") are no field.
-      if (nameStart === -1) continue;
-      if (valueStart === -1) valueStart = out;
-      if (lastName !== -1) {
-        const order = compare(into, lastName, lastValue, nameStart, valueStart) || compare(into, lastValue, lastEnd, valueStart, out);
-        if (order >= 0) return undefined;
-      }
-      const nameLength = valueStart - nameStart;
-      if (nameLength === 7 && callSid === -1 && spells(into, nameStart, CALL_SID)) {
-        callSid = valueStart;
-        callSidEnd = out;
-      } else if (nameLength === 2 && to === -1 && spells(into, nameStart, TO)) {
-        to = valueStart;
-        toEnd = out;
-      } else if (nameLength === 12 && speech === -1 && spells(into, nameStart, SPEECH_RESULT)) {
-        speech = valueStart;
-        speechEnd = out;
-      } else if (nameLength === 6 && digits === -1 && spells(into, nameStart, DIGITS)) {
-        digits = valueStart;
-        digitsEnd = out;
-      }
-      lastName = nameStart;
-      lastValue = valueStart;
-      lastEnd = out;
-      nameStart = valueStart = -1;
-      fields++;
+  let i = 0;
+  while (i < length) {
+    // Empty segments ("a=1&&b=2") are no field; an empty name is the general path's to refuse.
+    if (body[i] === AMPERSAND) {
+      i++;
       continue;
     }
-    if (byte >= 0x80) return undefined;
-    if (nameStart === -1) {
-      if (byte === EQUALS || fields === MAX_FORM_FIELDS) return undefined;
-      nameStart = out;
+    if (body[i] === EQUALS || fields === MAX_FORM_FIELDS) return undefined;
+    // The name: plain characters only (an escape in a name is the general path's to decode).
+    const nameStart = out;
+    for (; i < length; i++) {
+      const byte = body[i]!;
+      if (CLASS[byte] !== PLAIN) break;
+      into[out++] = byte;
     }
-    if (byte === EQUALS && valueStart === -1) valueStart = out;
-    else if (byte === PLUS) {
-      if (valueStart === -1) return undefined;
-      into[out++] = 0x20;
-    } else if (byte === PERCENT) {
-      if (valueStart === -1 || i + 2 >= length) return undefined;
-      const high = HEX[body[i + 1]!]!;
-      const low = HEX[body[i + 2]!]!;
-      if (high < 0 || high > 7 || low < 0) return undefined;
-      into[out++] = (high << 4) | low;
-      i += 2;
-    } else into[out++] = byte;
+    const valueStart = out;
+    if (i < length && body[i] === EQUALS) {
+      for (i++; i < length; i++) {
+        const byte = body[i]!;
+        const kind = CLASS[byte]!;
+        if (kind === PLAIN || kind === SEPARATOR_IN_VALUE) into[out++] = byte;
+        else if (kind === END) break;
+        else if (kind === SPACE_ESCAPE) into[out++] = 0x20;
+        else if (kind === BYTE_ESCAPE && i + 2 < length) {
+          const high = HEX[body[i + 1]!]!;
+          const low = HEX[body[i + 2]!]!;
+          if (high < 0 || high > 7 || low < 0) return undefined;
+          into[out++] = (high << 4) | low;
+          i += 2;
+        } else return undefined;
+      }
+    } else if (i < length && body[i] !== AMPERSAND) return undefined;
+    // The field is read; `i` is at the "&" after it or the end.
+    if (lastName !== -1) {
+      const order = compare(into, lastName, lastValue, nameStart, valueStart) || compare(into, lastValue, lastEnd, valueStart, out);
+      if (order >= 0) return undefined;
+    }
+    const nameLength = valueStart - nameStart;
+    if (nameLength === 7 && callSid === -1 && spells(into, nameStart, CALL_SID)) {
+      callSid = valueStart;
+      callSidEnd = out;
+    } else if (nameLength === 2 && to === -1 && spells(into, nameStart, TO)) {
+      to = valueStart;
+      toEnd = out;
+    } else if (nameLength === 12 && speech === -1 && spells(into, nameStart, SPEECH_RESULT)) {
+      speech = valueStart;
+      speechEnd = out;
+    } else if (nameLength === 6 && digits === -1 && spells(into, nameStart, DIGITS)) {
+      digits = valueStart;
+      digitsEnd = out;
+    }
+    lastName = nameStart;
+    lastValue = valueStart;
+    lastEnd = out;
+    fields++;
+    i++;
   }
   // The payload is ASCII, so one string of it holds every value; the fields are slices of it.
   const payloadText = into.toString("latin1", 0, out);
