@@ -112,10 +112,12 @@ function scratchHmacSha256(key: Buffer): { text(text: string): string; question(
   const innerDigest = outer.subarray(SHA256_BLOCK);
   const digest = new Uint8Array(SHA256_LENGTH);
   const out = Buffer.allocUnsafe(KEYED_HASH_LENGTH);
+  // Views of `inner` from its start, one per length, each made once: hashing then allocates nothing.
+  let prefixes: (Uint8Array | undefined)[] = [];
 
   /** The keyed hash of what `inner` holds after the padded key, up to `end`. */
   const finish = (end: number): string => {
-    sha256(inner.subarray(0, end), innerDigest);
+    sha256((prefixes[end] ??= inner.subarray(0, end)), innerDigest);
     sha256(outer, digest);
     // 22 characters are 132 bits: five groups of three bytes, then two characters of the 16th and 17th bytes.
     let at = 0;
@@ -136,6 +138,7 @@ function scratchHmacSha256(key: Buffer): { text(text: string): string; question(
     if (SHA256_BLOCK + 3 * value.length > inner.length) {
       inner = Buffer.allocUnsafe(SHA256_BLOCK + 3 * value.length);
       pad(inner, 0x36);
+      prefixes = [];
     }
     return finish(SHA256_BLOCK + inner.write(value, SHA256_BLOCK, "utf8"));
   };

@@ -22,6 +22,8 @@ export interface GatherForm {
 type PrintableBytes = Uint8Array & { toString(encoding: "latin1", start: number, end: number): string };
 const BufferClass = (globalThis as { Buffer?: { allocUnsafe(size: number): PrintableBytes } }).Buffer;
 let scratch: PrintableBytes | undefined;
+/** Views of `scratch` from its start, one per length, each made once. */
+let payloadViews: (Uint8Array | undefined)[] = [];
 
 const HEX = new Int8Array(256).fill(-1);
 for (let code = 0; code < 256; code++) {
@@ -67,7 +69,10 @@ const DIGITS = bytesOf("Digits");
 export function readGatherForm(body: Uint8Array): GatherForm | undefined {
   if (BufferClass === undefined) return undefined;
   // Decoding never makes a field longer than it is in the body.
-  if (scratch === undefined || scratch.length < body.length) scratch = BufferClass.allocUnsafe(Math.max(4_096, body.length));
+  if (scratch === undefined || scratch.length < body.length) {
+    scratch = BufferClass.allocUnsafe(Math.max(4_096, body.length));
+    payloadViews = [];
+  }
   const into = scratch;
   const length = body.length;
   let out = 0;
@@ -137,7 +142,7 @@ export function readGatherForm(body: Uint8Array): GatherForm | undefined {
   // The payload is ASCII, so one string of it holds every value; the fields are slices of it.
   const payloadText = into.toString("latin1", 0, out);
   return {
-    payload: into.subarray(0, out),
+    payload: (payloadViews[out] ??= into.subarray(0, out)),
     callSid: callSid === -1 ? undefined : payloadText.slice(callSid, callSidEnd),
     to: to === -1 ? undefined : payloadText.slice(to, toEnd),
     speech: speech === -1 ? undefined : payloadText.slice(speech, speechEnd),
