@@ -93,7 +93,8 @@ export function takeTurnNow(input: TurnInput): TurnReply | Promise<TurnReply> {
   // A clarifying question is answered on the very next turn or not at all.
   const pending = session.pendingClarification;
   delete session.pendingClarification;
-  return then(decide(input, offered, pending), (reply) => settleSession(session, reply));
+  const reply = decide(input, offered, pending);
+  return reply instanceof Promise ? reply.then((settled) => settleSession(session, settled)) : settleSession(session, reply);
 }
 
 function settleSession(session: CallSession, reply: TurnReply): TurnReply {
@@ -186,7 +187,8 @@ function decide(input: TurnInput, transferOffered: boolean, pending: CallSession
   }
 
   const started = performance.now();
-  return then(lookUp(input), (found) => answered(input, found, performance.now() - started));
+  const found = lookUp(input);
+  return found instanceof Promise ? found.then((settled) => answered(input, settled, performance.now() - started)) : answered(input, found, performance.now() - started);
 }
 
 /** The turn once the knowledge base has answered (`found`, after `knowledgeMs`). */

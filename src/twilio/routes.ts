@@ -231,17 +231,11 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     if (!read.ok) return new Response(read.error, { status: read.status, headers: { "Content-Type": "text/plain; charset=UTF-8" } });
     const session = sessionFromState(read.state, callSid, business.id, to);
     const at = now();
-    const replied = (reply: TurnReply): Response => {
-      if (reply.knowledgeMs !== undefined) {
-        timing.knowledgeMs = reply.knowledgeMs;
-        deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
-      }
-      if (reply.source !== undefined) deps.metrics.answer(reply.source);
-      return twiml(render(business, reply, callStates.write(stateFromSession(session), callSid)), timing, reply.outcome);
-    };
     // Only a follow-up's URL names a pending answer (an escaped name would hold a "%").
     const pendingKey = url.includes("pending") || url.includes("%") ? (getQueryParam(url, "pending") as string | undefined) : undefined;
-    if (pendingKey !== undefined) return followUp(business, session, pendingKey, Number(getQueryParam(url, "since"))).then(replied);
+    if (pendingKey !== undefined) {
+      return followUp(business, session, pendingKey, Number(getQueryParam(url, "since"))).then((reply) => replied(business, session, callSid, timing, reply));
+    }
     const { lookups, model } = deps;
     const turn: TurnInput = {
       business,
@@ -256,7 +250,16 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     // Set only with a model: no empty object spread into the turn on every webhook without one.
     if (model) turn.model = (b, question, faq) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) });
     const reply = takeTurnNow(turn);
-    return reply instanceof Promise ? reply.then(replied) : replied(reply);
+    return reply instanceof Promise ? reply.then((settled) => replied(business, session, callSid, timing, settled)) : replied(business, session, callSid, timing, reply);
+  }
+
+  function replied(business: Business, session: CallSession, callSid: string, timing: Timing, reply: TurnReply): Response {
+    if (reply.knowledgeMs !== undefined) {
+      timing.knowledgeMs = reply.knowledgeMs;
+      deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
+    }
+    if (reply.source !== undefined) deps.metrics.answer(reply.source);
+    return twiml(render(business, reply, callStates.write(stateFromSession(session), callSid)), timing, reply.outcome);
   }
 
   // Checked and answered in the step that reads the body: a warm turn waits for nothing else.
