@@ -4,6 +4,10 @@
  */
 import { keyedQuestionHasher, keyOf, randomKeySecret } from "../cache/index.ts";
 
+/** At most this many numbers' keys are kept; past it the list starts again. */
+const MAX_KEPT_BUSINESS_KEYS = 4_096;
+const businessKeys = new Map<string, string>();
+
 /**
  * The key of a business lookup: the dialled number with formatting removed.
  *
@@ -13,7 +17,14 @@ import { keyedQuestionHasher, keyOf, randomKeySecret } from "../cache/index.ts";
  * ```
  */
 export function businessKey(number: string): string {
-  return keyOf(onlyDialable(number) ? number : number.replace(/[^\d+]/g, ""));
+  let key = businessKeys.get(number);
+  if (key === undefined) {
+    key = keyOf(onlyDialable(number) ? number : number.replace(/[^\d+]/g, ""));
+    // Every turn of a call asks for the same number: the keys of the numbers lately dialled are kept.
+    if (businessKeys.size >= MAX_KEPT_BUSINESS_KEYS) businessKeys.clear();
+    businessKeys.set(number, key);
+  }
+  return key;
 }
 
 /** Whether a number is digits and "+" only already (as Twilio posts `To`), so there is nothing to remove. */
