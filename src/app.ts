@@ -144,14 +144,12 @@ export function createApp(deps: AppDeps): Hono {
       logUnhandled(error, GATHER_PATH);
       return answered(apology(request.url));
     };
-    let answer: Promise<Response>;
+    // Not an async function: the turn's answer is recorded in the step it is made, with no await in between.
     try {
-      answer = webhooks.gather(request);
+      return webhooks.gather(request, { answered, failed });
     } catch (error) {
       return new Promise((resolve) => resolve(failed(error)));
     }
-    // Not an async function: the turn's answer is recorded in the step it arrives, with no await in between.
-    return answer.then(answered, failed);
   };
   return app;
 }

@@ -12,7 +12,7 @@ import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { CALL_STATE_PARAM, callStateCodec, callStateSecret } from "./call-state.ts";
 import { relayConnect, relayUrls } from "./relay-twiml.ts";
 import { dial, escapeText, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
-import { twilioGatherCheck, twilioWebhook, type GatherRequest, type TwilioVariables } from "./webhook.ts";
+import { twilioGatherCheck, twilioWebhook, type GatherCheck, type GatherRequest, type TwilioVariables } from "./webhook.ts";
 
 /** Outcomes of a webhook: a conversational turn's, or one of those that are not a turn. */
 export type WebhookOutcome = TurnOutcome | "greeting" | "unknown_number" | "unavailable";
@@ -70,7 +70,17 @@ export interface TwilioWebhooks {
    * without Hono: the turn every caller's every sentence takes, so it skips the router and the
    * middleware chain (see app.ts). Same answers as the route.
    */
-  gather(request: Request): Promise<Response>;
+  gather(request: Request, settle?: GatherSettlement): Promise<Response>;
+}
+
+/**
+ * What the caller of {@link TwilioWebhooks.gather} does with its answer, applied in the step the
+ * answer is made (no further round through the microtask queue): `answered` takes every
+ * Response; `failed` turns an exception of the check or the turn into one.
+ */
+export interface GatherSettlement {
+  answered(response: Response): Response;
+  failed(error: unknown): Response;
 }
 
 /**
@@ -263,8 +273,18 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
   }
 
   // Checked and answered in the step that reads the body: a warm turn waits for nothing else.
-  function gatherWebhook(request: Request): Promise<Response> {
-    return gatherCheck(request, (checked) => (checked.ok ? gatherTurn(request, checked.gather) : checked.response));
+  function gatherWebhook(request: Request, settle?: GatherSettlement): Promise<Response> {
+    if (settle === undefined) return gatherCheck(request, (checked) => (checked.ok ? gatherTurn(request, checked.gather) : checked.response));
+    const settled = (checked: GatherCheck): Response | Promise<Response> => {
+      let answer: Response | Promise<Response>;
+      try {
+        answer = checked.ok ? gatherTurn(request, checked.gather) : checked.response;
+      } catch (error) {
+        return settle.failed(error);
+      }
+      return answer instanceof Promise ? answer.then(settle.answered, settle.failed) : settle.answered(answer);
+    };
+    return gatherCheck(request, settled, settle.failed);
   }
 
   /** Twilio came back for an answer the model was still producing: it, or the honest fallback. */

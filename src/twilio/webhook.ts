@@ -87,9 +87,12 @@ export type GatherCheck = { ok: true; gather: GatherRequest } | { ok: false; res
  * ```ts
  * const gatherCheck = twilioGatherCheck({ authToken, publicBaseUrl });
  * const said = await gatherCheck(request, (checked) => (checked.ok ? checked.gather.speech : checked.response));
+ * const safe = await gatherCheck(request, (checked) => (checked.ok ? "ok" : "refused"), () => "failed");
  * ```
  */
-export function twilioGatherCheck(options: TwilioWebhookOptions): <T>(request: Request, next: (checked: GatherCheck) => T | PromiseLike<T>) => Promise<T> {
+export function twilioGatherCheck(
+  options: TwilioWebhookOptions,
+): <T>(request: Request, next: (checked: GatherCheck) => T | PromiseLike<T>, failed?: (error: unknown) => T) => Promise<T> {
   const { maxBytes, verified, validator, base } = verifier(options);
   const gatherOf = (checked: TwilioCheck): GatherCheck => {
     if (!checked.ok) return checked;
@@ -111,9 +114,19 @@ export function twilioGatherCheck(options: TwilioWebhookOptions): <T>(request: R
     }
     return { ok: true, gather: { callSid: callSid!, to: to!, speech: form.speech ?? "", digits: form.digits ?? "" } };
   };
-  return <T>(request: Request, next: (checked: GatherCheck) => T | PromiseLike<T>): Promise<T> => {
+  // `failed`, when given, answers an exception of the check itself (never one of `next`) in the same step.
+  return <T>(request: Request, next: (checked: GatherCheck) => T | PromiseLike<T>, failed?: (error: unknown) => T): Promise<T> => {
     if (!isForm(request)) return new Promise((resolve) => resolve(next(NOT_A_FORM())));
-    return readBodyBytesThen(request, maxBytes, (read) => next(gatherVerified(request, read)));
+    return readBodyBytesThen(request, maxBytes, (read) => {
+      if (failed === undefined) return next(gatherVerified(request, read));
+      let checked: GatherCheck;
+      try {
+        checked = gatherVerified(request, read);
+      } catch (error) {
+        return failed(error);
+      }
+      return next(checked);
+    });
   };
 }
 
