@@ -64,19 +64,28 @@ export function wordTable(entries: Iterable<readonly [string, number]>, prefixes
     flagsAt[slot] = flags;
   }
 
+  // Each prefix as its first character (a cheap first test) and its flags.
+  const prefixFirst = prefixes.map(([prefix]) => prefix.charCodeAt(0));
+
   /** The flags of `text[start, end)`: its own, and its prefix's. */
   const flagsOf = (text: string, start: number, end: number, hash: number): number => {
     let flags = 0;
     for (let slot = hash & mask; words[slot] !== undefined; slot = (slot + 1) & mask) {
-      const word = words[slot]!;
-      if (hashes[slot] === hash && word.length === end - start && text.startsWith(word, start)) {
-        flags = flagsAt[slot]!;
-        break;
+      if (hashes[slot] === hash) {
+        const word = words[slot]!;
+        if (word.length === end - start && text.startsWith(word, start)) {
+          flags = flagsAt[slot]!;
+          break;
+        }
       }
     }
-    for (let p = 0; p < prefixes.length; p++) {
-      const prefix = prefixes[p]![0];
-      if (end - start >= prefix.length && text.startsWith(prefix, start)) flags |= prefixes[p]![1];
+    if (prefixes.length > 0) {
+      const first = text.charCodeAt(start);
+      for (let p = 0; p < prefixes.length; p++) {
+        if (first !== prefixFirst[p]) continue;
+        const prefix = prefixes[p]![0];
+        if (end - start >= prefix.length && text.startsWith(prefix, start)) flags |= prefixes[p]![1];
+      }
     }
     return flags;
   };
