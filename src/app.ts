@@ -134,17 +134,22 @@ export function createApp(deps: AppDeps): Hono {
   // the router and the middleware chain, with the same checks, answers, errors and metrics.
   const routed = app.fetch;
   app.fetch = (request, ...rest) => (isGatherPost(request) ? gatherDirect(request) : routed(request, ...rest));
-  const gatherDirect = async (request: Request): Promise<Response> => {
+  const gatherDirect = (request: Request): Promise<Response> => {
     const started = performance.now();
-    let answer: Response;
-    try {
-      answer = await webhooks.gather(request);
-    } catch (error) {
+    const answered = (answer: Response): Response => {
+      durations.record(GATHER_PATH, answer.status, request.method, request.url.startsWith("https:"), (performance.now() - started) / 1000);
+      return answer;
+    };
+    const failed = (error: unknown): Response => {
       logUnhandled(error, GATHER_PATH);
-      answer = apology(request.url);
+      return answered(apology(request.url));
+    };
+    // Not an async function: the turn's answer is recorded in the step it is made, with no await in between.
+    try {
+      return webhooks.gather(request, { answered, failed });
+    } catch (error) {
+      return new Promise((resolve) => resolve(failed(error)));
     }
-    durations.record(GATHER_PATH, answer.status, request.method, request.url.startsWith("https:"), (performance.now() - started) / 1000);
-    return answer;
   };
   return app;
 }

@@ -2,7 +2,11 @@
  * The bot's cache keys and tags, in one place: the lookups build them, and the admin routes use
  * the same ones to invalidate what the lookups cached.
  */
-import { keyedHasher, keyOf, normalizeQuestion, randomKeySecret } from "../cache/index.ts";
+import { keyedQuestionHasher, keyOf, randomKeySecret } from "../cache/index.ts";
+
+/** At most this many numbers' keys are kept; past it the list starts again. */
+const MAX_KEPT_BUSINESS_KEYS = 4_096;
+const businessKeys = new Map<string, string>();
 
 /**
  * The key of a business lookup: the dialled number with formatting removed.
@@ -13,7 +17,14 @@ import { keyedHasher, keyOf, normalizeQuestion, randomKeySecret } from "../cache
  * ```
  */
 export function businessKey(number: string): string {
-  return keyOf(onlyDialable(number) ? number : number.replace(/[^\d+]/g, ""));
+  let key = businessKeys.get(number);
+  if (key === undefined) {
+    key = keyOf(onlyDialable(number) ? number : number.replace(/[^\d+]/g, ""));
+    // Every turn of a call asks for the same number: the keys of the numbers lately dialled are kept.
+    if (businessKeys.size >= MAX_KEPT_BUSINESS_KEYS) businessKeys.clear();
+    businessKeys.set(number, key);
+  }
+  return key;
 }
 
 /** Whether a number is digits and "+" only already (as Twilio posts `To`), so there is nothing to remove. */
@@ -44,8 +55,18 @@ let processSecret: string | undefined;
  * ```
  */
 export function knowledgeKeys(secret: string | undefined): KnowledgeKey {
-  const hash = keyedHasher(secret ?? (processSecret ??= randomKeySecret()));
-  return (businessId, question) => keyOf(businessId, hash(normalizeQuestion(question)));
+  const hashQuestion = keyedQuestionHasher(secret ?? (processSecret ??= randomKeySecret()));
+  // keyOf(id, hash) is keyOf(id) + ":" + hash (a hash needs no escaping); a turn asks of one
+  // business, so its part is kept from the call before.
+  let lastId: string | undefined;
+  let lastPart = "";
+  return (businessId, question) => {
+    if (businessId !== lastId) {
+      lastPart = keyOf(businessId);
+      lastId = businessId;
+    }
+    return `${lastPart}:${hashQuestion(question)}`;
+  };
 }
 
 /**

@@ -7,9 +7,11 @@
  * on Christmas" is left to the FAQs (holiday hours are the business's to answer).
  */
 import { type Weekday } from "./hours.ts";
-import { mayAskForPerson, ROLE_WORDS, STAFF_WORDS, TITLES } from "./person-words.ts";
-import { phraseWords } from "./phrase-words.ts";
-import { spokenForm } from "./spoken-form.ts";
+import { PERSON_WORDS, ROLE_WORDS, STAFF_WORDS, TITLES } from "./person-words.ts";
+import { anyOf, phraseWords } from "./phrase-words.ts";
+import { REPEAT_WORDS, wantsRepeat } from "./repeat-intent.ts";
+import { CONTRACTION_WORDS, scannedForm, spokenForm } from "./spoken-form.ts";
+import { allFlags, anyFlags, wordTable, type WordTable } from "./word-table.ts";
 
 export type IntentKind = "goodbye" | "human" | "hours" | "repeat" | "none";
 export type HoursQuestion = "open_now" | "close_time" | "open_time" | "general";
@@ -69,14 +71,6 @@ const POLITE_FILLER = new Set(
   "no nope nah ok okay alright all right right great perfect cool awesome good fine grand brilliant lovely fantastic excellent wonderful super sound nice sweet ace stuff righto thanks thank you ta so well um uh oh ah er hmm then very much really i appreciate it for now please yes yeah yep sure think actually just that is got it and mate again".split(" "),
 );
 
-/**
- * One regular expression matching wherever any of `patterns` matches. A single pass over the
- * utterance rules most of them out, which is what nearly every turn (a knowledge question) needs.
- */
-function anyOf(patterns: readonly RegExp[]): RegExp {
-  return new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"));
-}
-
 const ANY_GOODBYE = anyOf(GOODBYE_PHRASES);
 
 function strip(text: string, patterns: readonly RegExp[]): { rest: string; found: boolean } {
@@ -106,13 +100,6 @@ function readClosingWords(): ReadonlySet<string> | undefined {
   return words;
 }
 
-/** False when some word is one no goodbye is made of, so the expressions need not run. */
-function mayBeClosing(words: readonly string[]): boolean {
-  if (closingWords === null) closingWords = readClosingWords();
-  if (closingWords === undefined) return true;
-  for (let i = 0; i < words.length; i++) if (!closingWords.has(words[i]!)) return false;
-  return true;
-}
 
 function isGoodbye(text: string): boolean {
   if (ANY_GOODBYE.test(text)) {
@@ -269,41 +256,6 @@ function hoursIntent(text: string): Intent | null {
   return null;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Say that again
-// ---------------------------------------------------------------------------------------------
-
-const REPEAT_PATTERNS: readonly RegExp[] = [
-  /\brepeat\b(?! (customer|customers|order|orders|business|visit|visits|prescription))/,
-  /\bsay (that|it|this) again\b/,
-  /\bwhat did you (just )?say\b/,
-  /\bwhat (was|is) that( again)?$/,
-  /\bcome again\b/,
-  /\bone more time\b/,
-  /\b(did not|could not|can not) (quite )?(catch|hear|get|understand) (that|you|it|what you said)\b/,
-  /\bpardon\b/,
-  /^(sorry|excuse me|what|huh|eh|hm+)( what| me)?$/,
-  /\bsay again\b/,
-  /\b(missed|did not (quite )?(hear|catch|get)) (that|it|what you said|the last bit|you)\b/,
-  /\b(once more|run that by me again|go over that again|(say|repeat) (that|it) one more time)\b/,
-];
-
-const ANY_REPEAT = anyOf(REPEAT_PATTERNS);
-/**
- * Every repeat pattern above needs one of these words (or, alone, "hm", "hmm"…), so an utterance
- * with none of them skips ANY_REPEAT. A new pattern must keep this true.
- */
-const REPEAT_WORDS: ReadonlySet<string> = new Set("repeat say what come one not pardon sorry excuse huh eh missed once run go".split(" "));
-
-function mayAskToRepeat(words: readonly string[]): boolean {
-  for (let i = 0; i < words.length; i++) if (REPEAT_WORDS.has(words[i]!) || words[i]!.startsWith("hm")) return true;
-  return false;
-}
-
-function wantsRepeat(text: string): boolean {
-  return ANY_REPEAT.test(text);
-}
-
 /**
  * What the caller wants, when it is not a knowledge question. Order matters: a request for a
  * person wins over a goodbye ("no thanks, just get me a person"), a goodbye over hours, hours over
@@ -333,13 +285,41 @@ export function detectIntentExhaustively(text: string): Intent {
   return intentOf(text, false);
 }
 
+// The word checks, as flags of one word table: a contraction (spoken-form.ts expands it first), a
+// word a request for a person may start with, a word a goodbye may consist of, a repeat word.
+const CONTRACTION = 1;
+const PERSON = 2;
+const CLOSING = 4;
+const REPEAT = 8;
+const EVERY_CHECK = PERSON | CLOSING | REPEAT;
+let intentWords: WordTable | undefined;
+
+/** The table, built on first use (after the closing words are read); without closing words no goodbye is ruled out. */
+function intentWordTable(): WordTable {
+  if (closingWords === null) closingWords = readClosingWords();
+  const entries: Array<readonly [string, number]> = [];
+  for (const word of CONTRACTION_WORDS) entries.push([word, CONTRACTION]);
+  for (const word of PERSON_WORDS) entries.push([word, PERSON]);
+  for (const word of REPEAT_WORDS) entries.push([word, REPEAT]);
+  for (const word of closingWords ?? []) entries.push([word, CLOSING]);
+  return wordTable(entries, [["hm", REPEAT]]);
+}
+
 function intentOf(text: string, checkWords: boolean): Intent {
-  const { normalized, words } = spokenForm(text, checkWords);
+  let normalized: string;
+  // Which checks may match: a request for a person and a repeat need one of their words somewhere,
+  // a goodbye needs every word to be one of its own. Without words (not ASCII, or checks off) all may.
+  let may = EVERY_CHECK;
+  if (checkWords) {
+    const form = scannedForm(text, (intentWords ??= intentWordTable()), CONTRACTION);
+    normalized = form.normalized;
+    if (form.scan !== undefined) may = (anyFlags(form.scan) & (PERSON | REPEAT)) | (closingWords === undefined ? CLOSING : allFlags(form.scan) & CLOSING);
+  } else normalized = spokenForm(text, false).normalized;
   if (normalized === "") return NONE;
-  if ((words === undefined || mayAskForPerson(words)) && wantsHuman(normalized)) return { kind: "human" };
-  if ((words === undefined || mayBeClosing(words)) && isGoodbye(normalized)) return { kind: "goodbye" };
+  if ((may & PERSON) !== 0 && wantsHuman(normalized)) return { kind: "human" };
+  if ((may & CLOSING) !== 0 && isGoodbye(normalized)) return { kind: "goodbye" };
   const hours = hoursIntent(normalized);
   if (hours) return hours;
-  if ((words === undefined || mayAskToRepeat(words)) && wantsRepeat(normalized)) return { kind: "repeat" };
+  if ((may & REPEAT) !== 0 && wantsRepeat(normalized)) return { kind: "repeat" };
   return NONE;
 }

@@ -86,6 +86,19 @@ export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirect
     return knowledge.getOrSet(key, loadAnswer(business, question));
   }
 
+  // The same lookups when L1 holds the answer (nearly every warm turn), without a promise to wait
+  // for; undefined when it does not, and then the lookup above answers.
+  function businessIfCached(number: string): Business | null | undefined {
+    return businesses.l1Hit(businessKey(number), loadBusiness(number));
+  }
+
+  function answerIfCached(business: Business, question: string): KnowledgeAnswer | null | undefined {
+    const key = knowledgeKey(business.id, question);
+    const found = knowledge.l1Hit(key, loadAnswer(business, question));
+    if (found !== undefined && keepQuestions) retain(key, business.id, question);
+    return found;
+  }
+
   /** Off the turn's path: a failed write loses one analytics row, never a reply. */
   function retain(key: string, businessId: string, question: string): void {
     questions.set(key, { businessId, question: normalizeQuestion(question), askedAt: Date.now() }).catch(() => {});
@@ -105,7 +118,7 @@ export function botLookups(cache: Cache<BotNamespace>, directory: BusinessDirect
     return specs;
   }
 
-  return { business, answer, warmSpecs };
+  return { business, answer, businessIfCached, answerIfCached, warmSpecs };
 }
 
 export type BotLookups = ReturnType<typeof botLookups>;

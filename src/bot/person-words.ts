@@ -53,7 +53,7 @@ export const TITLES: readonly string[] = ["mister", "mr", "mrs", "missus", "miss
  * word of a staff or role word, with or without a plural "s" or "es" (the expressions allow them
  * after a one-word one), a title before a name, or "transfer", "put" or "connect".
  */
-const PERSON_WORDS: ReadonlySet<string> = new Set(
+export const PERSON_WORDS: ReadonlySet<string> = new Set(
   [...STAFF_WORDS, ...ROLE_WORDS, ...TITLES].flatMap((phrase) => {
     const first = phrase.split(" ")[0]!;
     return [first, `${first}s`, `${first}es`];

@@ -120,3 +120,16 @@ function bounded(phrases: string[]): string[] {
   if (phrases.length > MAX_PHRASES) throw new Error("too many phrases");
   return phrases;
 }
+
+/**
+ * One regular expression matching wherever any of `patterns` matches. A single pass over the
+ * utterance rules most of them out, which is what nearly every turn (a knowledge question) needs.
+ *
+ * @example
+ * ```ts
+ * anyOf([/\bbye\b/, /\bthanks\b/]).test("ok thanks") // true
+ * ```
+ */
+export function anyOf(patterns: readonly RegExp[]): RegExp {
+  return new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"));
+}

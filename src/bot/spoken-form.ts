@@ -3,6 +3,7 @@
  * "id like", not "that's" and "I'd like": those are expanded here.
  */
 import { normalizeText } from "./knowledge/text.ts";
+import { anyFlags, NORMAL, scanShape, type WordScan, type WordTable } from "./word-table.ts";
 
 /** Contractions as transcripts spell them, without the apostrophe; only forms that are not also words. */
 const BARE_CONTRACTIONS: ReadonlyMap<string, string> = new Map([
@@ -14,6 +15,9 @@ const BARE_CONTRACTIONS: ReadonlyMap<string, string> = new Map([
   ["havent", "have not"], ["hasnt", "has not"], ["itll", "it will"], ["thatll", "that will"], ["youll", "you will"],
   ["wanna", "want to"], ["gonna", "going to"], ["gotta", "got to"], ["lemme", "let me"], ["gimme", "give me"],
 ]);
+
+/** The contractions as transcripts spell them, for a word table (see {@link scannedForm}). */
+export const CONTRACTION_WORDS: readonly string[] = [...BARE_CONTRACTIONS.keys()];
 
 const BARE_CONTRACTION = new RegExp(`\\b(?:${[...BARE_CONTRACTIONS.keys()].join("|")})\\b`, "g");
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -70,4 +74,39 @@ function checkedForm(text: string): SpokenForm {
 function hasContraction(words: readonly string[]): boolean {
   for (let i = 0; i < words.length; i++) if (BARE_CONTRACTIONS.has(words[i]!)) return true;
   return false;
+}
+
+/**
+ * {@link spokenForm}'s text with its words looked up in `table` instead of listed: the scan of the
+ * text that spokenForm's words would be (undefined where spokenForm gives no words: text that is
+ * not ASCII once normalised). `contraction` is the flag `table` gives {@link CONTRACTION_WORDS}.
+ * Also what spokenForm(text, false) answers next, without reading the text again.
+ *
+ * @example
+ * ```ts
+ * const table = wordTable([...CONTRACTION_WORDS.map((w) => [w, 1] as const), ["bye", 2]]);
+ * scannedForm("Thats all, bye!", table, 1) // { normalized: "that is all bye", scan: … (anyFlags 2) }
+ * ```
+ */
+export function scannedForm(text: string, table: WordTable, contraction: number): { normalized: string; scan: WordScan | undefined } {
+  // Text already in normal form is its own normalisation (normalizeText hands it back as it is).
+  let normalized = text;
+  let scan = table.scan(text);
+  if (scanShape(scan) !== NORMAL) {
+    normalized = normalizeText(text);
+    scan = table.scan(normalized);
+  }
+  let form: { normalized: string; scan: WordScan | undefined };
+  if (scanShape(scan) !== NORMAL) form = { normalized: expand(normalized), scan: undefined };
+  else if ((anyFlags(scan) & contraction) === 0) form = { normalized, scan };
+  else {
+    const expanded = expand(normalized);
+    form = { normalized: expanded, scan: table.scan(expanded) };
+  }
+  if (text !== last.text) {
+    last.text = text;
+    last.checked = undefined;
+  }
+  last.unchecked = { normalized: form.normalized, words: undefined };
+  return form;
 }

@@ -9,6 +9,8 @@ import type { KnowledgeAnswer } from "./lookups.ts";
 import { normalizeText } from "./knowledge/text.ts";
 import { analyze } from "./knowledge/terms.ts";
 
+/** A joining word anywhere in the raw text, in any case. */
+const MAY_JOIN = /\b(?:and|also|plus)\b/i;
 /** Where a second question may start. */
 const JOINS = / (?:and also|and then|and|also|plus|as well as) /g;
 
@@ -24,6 +26,8 @@ const JOINS = / (?:and also|and then|and|also|plus|as well as) /g;
  * ```
  */
 export function splitQuestions(speech: string): readonly [string, string] | undefined {
+  // Most utterances join nothing: a test of the raw text spares them normalising.
+  if (!MAY_JOIN.test(speech)) return undefined;
   const text = normalizeText(speech);
   if (!text.includes(" and ") && !text.includes(" also ") && !text.includes(" plus ") && !text.includes(" as well as ")) return undefined;
   for (const join of text.matchAll(JOINS)) {
@@ -35,23 +39,21 @@ export function splitQuestions(speech: string): readonly [string, string] | unde
 }
 
 /**
- * Both answers when the utterance asks two questions that two different FAQs answer confidently;
- * undefined otherwise (then the utterance is ranked whole, as one question).
+ * Both answers when the two parts of an utterance (see splitQuestions) are answered confidently
+ * by two different FAQs; undefined otherwise (then the utterance is ranked whole, as one question).
  *
  * @example
  * ```ts
- * const both = await twoAnswers(business, "is there parking and do you have wifi", answer, 0.48);
+ * const both = await twoAnswers(business, splitQuestions("is there parking and do you have wifi")!, answer, 0.48);
  * both?.map((found) => found.question) // ["Is there parking?", "Do you have WiFi?"]
  * ```
  */
 export async function twoAnswers(
   business: Business,
-  speech: string,
+  parts: readonly [string, string],
   answer: (business: Business, question: string) => Promise<KnowledgeAnswer | null>,
   minConfidence: number,
 ): Promise<readonly [KnowledgeAnswer, KnowledgeAnswer] | undefined> {
-  const parts = splitQuestions(speech);
-  if (parts === undefined) return undefined;
   const [first, second] = await Promise.all([answer(business, parts[0]), answer(business, parts[1])]);
   const sure = (found: KnowledgeAnswer | null): found is KnowledgeAnswer => found !== null && !found.ambiguous && found.score >= minConfidence;
   if (!sure(first) || !sure(second) || first.faqIndex === second.faqIndex) return undefined;

@@ -48,6 +48,12 @@ export interface NamespaceHandle<V = unknown> {
    * once). With grace, a stale value answers when the loader fails or is slower than the soft timeout.
    */
   getOrSet(key: string, loader: Loader<V>, options?: WriteOptions): Promise<V>;
+  /**
+   * What `getOrSet` answers at once, synchronously: the value when L1 holds `key` fresh, counted
+   * as a hit and refreshed in the background when due, as `getOrSet`'s hit is; `undefined` when it
+   * does not (then `getOrSet` goes on to L2 and the loader). Spares a hot path its `await`.
+   */
+  l1Hit(key: string, loader: Loader<V>, options?: WriteOptions): V | undefined;
   /** Runs the loader now, whatever is cached, and stores its value (concurrent reloads of a key share one run). */
   reload(key: string, loader: Loader<V>, options?: WriteOptions): Promise<V>;
   /** The value for `key` from L1 or L2, or `undefined`. Serves a stale value only while L2 is failing. */

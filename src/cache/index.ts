@@ -36,7 +36,7 @@ export type { WriteQueueOptions, WriteQueueStats } from "./write-queue.ts";
 export type { NamespaceCounters, L2ErrorKind } from "./stats.ts";
 export type { WarmSpec, WarmOptions, WarmReport } from "./warm.ts";
 export { encodeEnvelope, decodeEnvelope, type Envelope } from "./codec.ts";
-export { keyOf, normalizeQuestion, hashText, keyedHasher, randomKeySecret } from "./keys.ts";
+export { keyOf, normalizeQuestion, hashText, keyedHasher, keyedQuestionHasher, randomKeySecret } from "./keys.ts";
 export { cached, cachedMethod, type CachedOptions } from "./wrappers.ts";
 export { CACHE_INSTRUMENTS, LATENCY_BUCKETS_SECONDS } from "./instruments.ts";
 export { memoryL2, type MemoryL2Options } from "./l2/memory.ts";

@@ -48,11 +48,32 @@ export function hashText(text: string): string {
  * ```
  */
 export function keyedHasher(secret: string): (text: string) => string {
-  if (typeof secret !== "string" || secret.length === 0) throw new TypeError("keyedHasher needs a non-empty secret");
-  const key = Buffer.from(secret, "utf8");
+  const key = hasherKey(secret);
   // Where the runtime hashes into a buffer, the padded key is prepared once and a call allocates
   // only its result (one HMAC object per call costs several times as much); elsewhere node:crypto.
-  return scratchHmacSha256(key) ?? ((text) => createHmac("sha256", key).update(text).digest("base64url").slice(0, KEYED_HASH_LENGTH));
+  return scratchHmacSha256(key)?.text ?? ((text) => createHmac("sha256", key).update(text).digest("base64url").slice(0, KEYED_HASH_LENGTH));
+}
+
+/**
+ * `keyedHasher(secret)` of `normalizeQuestion(question)`, in one step: an ASCII question is
+ * normalised straight into the hash's buffer, with no normalised string in between.
+ *
+ * @example
+ * ```ts
+ * const hashQuestion = keyedQuestionHasher(process.env.CACHE_KEY_SECRET!);
+ * hashQuestion("Is there PARKING?") === keyedHasher(process.env.CACHE_KEY_SECRET!)("is there parking") // true
+ * ```
+ */
+export function keyedQuestionHasher(secret: string): (question: string) => string {
+  const key = hasherKey(secret);
+  const scratch = scratchHmacSha256(key);
+  if (scratch !== undefined) return scratch.question;
+  return (question) => createHmac("sha256", key).update(normalizeQuestion(question)).digest("base64url").slice(0, KEYED_HASH_LENGTH);
+}
+
+function hasherKey(secret: string): Buffer {
+  if (typeof secret !== "string" || secret.length === 0) throw new TypeError("keyedHasher needs a non-empty secret");
+  return Buffer.from(secret, "utf8");
 }
 
 /** Characters of a keyed hash: 22 base64url characters, 128 bits and a few. */
@@ -65,11 +86,12 @@ const BASE64URL_CODES = Uint8Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm
 type Sha256Into = (data: Uint8Array, into: Uint8Array) => unknown;
 
 /**
- * HMAC-SHA256 (RFC 2104) of `text` under `key` as the first 22 base64url characters of its digest,
- * the same text as node:crypto's `digest("base64url").slice(0, 22)`, over buffers kept between
- * calls: `H((K ^ opad) || H((K ^ ipad) || text))`. Undefined without a SHA-256 that hashes into a buffer.
+ * HMAC-SHA256 (RFC 2104) under `key` as the first 22 base64url characters of its digest, the same
+ * text as node:crypto's `digest("base64url").slice(0, 22)`, over buffers kept between calls:
+ * `H((K ^ opad) || H((K ^ ipad) || text))`. `text` hashes any text; `question` hashes
+ * `normalizeQuestion(question)`. Undefined without a SHA-256 that hashes into a buffer.
  */
-function scratchHmacSha256(key: Buffer): ((text: string) => string) | undefined {
+function scratchHmacSha256(key: Buffer): { text(text: string): string; question(question: string): string } | undefined {
   const runtime = (globalThis as { Bun?: { SHA256?: { hash?: Sha256Into } } }).Bun;
   const hash = runtime?.SHA256?.hash;
   if (typeof hash !== "function") return undefined;
@@ -82,36 +104,49 @@ function scratchHmacSha256(key: Buffer): ((text: string) => string) | undefined 
   const pad = (buffer: Uint8Array, byte: number) => {
     for (let i = 0; i < SHA256_BLOCK; i++) buffer[i] = (blockKey[i] ?? 0) ^ byte;
   };
-  let inner = Buffer.allocUnsafe(SHA256_BLOCK + 1_024);
+  // Room for the longest question the ASCII pass writes, so that pass never needs a larger one.
+  let inner = Buffer.allocUnsafe(SHA256_BLOCK + MAX_ASCII_QUESTION);
   pad(inner, 0x36);
   const outer = new Uint8Array(SHA256_BLOCK + SHA256_LENGTH);
   pad(outer, 0x5c);
   const innerDigest = outer.subarray(SHA256_BLOCK);
   const digest = new Uint8Array(SHA256_LENGTH);
-  const text = Buffer.allocUnsafe(KEYED_HASH_LENGTH);
-  return (question) => {
-    // UTF-8 takes at most three bytes per UTF-16 code unit.
-    if (SHA256_BLOCK + 3 * question.length > inner.length) {
-      inner = Buffer.allocUnsafe(SHA256_BLOCK + 3 * question.length);
-      pad(inner, 0x36);
-    }
-    const end = SHA256_BLOCK + inner.write(question, SHA256_BLOCK, "utf8");
-    sha256(inner.subarray(0, end), innerDigest);
+  const out = Buffer.allocUnsafe(KEYED_HASH_LENGTH);
+  // Views of `inner` from its start, one per length, each made once: hashing then allocates nothing.
+  let prefixes: (Uint8Array | undefined)[] = [];
+
+  /** The keyed hash of what `inner` holds after the padded key, up to `end`. */
+  const finish = (end: number): string => {
+    sha256((prefixes[end] ??= inner.subarray(0, end)), innerDigest);
     sha256(outer, digest);
     // 22 characters are 132 bits: five groups of three bytes, then two characters of the 16th and 17th bytes.
     let at = 0;
     for (let i = 0; i < 15; i += 3) {
       const n = (digest[i]! << 16) | (digest[i + 1]! << 8) | digest[i + 2]!;
-      text[at++] = BASE64URL_CODES[n >>> 18]!;
-      text[at++] = BASE64URL_CODES[(n >>> 12) & 63]!;
-      text[at++] = BASE64URL_CODES[(n >>> 6) & 63]!;
-      text[at++] = BASE64URL_CODES[n & 63]!;
+      out[at++] = BASE64URL_CODES[n >>> 18]!;
+      out[at++] = BASE64URL_CODES[(n >>> 12) & 63]!;
+      out[at++] = BASE64URL_CODES[(n >>> 6) & 63]!;
+      out[at++] = BASE64URL_CODES[n & 63]!;
     }
     const n = (digest[15]! << 16) | (digest[16]! << 8);
-    text[at++] = BASE64URL_CODES[n >>> 18]!;
-    text[at] = BASE64URL_CODES[(n >>> 12) & 63]!;
-    return text.toString("latin1", 0, KEYED_HASH_LENGTH);
+    out[at++] = BASE64URL_CODES[n >>> 18]!;
+    out[at] = BASE64URL_CODES[(n >>> 12) & 63]!;
+    return out.toString("latin1", 0, KEYED_HASH_LENGTH);
   };
+  const text = (value: string): string => {
+    // UTF-8 takes at most three bytes per UTF-16 code unit.
+    if (SHA256_BLOCK + 3 * value.length > inner.length) {
+      inner = Buffer.allocUnsafe(SHA256_BLOCK + 3 * value.length);
+      pad(inner, 0x36);
+      prefixes = [];
+    }
+    return finish(SHA256_BLOCK + inner.write(value, SHA256_BLOCK, "utf8"));
+  };
+  const question = (value: string): string => {
+    const end = writeAsciiQuestion(value, inner, SHA256_BLOCK);
+    return end === -1 ? text(normalizeQuestionByRules(value)) : finish(end);
+  };
+  return { text, question };
 }
 
 /**
@@ -184,15 +219,25 @@ let asciiScratch: Buffer | undefined;
  * typographic apostrophe.
  */
 function normalizeAsciiQuestion(text: string): string | undefined {
-  const length = text.length;
-  if (length > MAX_ASCII_QUESTION) return undefined;
   const scratch = (asciiScratch ??= Buffer.allocUnsafe(MAX_ASCII_QUESTION));
-  let out = 0;
+  const end = writeAsciiQuestion(text, scratch, 0);
+  return end === -1 ? undefined : scratch.toString("latin1", 0, end);
+}
+
+/**
+ * Writes {@link normalizeAsciiQuestion}'s result as bytes into `into` from `offset` (which must
+ * have room for {@link MAX_ASCII_QUESTION} bytes) and returns where it ends; -1 for text the ASCII
+ * pass does not take (nothing useful is written then).
+ */
+function writeAsciiQuestion(text: string, into: Uint8Array, offset: number): number {
+  const length = text.length;
+  if (length > MAX_ASCII_QUESTION) return -1;
+  let out = offset;
   // Whether the character before (after the first rules) was a space, or the start.
   let afterSpace = true;
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 0x80) return undefined;
+    if (code >= 0x80) return -1;
     let char = ASCII_QUESTION_CHAR[code]!;
     if (char === QUESTION_APOSTROPHE) {
       const next = i + 1 < length ? text.charCodeAt(i + 1) : QUESTION_SPACE;
@@ -204,10 +249,10 @@ function normalizeAsciiQuestion(text: string): string | undefined {
     }
     if (char === QUESTION_SPACE) {
       // Collapsed, and never leading: a trailing one is dropped below.
-      if (out === 0 || scratch[out - 1] === QUESTION_SPACE) continue;
+      if (out === offset || into[out - 1] === QUESTION_SPACE) continue;
     }
-    scratch[out++] = char;
+    into[out++] = char;
   }
-  if (out > 0 && scratch[out - 1] === QUESTION_SPACE) out--;
-  return scratch.toString("latin1", 0, out);
+  if (out > offset && into[out - 1] === QUESTION_SPACE) out--;
+  return out;
 }

@@ -59,18 +59,27 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
 
   getOrSet(key: string, loader: Loader<V>, options?: WriteOptions): Promise<V> {
     const entry = this.entries.get(key);
-    if (entry !== undefined) {
-      const now = coarseNow();
-      if (now < entry.freshUntil && entry.epoch === this.core.epoch && (entry.checkedSeq === this.times.seq || this.l1.fresh(key, entry, now))) {
-        this.counters.l1Hits++;
-        if (now >= entry.refreshAt) this.refresh(key, entry, loader, options);
-        return entry.promise ?? (entry.promise = Promise.resolve(entry.value));
-      }
-    }
+    if (entry !== undefined && this.answersNow(key, entry, loader, options)) return entry.promise ?? (entry.promise = Promise.resolve(entry.value));
     this.counters.l1Misses++;
     const running = this.inflight.get(key);
     if (running !== undefined) return running;
     return this.track(key, this.load(key, entry, loader, options));
+  }
+
+  l1Hit(key: string, loader: Loader<V>, options?: WriteOptions): V | undefined {
+    const entry = this.entries.get(key);
+    return entry !== undefined && this.answersNow(key, entry, loader, options) ? entry.value : undefined;
+  }
+
+  /** Whether the L1 entry answers `getOrSet` now; if so it is counted as a hit (and refreshed in the background when due). */
+  private answersNow(key: string, entry: L1Entry<V>, loader: Loader<V>, options: WriteOptions | undefined): boolean {
+    const now = coarseNow();
+    if (now < entry.freshUntil && entry.epoch === this.core.epoch && (entry.checkedSeq === this.times.seq || this.l1.fresh(key, entry, now))) {
+      this.counters.l1Hits++;
+      if (now >= entry.refreshAt) this.refresh(key, entry, loader, options);
+      return true;
+    }
+    return false;
   }
 
   reload(key: string, loader: Loader<V>, options?: WriteOptions): Promise<V> {

@@ -60,18 +60,20 @@ export interface CallStateCodec {
 export function callStateCodec(options: { secret?: Uint8Array }): CallStateCodec {
   const mac = options.secret === undefined ? undefined : stateMac(options.secret);
   const bytes = new Uint8Array(64);
+  // Where the next byte goes (write is synchronous, so one cursor serves every call).
+  let at = 0;
+  const put = (value: number) => {
+    let v = Math.min(Math.max(0, Math.trunc(value)), MAX_VALUE);
+    while (v >= 0x80) {
+      bytes[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    bytes[at++] = v;
+  };
 
   return {
     write(state, callSid) {
-      let at = 0;
-      const put = (value: number) => {
-        let v = Math.min(Math.max(0, Math.trunc(value)), MAX_VALUE);
-        while (v >= 0x80) {
-          bytes[at++] = (v & 0x7f) | 0x80;
-          v >>>= 7;
-        }
-        bytes[at++] = v;
-      };
+      at = 0;
       const said = state.said;
       const pending = state.pendingClarification;
       bytes[at++] = (state.transferOffered ? FLAG_TRANSFER_OFFERED : 0) | (pending ? FLAG_PENDING : 0) | ((said ? 1 + SAID_KINDS.indexOf(said.kind) : 0) << SAID_SHIFT);
@@ -124,27 +126,37 @@ function refuse(error: string): CallStateRead {
   return { ok: false, status: 400, error };
 }
 
-function decode(text: string, callSid: string): CallState | undefined {
-  const bytes = fromBase64url(text);
-  if (bytes === undefined || bytes.length < 5) return undefined;
-  let at = 0;
-  let bad = false;
-  const take = (): number => {
-    let value = 0;
-    for (let shift = 0; shift <= 21; shift += 7) {
-      if (at >= bytes.length) break;
-      const byte = bytes[at++]!;
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) {
-        if (value > MAX_VALUE) break;
-        return value;
-      }
+/** The bytes of the state being decoded, and where the next one is read (decode is synchronous). */
+const reading = new Uint8Array(72);
+let readEnd = 0;
+let readAt = 0;
+let readBad = false;
+
+/** The next unsigned varint of the state; 0 and readBad set when there is none or it is too large. */
+function take(): number {
+  let value = 0;
+  for (let shift = 0; shift <= 21; shift += 7) {
+    if (readAt >= readEnd) break;
+    const byte = reading[readAt++]!;
+    value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) {
+      if (value > MAX_VALUE) break;
+      return value;
     }
-    bad = true;
-    return 0;
-  };
-  const flags = bytes[at++]!;
-  const tag = ((bytes[at++]! << 24) | (bytes[at++]! << 16) | (bytes[at++]! << 8) | bytes[at++]!) >>> 0;
+  }
+  readBad = true;
+  return 0;
+}
+
+function decode(text: string, callSid: string): CallState | undefined {
+  const length = fromBase64url(text);
+  if (length === -1 || length < 5) return undefined;
+  const bytes = reading;
+  readEnd = length;
+  readAt = 0;
+  readBad = false;
+  const flags = bytes[readAt++]!;
+  const tag = ((bytes[readAt++]! << 24) | (bytes[readAt++]! << 16) | (bytes[readAt++]! << 8) | bytes[readAt++]!) >>> 0;
   if (tag !== callTag(callSid)) return undefined;
   const state: CallState = { turns: take(), misses: take(), silences: take(), transferOffered: (flags & FLAG_TRANSFER_OFFERED) !== 0 };
   if ((flags & FLAG_PENDING) !== 0) state.pendingClarification = [take(), take()];
@@ -168,7 +180,7 @@ function decode(text: string, callSid: string): CallState | undefined {
   } else if (kind !== undefined) {
     said = { kind };
   }
-  if (bad || at !== bytes.length) return undefined;
+  if (readBad || readAt !== readEnd) return undefined;
   if (said !== undefined) state.said = said;
   return state;
 }
@@ -255,16 +267,17 @@ function base64url(bytes: Uint8Array, length: number): string {
   return textScratchBuffer?.toString("latin1", 0, at) ?? String.fromCharCode(...textScratch.subarray(0, at));
 }
 
-function fromBase64url(text: string): Uint8Array | undefined {
-  if (text.length % 4 === 1 || text.length > 96) return undefined;
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+/** Decodes `text` into `reading` and returns how many bytes it holds; -1 for text that is not a state's base64url. */
+function fromBase64url(text: string): number {
+  if (text.length % 4 === 1 || text.length > 96) return -1;
+  const out = reading;
   let bits = 0;
   let value = 0;
   let at = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     const digit = code < 128 ? BASE64URL_VALUE[code]! : -1;
-    if (digit < 0) return undefined;
+    if (digit < 0) return -1;
     value = (value << 6) | digit;
     bits += 6;
     if (bits >= 8) {
@@ -274,8 +287,8 @@ function fromBase64url(text: string): Uint8Array | undefined {
     }
   }
   // Leftover bits must be zero, so each state has exactly one spelling.
-  if ((value & ((1 << bits) - 1)) !== 0) return undefined;
-  return out;
+  if ((value & ((1 << bits) - 1)) !== 0) return -1;
+  return at;
 }
 
 /**

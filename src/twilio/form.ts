@@ -5,19 +5,12 @@
  * what a client sends: every failure is a result with the HTTP status to answer (400 malformed,
  * 413 too large).
  */
+import { DEFAULT_MAX_FORM_BYTES, type FormFailure } from "./body.ts";
 
-/** Default body limit. Twilio's voice webhooks are a few kilobytes at most. */
-export const DEFAULT_MAX_FORM_BYTES = 65_536;
+export { DEFAULT_MAX_FORM_BYTES, readBodyLimited, readBodyThen, type BodyResult, type FormFailure } from "./body.ts";
 
 /** Twilio posts a few dozen fields; far more means a hostile body, and sorting it for the signature would cost. */
 export const MAX_FORM_FIELDS = 1_000;
-
-/** A refusal with the status the route should answer. */
-export interface FormFailure {
-  ok: false;
-  status: 400 | 413;
-  error: string;
-}
 
 /** A parsed form. `params` keeps the first value of each name; `pairs` keeps every field in body order (the signature covers all of them). */
 export interface ParsedForm {
@@ -140,108 +133,6 @@ export function requireFields<const Name extends string>(
   return { ok: true, values };
 }
 
-/** The body as text (and the bytes it was decoded from), or the refusal to answer with. */
-export type BodyResult = { ok: true; text: string; bytes?: Uint8Array } | FormFailure;
-
-/**
- * Reads a request body as UTF-8 text without ever holding more than `maxBytes` of it. A declared
- * `Content-Length` over the limit is refused before reading. Within the limit the body is read in
- * one go — the HTTP server frames the body by that length, so it cannot deliver more, and this
- * path costs half the CPU of a stream reader; the length is still checked after reading, for
- * requests built in-process. A chunked body (no length) is counted as it arrives and reading stops
- * at the limit. Invalid UTF-8 or a broken stream is a 400.
- *
- * @example
- * const body = await readBodyLimited(c.req.raw, 65_536);
- * if (!body.ok) return c.text(body.error, body.status);
- * const form = parseTwilioForm(body.text);
- */
-export async function readBodyLimited(request: Request, maxBytes: number = DEFAULT_MAX_FORM_BYTES): Promise<BodyResult> {
-  const declared = request.headers.get("content-length");
-  const hasLength = declared !== null && /^\d+$/.test(declared);
-  if (hasLength && Number(declared) > maxBytes) {
-    await discard(request.body);
-    return failure(413, `body is larger than ${maxBytes} bytes`);
-  }
-  if (request.bodyUsed) return failure(400, "body was already read");
-  if (hasLength) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readBytes(request);
-    } catch {
-      return failure(400, "body could not be read");
-    }
-    if (bytes.byteLength > maxBytes) return failure(413, `body is larger than ${maxBytes} bytes`);
-    const text = decodeUtf8(bytes);
-    return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text, bytes };
-  }
-  const stream = request.body;
-  if (stream === null) return { ok: true, text: "" };
-
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let reader: ReadableStreamDefaultReader<Uint8Array>;
-  try {
-    reader = stream.getReader();
-  } catch {
-    return failure(400, "body could not be read");
-  }
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!(value instanceof Uint8Array)) {
-        await cancel(reader);
-        return failure(400, "body could not be read");
-      }
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await cancel(reader);
-        return failure(413, `body is larger than ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-  } catch {
-    await cancel(reader);
-    return failure(400, "body could not be read");
-  }
-  const text = decodeUtf8(chunks.length === 1 ? chunks[0]! : concat(chunks, total));
-  return text === undefined ? failure(400, "body is not valid UTF-8") : { ok: true, text };
-}
-
-/** A request whose body the runtime can hand over as bytes (`Request#bytes`, newer than `arrayBuffer`). */
-type BytesRequest = Request & { bytes?: () => Promise<Uint8Array> };
-
-/**
- * The whole body as bytes. `bytes()` where the runtime has it: the same bytes as `arrayBuffer()`
- * without a second object to view them through, which is measurably cheaper per webhook on Bun.
- */
-function readBytes(request: BytesRequest): Promise<Uint8Array> {
-  if (typeof request.bytes === "function") return request.bytes();
-  return request.arrayBuffer().then((buffer) => new Uint8Array(buffer));
-}
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** `bytes` as strict UTF-8 (a view is not needed: the decoder reads an ArrayBuffer as it is). */
-function decodeUtf8(bytes: Uint8Array | ArrayBuffer): string | undefined {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const whole = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return whole;
-}
-
 /**
  * Decodes one name or value, `body[start, end)`: `+` is a space, then `%XX` escapes as UTF-8
  * (decodeURIComponent, which refuses a malformed escape and bytes that are not UTF-8); undefined
@@ -316,23 +207,6 @@ function exceedsUtf8Bytes(text: string, limit: number): boolean {
 
 function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
-}
-
-async function discard(stream: ReadableStream<Uint8Array> | null): Promise<void> {
-  if (stream === null || stream.locked) return;
-  try {
-    await stream.cancel();
-  } catch {
-    // The client is being refused anyway; a failed cancel changes nothing.
-  }
-}
-
-async function cancel(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-  try {
-    await reader.cancel();
-  } catch {
-    // As above: the refusal stands whatever the stream says.
-  }
 }
 
 function failure(status: 400 | 413, error: string): FormFailure {

@@ -46,6 +46,8 @@ export function scratchHmacSha1(key: Uint8Array): ((url: string, payload: string
   for (let i = 0; i < SHA1_BLOCK; i++) outer[i] = (blockKey[i] ?? 0) ^ 0x5c;
   const innerDigest = outer.subarray(SHA1_BLOCK);
   const digest = new Uint8Array(SHA1_LENGTH);
+  // Views of `inner` from its start, one per length, each made once: hashing then allocates nothing.
+  let prefixes: (Uint8Array | undefined)[] = [];
 
   return (url, payload, into) => {
     // UTF-8 takes at most three bytes per UTF-16 code unit.
@@ -53,6 +55,7 @@ export function scratchHmacSha1(key: Uint8Array): ((url: string, payload: string
     if (needed > inner.length) {
       inner = BufferClass.allocUnsafe(needed);
       padInner(inner);
+      prefixes = [];
     }
     const urlBytes = inner.write(url, SHA1_BLOCK, "utf8");
     let textEnd = SHA1_BLOCK + urlBytes;
@@ -61,7 +64,7 @@ export function scratchHmacSha1(key: Uint8Array): ((url: string, payload: string
       inner.set(payload, textEnd);
       textEnd += payload.length;
     }
-    sha1(inner.subarray(0, textEnd), innerDigest);
+    sha1((prefixes[textEnd] ??= inner.subarray(0, textEnd)), innerDigest);
     sha1(outer, digest);
     base64Into(digest, into);
   };

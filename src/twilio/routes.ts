@@ -6,13 +6,13 @@ import type { BotLookups } from "../bot/lookups.ts";
 import { replies } from "../bot/replies.ts";
 import type { CallSession, SessionStore } from "../bot/session.ts";
 import { PENDING_KEY, type ModelAnswerer } from "../bot/model-answers.ts";
-import { finishModelTurn, takeTurn, type TurnInput, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
+import { finishModelTurn, takeTurnNow, type TurnInput, type TurnOutcome, type TurnReply } from "../bot/turn.ts";
 import { errorText } from "../redact.ts";
 import type { BotMetrics } from "../telemetry/bot-metrics.ts";
 import { CALL_STATE_PARAM, callStateCodec, callStateSecret } from "./call-state.ts";
 import { relayConnect, relayUrls } from "./relay-twiml.ts";
 import { dial, escapeText, gather, hangup, redirect, response, say, TWIML_CONTENT_TYPE, type TwimlVerb } from "./twiml.ts";
-import { twilioWebhook, twilioWebhookCheck, type TwilioRequest, type TwilioVariables } from "./webhook.ts";
+import { twilioGatherCheck, twilioWebhook, type GatherCheck, type GatherRequest, type TwilioVariables } from "./webhook.ts";
 
 /** Outcomes of a webhook: a conversational turn's, or one of those that are not a turn. */
 export type WebhookOutcome = TurnOutcome | "greeting" | "unknown_number" | "unavailable";
@@ -70,7 +70,17 @@ export interface TwilioWebhooks {
    * without Hono: the turn every caller's every sentence takes, so it skips the router and the
    * middleware chain (see app.ts). Same answers as the route.
    */
-  gather(request: Request): Promise<Response>;
+  gather(request: Request, settle?: GatherSettlement): Promise<Response>;
+}
+
+/**
+ * What the caller of {@link TwilioWebhooks.gather} does with its answer, applied in the step the
+ * answer is made (no further round through the microtask queue): `answered` takes every
+ * Response; `failed` turns an exception of the check or the turn into one.
+ */
+export interface GatherSettlement {
+  answered(response: Response): Response;
+  failed(error: unknown): Response;
 }
 
 /**
@@ -92,7 +102,7 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
   const callStates = callStateCodec({ secret: callStateSecret({ authToken: deps.authToken, secret: deps.callStateSecret, log: deps.log }) });
 
   const webhook = { authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl };
-  const check = twilioWebhookCheck(webhook);
+  const gatherCheck = twilioGatherCheck(webhook);
   app.use("*", twilioWebhook(webhook));
 
   function hintsOf(business: Business): string {
@@ -108,34 +118,26 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
 
   // The document around the reply never changes for a business: it is rendered once with slots for
   // the reply and the call state, and each turn fills them in: literal parts at even indexes, the
-  // slot between them at odd ones (null: the slots did not survive, render in full).
-  const listenParts = new WeakMap<Business, readonly string[] | null>();
+  // slot between them at odd ones (null: the slots did not survive, render in full). A listening
+  // turn mostly says one of the business's FAQ answers (or its greeting): each is escaped once too.
+  const listening = new WeakMap<Business, { parts: readonly string[] | null; escapes: ReadonlyMap<string, string> }>();
   function listen(business: Business, text: string, state: string): string {
-    let parts = listenParts.get(business);
-    if (parts === undefined) {
+    let known = listening.get(business);
+    if (known === undefined) {
       const split = renderListen(business, REPLY_SLOT, STATE_SLOT).split(SLOTS);
       const slots = split.filter((_, i) => i % 2 === 1);
       const expected = slots.filter((slot) => slot === REPLY_SLOT).length === 1 && slots.filter((slot) => slot === STATE_SLOT).length === 2;
-      listenParts.set(business, (parts = expected ? split : null));
+      const escapes = new Map<string, string>();
+      for (const said of [business.greeting, ...business.faqs.map((faq) => faq.answer)]) escapes.set(said, escapeText(said));
+      listening.set(business, (known = { parts: expected ? split : null, escapes }));
     }
-    const escaped = escapedText(business, text);
+    const { parts } = known;
+    const escaped = known.escapes.get(text) ?? escapeText(text);
     // An empty <Say> renders self-closing; the full builder handles that.
     if (parts === null || escaped === "") return renderListen(business, text, state);
     let document = parts[0]!;
     for (let i = 1; i < parts.length; i += 2) document += (parts[i] === REPLY_SLOT ? escaped : state) + parts[i + 1]!;
     return document;
-  }
-
-  // A listening turn mostly says one of the business's FAQ answers: each is escaped once.
-  const escapedByBusiness = new WeakMap<Business, ReadonlyMap<string, string>>();
-  function escapedText(business: Business, text: string): string {
-    let known = escapedByBusiness.get(business);
-    if (known === undefined) {
-      const escapes = new Map<string, string>();
-      for (const said of [business.greeting, ...business.faqs.map((faq) => faq.answer)]) escapes.set(said, escapeText(said));
-      escapedByBusiness.set(business, (known = escapes));
-    }
-    return known.get(text) ?? escapeText(text);
   }
 
   function renderListen(business: Business, text: string, state: string): string {
@@ -168,11 +170,16 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     return response(...verbs);
   }
 
+  // Every reply's headers: the content type, and the timing set just before each Response is built.
+  // A Response copies the headers it is given, and building from a Headers object skips reading an
+  // object's properties; 200 is the default status. No middleware sets headers for these routes.
+  const replyHeaders = new Headers({ "Content-Type": TWIML_CONTENT_TYPE, "Server-Timing": "" });
+  const replyInit: ResponseInit = { headers: replyHeaders };
   function twiml(body: string, timing: Timing, outcome: WebhookOutcome): Response {
     const totalMs = performance.now() - timing.started;
     deps.metrics.turn(outcome, totalMs / 1000);
-    // A Response built here with plain headers: no Headers object for c.header() to fill first. No middleware sets headers for these routes.
-    return new Response(body, { status: 200, headers: { "Content-Type": TWIML_CONTENT_TYPE, "Server-Timing": serverTiming(timing, totalMs) } });
+    replyHeaders.set("Server-Timing", serverTiming(timing, totalMs));
+    return new Response(body, replyInit);
   }
 
   /** The business for a number; `undefined` when the directory could not answer (the caller hears an apology). */
@@ -203,12 +210,28 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     return twiml(listen(business, business.greeting, callStates.write(FIRST_TURN, callSid)), timing, "greeting");
   });
 
-  app.post("/gather", (c) => gatherTurn(c.req.raw, c.get("twilio")));
+  app.post("/gather", (c) => {
+    const { callSid, to, params } = c.get("twilio");
+    return gatherTurn(c.req.raw, { callSid, to, speech: params.SpeechResult ?? "", digits: params.Digits ?? "" });
+  });
 
-  async function gatherTurn(request: Request, twilio: TwilioRequest): Promise<Response> {
+  // A warm turn runs from the verified request to its Response without waiting on anything: the
+  // business and the answer come from L1 at once (l1Hit); what is not at hand is waited for.
+  function gatherTurn(request: Request, call: GatherRequest): Response | Promise<Response> {
     const timing = newTiming();
-    const { callSid, to, params } = twilio;
-    const business = await findBusiness(to, timing, callSid);
+    let cached: Business | null | undefined;
+    try {
+      cached = deps.lookups.businessIfCached(call.to);
+    } catch {
+      cached = undefined;
+    }
+    if (cached === undefined) return findBusiness(call.to, timing, call.callSid).then((business) => gatherFor(business, request, call, timing));
+    timing.businessMs = performance.now() - timing.started;
+    return gatherFor(cached, request, call, timing);
+  }
+
+  function gatherFor(business: Business | null | undefined, request: Request, call: GatherRequest, timing: Timing): Response | Promise<Response> {
+    const { callSid, to } = call;
     if (business === undefined) return twiml(response(say(replies.temporarilyUnavailable()), hangup()), timing, "unavailable");
     if (business === null) return twiml(response(say(replies.unknownNumber()), hangup()), timing, "unknown_number");
 
@@ -220,15 +243,27 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     const at = now();
     // Only a follow-up's URL names a pending answer (an escaped name would hold a "%").
     const pendingKey = url.includes("pending") || url.includes("%") ? (getQueryParam(url, "pending") as string | undefined) : undefined;
-    const model = deps.model;
-    let reply: TurnReply;
-    if (pendingKey !== undefined) reply = await followUp(business, session, pendingKey, Number(getQueryParam(url, "since")));
-    else {
-      const turn: TurnInput = { business, session, speech: params.SpeechResult ?? "", digits: params.Digits ?? "", now: at, minConfidence: deps.minConfidence, answer: deps.lookups.answer };
-      // Set only with a model: no empty object spread into the turn on every webhook without one.
-      if (model) turn.model = (b, question, faq) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) });
-      reply = await takeTurn(turn);
+    if (pendingKey !== undefined) {
+      return followUp(business, session, pendingKey, Number(getQueryParam(url, "since"))).then((reply) => replied(business, session, callSid, timing, reply));
     }
+    const { lookups, model } = deps;
+    const turn: TurnInput = {
+      business,
+      session,
+      speech: call.speech,
+      digits: call.digits,
+      now: at,
+      minConfidence: deps.minConfidence,
+      answer: lookups.answer,
+      answerIfCached: lookups.answerIfCached,
+    };
+    // Set only with a model: no empty object spread into the turn on every webhook without one.
+    if (model) turn.model = (b, question, faq) => model.ask(b, question, { now: at, waitMs: deps.modelWaitMs ?? 1_500, ...(faq === undefined ? {} : { faq }) });
+    const reply = takeTurnNow(turn);
+    return reply instanceof Promise ? reply.then((settled) => replied(business, session, callSid, timing, settled)) : replied(business, session, callSid, timing, reply);
+  }
+
+  function replied(business: Business, session: CallSession, callSid: string, timing: Timing, reply: TurnReply): Response {
     if (reply.knowledgeMs !== undefined) {
       timing.knowledgeMs = reply.knowledgeMs;
       deps.metrics.knowledge(reply.knowledgeMs / 1000, reply.outcome === "answer");
@@ -237,9 +272,19 @@ export function twilioWebhooks(deps: TwilioRouteDeps): TwilioWebhooks {
     return twiml(render(business, reply, callStates.write(stateFromSession(session), callSid)), timing, reply.outcome);
   }
 
-  async function gatherWebhook(request: Request): Promise<Response> {
-    const checked = await check(request);
-    return checked.ok ? gatherTurn(request, checked.twilio) : checked.response;
+  // Checked and answered in the step that reads the body: a warm turn waits for nothing else.
+  function gatherWebhook(request: Request, settle?: GatherSettlement): Promise<Response> {
+    if (settle === undefined) return gatherCheck(request, (checked) => (checked.ok ? gatherTurn(request, checked.gather) : checked.response));
+    const settled = (checked: GatherCheck): Response | Promise<Response> => {
+      let answer: Response | Promise<Response>;
+      try {
+        answer = checked.ok ? gatherTurn(request, checked.gather) : checked.response;
+      } catch (error) {
+        return settle.failed(error);
+      }
+      return answer instanceof Promise ? answer.then(settle.answered, settle.failed) : settle.answered(answer);
+    };
+    return gatherCheck(request, settled, settle.failed);
   }
 
   /** Twilio came back for an answer the model was still producing: it, or the honest fallback. */
@@ -289,9 +334,15 @@ function serverTiming(timing: Timing, totalMs: number): string {
   return `${header}total;dur=${threeDecimals(totalMs)}`;
 }
 
+/** ".000" to ".999", and whole milliseconds below 100 as text: a turn's timings are assembled from them, not printed. */
+const FRACTION_TEXT = Array.from({ length: 1_000 }, (_, i) => `.${String(i).padStart(3, "0")}`);
+const WHOLE_TEXT = Array.from({ length: 100 }, (_, i) => String(i));
+
 /** Milliseconds with three decimals, as toFixed(3) writes them, from integers (cheaper to print than a fraction). */
 function threeDecimals(ms: number): string {
   const micros = Math.round(ms * 1000);
   const fraction = micros % 1000;
-  return `${(micros - fraction) / 1000}.${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${fraction}`;
+  const whole = (micros - fraction) / 1000;
+  if (whole >= 0 && whole < 100 && fraction >= 0) return WHOLE_TEXT[whole]! + FRACTION_TEXT[fraction]!;
+  return `${whole}.${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${fraction}`;
 }

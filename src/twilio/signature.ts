@@ -16,6 +16,7 @@
  * which on Bun runs over scratch buffers and allocates nothing.
  */
 
+import { formPayloadBytes } from "./form-bytes.ts";
 import { scratchHmacSha1 } from "./hmac-sha1.ts";
 import { bodyHashParam, builtinModule, someUrlVariant, urlVariants } from "./signed-url.ts";
 
@@ -39,6 +40,8 @@ export interface SignatureValidator {
    * in order, as Twilio posts them, the payload is hashed from its bytes without being built as text.
    */
   validate(url: string, params: SignedParams, signature: string | null | undefined, body?: Uint8Array): boolean;
+  /** {@link validate} for a signing payload the caller built as bytes (see gather-form.ts). */
+  validatePayload(url: string, payload: Uint8Array, signature: string | null | undefined): boolean;
   /**
    * For JSON bodies: Twilio puts `bodySHA256` (hex SHA-256 of the raw body) in the URL's query and
    * signs the URL alone. True when both the signature and the body hash check out.
@@ -95,10 +98,11 @@ export function createSignatureValidator(authToken: string): SignatureValidator 
         writeAscii(digest(candidateUrl + payload), expected);
         return timingSafeEqual(received, expected);
       };
-  // The payload of an ordered form, as bytes taken from its body (see formPayloadBytes).
+  // The payload of an ordered form, as bytes taken from its body (see form-bytes.ts).
   let payloadScratch = new Uint8Array(4_096);
   const matchesBytes = (candidateUrl: string, payload: Uint8Array): boolean => {
-    scratchHmac!(candidateUrl, payload, expected);
+    if (scratchHmac !== undefined) scratchHmac(candidateUrl, payload, expected);
+    else writeAscii(createHmac("sha1", key).update(candidateUrl).update(payload).digest("base64"), expected);
     return timingSafeEqual(received, expected);
   };
 
@@ -111,6 +115,9 @@ export function createSignatureValidator(authToken: string): SignatureValidator 
         if (length !== -1) return someUrlVariant(url, payloadScratch.subarray(0, length), matchesBytes);
       }
       return someUrlVariant(url, signingPayload(params), matches);
+    },
+    validatePayload(url, payload, signature) {
+      return loadSignature(signature, received) && someUrlVariant(url, payload, matchesBytes);
     },
     validateJsonBody(url, rawBody, signature) {
       if (!loadSignature(signature, received)) return false;
@@ -227,41 +234,6 @@ function strictlyOrdered(pairs: ReadonlyArray<readonly [string, string]>): boole
     if (comparePairs(pairs[i - 1]!, pairs[i]!) >= 0) return false;
   }
   return true;
-}
-
-/**
- * The payload of a form body whose fields are in order, as bytes: each field's name and value
- * decoded (`+` a space, `%XX` its byte), without the `=` between them or the `&` between fields.
- * Decoded UTF-8 is the UTF-8 of the decoded text, so these are the bytes the text payload hashes
- * as. -1 for what the text path must answer: a byte-order mark (which text decoding drops) or a
- * malformed escape.
- */
-function formPayloadBytes(body: Uint8Array, into: Uint8Array): number {
-  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return -1;
-  let out = 0;
-  let inName = true;
-  for (let i = 0; i < body.length; i++) {
-    const byte = body[i]!;
-    if (byte === 0x26) inName = true;
-    else if (byte === 0x3d && inName) inName = false;
-    else if (byte === 0x2b) into[out++] = 0x20;
-    else if (byte === 0x25) {
-      const high = hexValue(body[i + 1]);
-      const low = hexValue(body[i + 2]);
-      if (high < 0 || low < 0) return -1;
-      into[out++] = high * 16 + low;
-      i += 2;
-    } else into[out++] = byte;
-  }
-  return out;
-}
-
-function hexValue(byte: number | undefined): number {
-  if (byte === undefined) return -1;
-  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
-  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
-  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
-  return -1;
 }
 
 function namesOrdered(names: readonly string[]): boolean {

@@ -13,6 +13,7 @@ const faqs = [
 const business = { id: "cafe", name: "Cafe", faqs } as unknown as Business;
 const index = buildKnowledgeIndex(faqs);
 const answer = async (_: Business, question: string): Promise<KnowledgeAnswer | null> => queryKnowledge(index, question);
+const both = (said: string) => twoAnswers(business, splitQuestions(said)!, answer, DEFAULT_CONFIDENCE_THRESHOLD);
 
 describe("two questions in one utterance", () => {
   test("cut at the first 'and', 'also' or 'plus' with something named on both sides", () => {
@@ -23,10 +24,10 @@ describe("two questions in one utterance", () => {
   });
 
   test("both answered when two different FAQs answer the parts confidently; else the utterance is one question", async () => {
-    expect((await twoAnswers(business, "is there parking and do you have wifi", answer, DEFAULT_CONFIDENCE_THRESHOLD))?.map((f) => f.faqIndex)).toEqual([0, 1]);
-    expect((await twoAnswers(business, "do you have gluten free and vegan options", answer, DEFAULT_CONFIDENCE_THRESHOLD))?.map((f) => f.faqIndex)).toEqual([3, 2]);
+    expect((await both("is there parking and do you have wifi"))?.map((f) => f.faqIndex)).toEqual([0, 1]);
+    expect((await both("do you have gluten free and vegan options"))?.map((f) => f.faqIndex)).toEqual([3, 2]);
     // The same FAQ twice, or a part no FAQ answers: one question.
-    expect(await twoAnswers(business, "is there parking and where do i park", answer, DEFAULT_CONFIDENCE_THRESHOLD)).toBeUndefined();
-    expect(await twoAnswers(business, "is there parking and can i bring my horse", answer, DEFAULT_CONFIDENCE_THRESHOLD)).toBeUndefined();
+    expect(await both("is there parking and where do i park")).toBeUndefined();
+    expect(await both("is there parking and can i bring my horse")).toBeUndefined();
   });
 });

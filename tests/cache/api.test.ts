@@ -24,7 +24,7 @@ import { decodeEnvelope, encodeEnvelope } from "../../src/cache/codec.ts";
 import { createBreaker } from "../../src/cache/breaker.ts";
 import { businessKey, knowledgeKeys } from "../../src/bot/cache-keys.ts";
 import { createHmac } from "node:crypto";
-import { keyedHasher, normalizeQuestionByRules } from "../../src/cache/keys.ts";
+import { keyedHasher, keyedQuestionHasher, normalizeQuestionByRules } from "../../src/cache/keys.ts";
 import { prng } from "../support/prng.ts";
 
 const knowledgeKey = knowledgeKeys("a-test-secret-of-at-least-32-characters");
@@ -78,6 +78,18 @@ describe("keys", () => {
       for (const text of texts) {
         expect(hash(text)).toBe(createHmac("sha256", Buffer.from(secret, "utf8")).update(text).digest("base64url").slice(0, 22));
       }
+    }
+  });
+
+  test("the question hasher is the keyed hash of the normalised question, ASCII or not, short or long", () => {
+    const questions = ["", "  Is there PARKING?! ", "what's   the `price`", "'quoted' words '", "Ｃafé’s  ÜBER menu?", "\ud800 lone", "x".repeat(1_024), "y ".repeat(700), "z".repeat(5_000)];
+    for (const secret of ["s", "k".repeat(64), "long".repeat(40)]) {
+      const hash = keyedHasher(secret);
+      const hashQuestion = keyedQuestionHasher(secret);
+      for (const question of questions) expect(hashQuestion(question)).toBe(hash(normalizeQuestion(question)));
+      // A long text hashed in between (it enlarges the buffer) changes nothing for the next question.
+      hash("w".repeat(3_000));
+      for (const question of questions) expect(hashQuestion(question)).toBe(hash(normalizeQuestion(question)));
     }
   });
 

@@ -86,6 +86,32 @@ describe("freshness and fail-safe", () => {
     expect(cache.stats().namespaces.knowledge?.refreshes).toBe(1);
   });
 
+  test("l1Hit answers a fresh L1 entry at once as getOrSet's hit (counted, refreshed when due) and nothing else", async () => {
+    const cache = make({ ttl: 100, eagerRefresh: 0.5 });
+    const knowledge = cache.namespace<number>("knowledge");
+    let version = 0;
+    const loader = async () => ++version;
+    // Not in L1: undefined, no loader run, nothing counted.
+    expect(knowledge.l1Hit("hot", loader)).toBeUndefined();
+    expect(version).toBe(0);
+    expect(cache.stats().namespaces.knowledge).toMatchObject({ l1Hits: 0, l1Misses: 0 });
+    expect(await knowledge.getOrSet("hot", loader)).toBe(1);
+    expect(knowledge.l1Hit("hot", loader)).toBe(1);
+    expect(cache.stats().namespaces.knowledge).toMatchObject({ l1Hits: 1, l1Misses: 1 });
+    await Bun.sleep(60);
+    // In the refresh window: the current value at once, and one background refresh.
+    expect(knowledge.l1Hit("hot", loader)).toBe(1);
+    expect(knowledge.l1Hit("hot", loader)).toBe(1);
+    await cache.idle();
+    expect(version).toBe(2);
+    expect(knowledge.l1Hit("hot", loader)).toBe(2);
+    expect(cache.stats().namespaces.knowledge?.refreshes).toBe(1);
+    // Past the TTL: not fresh, so undefined again, and getOrSet loads.
+    await Bun.sleep(110);
+    expect(knowledge.l1Hit("hot", loader)).toBeUndefined();
+    expect(await knowledge.getOrSet("hot", loader)).toBe(3);
+  });
+
   test("loaders set TTL and tags from their result (adaptive caching)", async () => {
     const cache = make({ ttl: 60_000 });
     const knowledge = cache.namespace<{ volatile: boolean }>("knowledge");

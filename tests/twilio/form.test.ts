@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { MAX_FORM_FIELDS, parseTwilioForm, readBodyLimited, requireFields } from "../../src/twilio/form.ts";
+import { MAX_FORM_FIELDS, parseTwilioForm, readBodyLimited, readBodyThen, requireFields } from "../../src/twilio/form.ts";
 import { createSignatureValidator } from "../../src/twilio/signature.ts";
 import { prng } from "../support/prng.ts";
 import { signedFormRequest } from "../support/twilio-peer.ts";
@@ -218,6 +218,32 @@ describe("readBodyLimited", () => {
     const request = post("a=1");
     await request.text();
     expect(await readBodyLimited(request, 100)).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
+describe("readBodyThen", () => {
+  const sized = (body: string) => post(body, { "content-length": String(Buffer.byteLength(body)) });
+
+  test("hands what readBodyLimited reads to the continuation, refusals included", async () => {
+    expect(await readBodyThen(sized("a=1"), 100, (body) => (body.ok ? body.text : body.status))).toBe("a=1");
+    expect(await readBodyThen(post("x".repeat(200), { "content-length": "200" }), 100, (body) => (body.ok ? body.text : body.status))).toBe(413);
+    const used = sized("a=1");
+    await used.text();
+    expect(await readBodyThen(used, 100, (body) => (body.ok ? "read" : body.error))).toBe("body was already read");
+    expect(await readBodyThen(post(new Uint8Array([0x61, 0xff]), { "content-length": "2" }), 100, (body) => (body.ok ? "read" : body.error))).toBe("body is not valid UTF-8");
+  });
+
+  test("a continuation that throws rejects; it is not taken again as a failed read", async () => {
+    let calls = 0;
+    const thrown = readBodyThen(sized("a=1"), 100, () => {
+      calls++;
+      throw new Error("handler bug");
+    });
+    await expect(thrown).rejects.toThrow("handler bug");
+    expect(calls).toBe(1);
+    const used = sized("a=1");
+    await used.text();
+    await expect(readBodyThen(used, 100, () => { throw new Error("handler bug"); })).rejects.toThrow("handler bug");
   });
 });
 
