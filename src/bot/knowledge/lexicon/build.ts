@@ -156,8 +156,10 @@ for (const lemma of [...[...common].sort(), ...[...rare].sort()]) {
     if (position === 0) synonymKeys.push(key);
     else relatedKeys.push(key);
     for (const { symbol, key: target } of synset.pointers) {
-      if (symbol === "@" || symbol === "@i") broaderKeys.push(...namedAncestor(target));
-      else if ((symbol === "~" || symbol === "~i") && key[0] === "n") narrowerKeys.push(target);
+      // Kinds, not instances: "Capital" (Marx's book) is an instance of a book, and would make a
+      // caller's "capital" reach an owner's "book a table"; "Paris" is no kind of city.
+      if (symbol === "@") broaderKeys.push(...namedAncestor(target));
+      else if (symbol === "~" && key[0] === "n") narrowerKeys.push(target);
       else if (symbol === "+" || symbol === "\\" || symbol === "&") relatedKeys.push(target);
     }
   });
