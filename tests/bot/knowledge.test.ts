@@ -323,6 +323,8 @@ describe("the question's focus", () => {
     expect(queryKnowledge(index, "which kind of documents do i need for the consultation")?.faqIndex).toBe(0);
     // Without a "what", neither word is the focus: the rarer word decides as before.
     expect(analyze("do i need documents for the consultation").focus.size).toBe(0);
+    // A request's verb is: "can you fix my car" asks for a service, whatever the car is to the business.
+    expect(analyze("can you guys fix my car").focus).toEqual(new Set(analyze("fix").terms));
   });
 
   test("a focus reached only through a relation is only partly explained: 'the capital of france' is no seat at a table", () => {

@@ -241,9 +241,22 @@ const KIND_WORDS = new Set(["kind", "kinds", "sort", "sorts", "type", "types"]);
 /** Words between "what" and its noun: "what is the fax number", "what are your rates". */
 const FOCUS_SKIPPED = new Set(["is", "are", "was", "the", "a", "an", "your", "ur", "yer", "my", "our"]);
 
-/** The content word right after "what"/"which" (past "is the", "kind of"): what the question is about. */
+/** "can you", "could you guys" …: the verb after it is what the caller asks the business to do. */
+const REQUEST_OPENERS = new Set(["can", "could", "will", "would"]);
+
+/**
+ * The content word right after "what"/"which" (past "is the", "kind of"): what the question is
+ * about; and the verb of a request ("can you fix my car"): a service the business may not do.
+ */
 function focusOf(tokens: readonly Token[]): Set<string> {
   const focus = new Set<string>();
+  for (let at = 0; at + 2 < tokens.length; at++) {
+    if (!REQUEST_OPENERS.has(tokens[at]!.word) || tokens[at + 1]!.word !== "you") continue;
+    let next = at + 2;
+    while (next < tokens.length && (tokens[next]!.word === "guys" || tokens[next]!.word === "please" || tokens[next]!.word === "all")) next++;
+    const verb = tokens[next];
+    if (verb !== undefined && verb.term !== "" && verb.implied !== true) focus.add(verb.term);
+  }
   for (let at = 0; at + 1 < tokens.length; at++) {
     if (!FOCUS_OPENERS.has(tokens[at]!.word)) continue;
     let next = at + 1;
