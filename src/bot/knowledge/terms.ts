@@ -136,7 +136,7 @@ export interface Analysis {
   readonly narrative: ReadonlySet<string>;
   /** Terms of a clause of the caller's own after the question ("… my sister is visiting next week"). */
   readonly trailing: ReadonlySet<string>;
-  /** The term a "what"/"which" question asks about ("what documents should i bring"): its focus. */
+  /** What the question asks about: the term after "what"/"which" ("what documents should i bring"), a request's verb ("can you fix …"). */
   readonly focus: ReadonlySet<string>;
 }
 
@@ -163,9 +163,7 @@ export function tokensOf(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < list.length) {
-    let word = list[i]!;
-    let term: string | undefined;
-    let implied = false;
+    const word = list[i]!;
     const idiom = matchPhrase(phrases(), list, i);
     if (idiom !== undefined && idiom.meaning === "") {
       // Talk around the question ("i mean", "good morning", "im calling because"): nothing to keep.
@@ -184,12 +182,9 @@ export function tokensOf(text: string): Token[] {
       i += idiom.length;
       continue;
     }
-    if (term === undefined) {
-      i++;
-      // A stop word's stem is never used: not taking it spares the stemmer many of a text's words.
-      term = isStopWord(word) ? "" : stem(word);
-    }
-    tokens.push(implied ? { word, term, implied } : { word, term });
+    i++;
+    // A stop word's stem is never used: not taking it spares the stemmer many of a text's words.
+    tokens.push({ word, term: isStopWord(word) ? "" : stem(word) });
   }
   return tokens;
 }
