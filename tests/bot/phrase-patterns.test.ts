@@ -44,4 +44,13 @@ describe("idiom patterns", () => {
     expect(() => compilePhrases([["(the) car", "park"]])).toThrow("must start with a word");
     expect(() => compilePhrases([["bring (the food|a meal) home", "deliver"]])).toThrow("without spaces");
   });
+
+  test("a last slot marked '+' must follow but stays the caller's word: 'stop my membership' is cancelling one", () => {
+    const table = compilePhrases([["stop|end my|our +membership|contract", "cancel"]]);
+    expect(matchPhrase(table, ["stop", "my", "membership", "please"], 0)).toEqual({ length: 2, meaning: "cancel" });
+    expect(matchPhrase(table, ["stop", "my", "car"], 0)).toBeUndefined();
+    expect(matchPhrase(table, ["stop", "my"], 0)).toBeUndefined();
+    expect(() => compilePhrases([["stop +my membership", "cancel"]])).toThrow("only an idiom's last slot");
+    expect(() => compilePhrases([["stop my +(membership)", "cancel"]])).toThrow("may not be optional");
+  });
 });

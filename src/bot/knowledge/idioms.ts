@@ -51,6 +51,8 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["single visit|session|class|entry|ticket", "drop in"],
   ["one off|time visit|session|class|entry", "drop in"],
   ["pay as you go", "drop in"],
+  ["just|only once", "drop in"],
+  ["for (just) 1 day|night|visit|session|class", "drop in"],
   // Children left in someone's care while the parent is busy, and children counted.
   ["leave|drop (off) the|my|our baby|babies|kids|children|child|toddler|little", "childcare"],
   ["my|our (1..9) (little|young) boys|girls|lads", "child"],
@@ -62,7 +64,7 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["is that|it extra", "included"],
   ["pay (for) (it|that) separately", "included"],
   // Bringing someone along to an event or a club.
-  ["plus 1", "guest"],
+  ["plus 1|one|ones|ones", "guest"],
   // Somewhere safe for one's things.
   ["somewhere|anywhere|place|spot safe|secure to put|leave|keep|store", "locker storage"],
   // A gift bought as a voucher.
@@ -82,8 +84,9 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   // A British place to train.
   ["leisure|sports|fitness centre|center|club", "gym"],
   // Withdrawing from a commitment.
-  ["get out of my|our|the|a contract|membership|booking|reservation|subscription|lease|plan|agreement", "cancel"],
-  ["end|quit|terminate my|our|the membership|contract|subscription|plan|account|lease", "cancel"],
+  ["get out of my|our|the|a +contract|membership|booking|reservation|subscription|lease|plan|agreement", "cancel"],
+  ["end|quit|terminate|stop my|our|the +membership|contract|subscription|plan|account|lease|gym|club", "cancel"],
+  ["quit|leave the|my|your +gym|club", "cancel"],
   // Keeping a commitment but pausing it for a while.
   ["on hold", "pause freeze"],
   ["pull|back out of", "cancel"],

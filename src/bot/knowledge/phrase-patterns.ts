@@ -2,7 +2,9 @@
  * The idioms (idioms.ts, phone-talk.ts) as word patterns: words separated by spaces, each slot
  * listing its alternatives with "|" ("leave|put the|my car"); a slot in parentheses may be left
  * out ("(hire|rental)"); "1..17" matches a number in that range (spoken numbers are digits by
- * then: "four year old" is "4 year old"); "*" is any one word ("my name is *"). Compiled once into
+ * then: "four year old" is "4 year old"); "*" is any one word ("my name is *"); a last slot marked
+ * "+" must follow but stays the caller's word ("stop my +membership|contract" means "cancel" and
+ * keeps "membership": an owner writing "cancel my membership" keeps their topic). Compiled once into
  * slots indexed by the words a pattern can start with, so that a caller's word that starts none
  * costs one map lookup.
  */
@@ -19,6 +21,8 @@ interface Slot {
 interface Pattern {
   readonly slots: readonly Slot[];
   readonly meaning: string;
+  /** Words matched by the last slot when it is marked "+": required, not taken. */
+  readonly kept: number;
 }
 
 /** A compiled list of idioms; see {@link matchPhrase}. */
@@ -56,10 +60,15 @@ export function compilePhrases(list: ReadonlyArray<readonly [string, string]>): 
   const byFirstWord = new Map<string, Pattern[]>();
   const byNumber: Pattern[] = [];
   for (const [source, meaning] of list) {
-    const slots = source.split(" ").map(compileSlot);
+    const sources = source.split(" ");
+    const last = sources[sources.length - 1]!;
+    const kept = last.startsWith("+") ? 1 : 0;
+    if (kept === 1) sources[sources.length - 1] = last.slice(1);
+    if (sources.slice(0, -1).some((part) => part.startsWith("+")) || (kept === 1 && last.startsWith("+("))) throw new Error(`only an idiom's last slot may be kept, and it may not be optional: "${source}"`);
+    const slots = sources.map(compileSlot);
     const first = slots[0];
     if (first === undefined || first.optional || first.any === true) throw new Error(`an idiom must start with a word it always has: "${source}"`);
-    const pattern = { slots, meaning };
+    const pattern = { slots, meaning, kept };
     for (const word of first.words) byFirstWord.set(word, [...(byFirstWord.get(word) ?? []), pattern]);
     if (first.range !== undefined) byNumber.push(pattern);
   }
@@ -99,8 +108,8 @@ export function matchPhrase(table: PhraseTable, words: readonly string[], at: nu
   const candidates = table.byFirstWord.get(word) ?? (/^\d+$/.test(word) ? table.byNumber : undefined);
   if (candidates === undefined) return undefined;
   let found: { length: number; meaning: string } | undefined;
-  for (const { slots, meaning } of candidates) {
-    const length = matchFrom(slots, 0, words, at);
+  for (const { slots, meaning, kept } of candidates) {
+    const length = matchFrom(slots, 0, words, at) - kept;
     if (length > 0 && (found === undefined || length > found.length)) found = { length, meaning };
   }
   return found;

@@ -29,6 +29,15 @@ export function isKnownWord(word: string): boolean {
   return /^\d+$/.test(word) || STOP_WORDS.has(word) || KNOWN_FUNCTION_WORDS.has(word) || frequencyRank(word) !== undefined || lemmasOf(word).length > 0;
 }
 
+/** Modal verbs that are also nouns ("a will", "wills", "a can of"), and the words that make them one. */
+const MODAL_NOUNS = new Set(["will", "wills", "can", "cans"]);
+const NOUN_MARKERS = new Set(["a", "the", "my", "our", "your", "his", "her", "their", "simple", "new", "living", "basic"]);
+
+/** Whether a modal is a noun here: in the plural, or after a determiner ("get a will done", "update my will"). */
+function isModalNoun(word: string, before: string | undefined): boolean {
+  return MODAL_NOUNS.has(word) && (word.endsWith("s") || (before !== undefined && NOUN_MARKERS.has(before)));
+}
+
 /** Words after which "like" is the verb ("id like to", "would like"), not a filler. */
 const LIKING = new Set(["i", "id", "we", "wed", "you", "youd", "they", "theyd", "would", "do", "dont", "really", "just", "also", "to", "she", "he", "shed", "hed"]);
 
@@ -184,7 +193,7 @@ export function tokensOf(text: string): Token[] {
     }
     i++;
     // A stop word's stem is never used: not taking it spares the stemmer many of a text's words.
-    tokens.push({ word, term: isStopWord(word) ? "" : stem(word) });
+    tokens.push({ word, term: isStopWord(word) && !isModalNoun(word, list[i - 2]) ? "" : stem(word) });
   }
   return tokens;
 }
@@ -202,8 +211,11 @@ export function analyze(text: string): Analysis {
   const terms: string[] = [];
   const unknown = new Map<string, string>();
   const wordOf = new Map<string, string>();
-  const asked = questionStart(tokens);
-  const after = trailingStart(tokens, asked);
+  let asked = questionStart(tokens);
+  let after = trailingStart(tokens, asked);
+  // A question that names nothing ("were travelling with our little pup · would that be ok")
+  // asks about the situation told around it: none of it is an aside.
+  if (!tokens.some((token, at) => at >= asked && at < after && token.term !== "")) [asked, after] = [0, tokens.length];
   const narrative = new Set<string>();
   const trailing = new Set<string>();
   for (const [at, { word, term }] of tokens.entries()) {

@@ -7,6 +7,7 @@
 import { doubleMetaphone } from "double-metaphone";
 import type { Faq } from "../business.ts";
 import { lemmasOf, stemmedRelationsOf, type Neighbour } from "./lexicon/index.ts";
+import { answerTypeWords } from "./answer-types.ts";
 import { stem } from "./stem.ts";
 import { STOP_WORDS } from "./stopwords.ts";
 import { SYNONYM_GROUPS } from "./synonyms.ts";
@@ -231,6 +232,11 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
           seen.topical ||= topical;
         }
       }
+    }
+    // What the answer states (a price, a time) in the words a caller asks for it by; not written,
+    // so that an FAQ about prices keeps its word's distinctiveness.
+    for (const word of answerTypeWords(faq.answer)) {
+      for (const asked of [word, ...handSynonyms(stem(word))]) post(postings, stem(asked), index, FIELD_WEIGHT.answer, false, false);
     }
   });
 

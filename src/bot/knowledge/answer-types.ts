@@ -1,0 +1,29 @@
+/**
+ * What kind of thing an answer states, as words a caller asks for it by: an answer that gives a
+ * price ("$15", "€20 a night") answers "is there a charge for …" and "how much …" even when it
+ * never says "price"; one that gives a clock time ("from 3 pm", "7 to 10:30 am") answers "what
+ * time …". The words are posted with the answer's own (see vocabulary.ts), at its weight: they
+ * support a match the question's topic makes, as a receptionist hears "is there a charge for
+ * bringing a dog" as a question about the dog policy's price.
+ */
+
+/** A currency amount: a symbol before the number, or the currency's name after it. */
+const PRICE = /[$€£]\s?\d|\b\d+(?:[.,]\d+)?\s?(?:dollars?|euros?|pounds?|cents?|bucks|quid)\b/i;
+/** A time of day: "3 pm", "10:30 am", "noon", "19:00". */
+const CLOCK_TIME = /\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])|\b(?:noon|midday|midnight)\b|\b\d{1,2}:\d{2}\b/i;
+
+/**
+ * The words an answer's kind adds to its own: "cost" for a price, "time" for a clock time.
+ *
+ * @example
+ * ```ts
+ * answerTypeWords("Dogs are welcome for €20 a night.") // ["cost"]
+ * answerTypeWords("Check-in is from 3 pm.")            // ["time"]
+ * ```
+ */
+export function answerTypeWords(answer: string): string[] {
+  const found: string[] = [];
+  if (PRICE.test(answer)) found.push("cost");
+  if (CLOCK_TIME.test(answer)) found.push("time");
+  return found;
+}

@@ -1,0 +1,82 @@
+/**
+ * How the knowledge base reads a caller's sentence beyond its words: what an answer states (a
+ * price, a time), a question that points back at the situation ("would that be ok"), a modal that
+ * is a noun ("a will"), and idioms that keep the topic they name ("stop my membership"). Made-up
+ * businesses of other trades, so that none of it leans on the development set.
+ */
+import { describe, expect, test } from "bun:test";
+import { DEFAULT_CONFIDENCE_THRESHOLD, buildKnowledgeIndex, queryKnowledge } from "../../src/bot/knowledge/index.ts";
+import { answerTypeWords } from "../../src/bot/knowledge/answer-types.ts";
+import { analyze, tokensOf } from "../../src/bot/knowledge/terms.ts";
+import { stem } from "../../src/bot/knowledge/stem.ts";
+
+const answered = (index: ReturnType<typeof buildKnowledgeIndex>, said: string) => {
+  const match = queryKnowledge(index, said);
+  return match !== null && match.score >= DEFAULT_CONFIDENCE_THRESHOLD && !match.ambiguous ? match.faqIndex : -1;
+};
+
+describe("what an answer states", () => {
+  test("prices and clock times are recognised in the forms owners write them", () => {
+    expect(answerTypeWords("Ponies stay for €20 a night.")).toEqual(["cost"]);
+    expect(answerTypeWords("A lesson is 30 dollars.")).toEqual(["cost"]);
+    expect(answerTypeWords("Lessons run from 9:30 am.")).toEqual(["time"]);
+    expect(answerTypeWords("We open at noon, $5 entry.")).toEqual(["cost", "time"]);
+    expect(answerTypeWords("We have two arenas and 40 horses.")).toEqual([]);
+  });
+
+  test("'is there a charge for …' reaches the FAQ about the thing whose answer gives a price, without taking the price FAQ's word", () => {
+    const stables = buildKnowledgeIndex([
+      { question: "Can I bring my own horse?", answer: "Visiting horses are welcome in the guest stalls for €20 a night.", keywords: ["horse"] },
+      { question: "What are your lesson prices?", answer: "Group lessons are €35 an hour.", keywords: ["price", "cost"] },
+      { question: "Do you cancel lessons in bad weather?", answer: "We move you to the indoor arena, or refund you if it is closed; no one is charged for a lesson we call off.", keywords: ["weather"] },
+    ]);
+    expect(answered(stables, "is there a charge for bringing a horse")).toBe(0);
+    expect(answered(stables, "how much does it cost for a lesson")).toBe(1);
+    // The price's words reach the horse FAQ through its answer, as words it does not write: the
+    // price FAQ's own "cost" keeps its distinctiveness.
+    const reach = (word: string) => stables.vocabulary.postings.get(stem(word))?.find((posting) => posting.faq === 0);
+    expect(reach("charge")).toMatchObject({ topical: false, written: false });
+    expect(reach("cost")).toMatchObject({ topical: false, written: false });
+    expect(stables.vocabulary.postings.get(stem("cost"))?.filter((posting) => posting.written).map((posting) => posting.faq)).toEqual([1]);
+  });
+});
+
+describe("the question's reach", () => {
+  test("a question that names nothing asks about the situation told around it", () => {
+    expect([...analyze("were travelling with our grandson would that be ok").narrative]).toEqual([]);
+    expect([...analyze("were travelling with our grandson would that be ok").trailing]).toEqual([]);
+    // A question that names something keeps the situation apart.
+    expect([...analyze("were travelling with our grandson do you have cots").narrative].sort()).toEqual(["grandson", "travel"]);
+  });
+
+  test("'will' and 'can' after a determiner, or in the plural, are nouns; as verbs they stay function words", () => {
+    const terms = (text: string) => tokensOf(text).map((token) => token.term).filter((term) => term !== "");
+    expect(terms("how much to get a will done")).toContain("will");
+    expect(terms("wills and estates")).toContain("will");
+    expect(terms("that will be fine")).toEqual(["fine"]);
+    expect(terms("trainers that can help")).toEqual(["train", "help"]);
+  });
+
+  test("an idiom that names a topic keeps it: 'stop my membership' cancels one, and an owner's 'end my contract' keeps its word", () => {
+    const club = buildKnowledgeIndex([
+      { question: "How do I cancel my membership?", answer: "Email the office a month ahead.", keywords: [] },
+      { question: "Can I pause my membership?", answer: "For up to two months.", keywords: ["pause"] },
+      { question: "How much is a membership?", answer: "$30 a month.", keywords: ["price"] },
+    ]);
+    expect(answered(club, "i need to stop my membership im moving away")).toBe(0);
+    expect(answered(club, "how do i quit the club")).toBe(0);
+    const words = tokensOf("How do I end my contract?").map((token) => token.word);
+    expect(words).toContain("cancel");
+    expect(words).toContain("contract");
+  });
+
+  test("coming just once is a single visit, and a plus one is a guest", () => {
+    const pool = buildKnowledgeIndex([
+      { question: "Do you sell single swims?", answer: "A drop-in swim is $8.", keywords: ["drop in"] },
+      { question: "How much is a membership?", answer: "$45 a month.", keywords: ["membership", "price"] },
+      { question: "Can I bring a guest?", answer: "Members bring a guest free on Sundays.", keywords: ["guest"] },
+    ]);
+    expect(answered(pool, "how much is it to swim there just once")).toBe(0);
+    expect(answered(pool, "whats the rule about bringing a plus one")).toBe(2);
+  });
+});
