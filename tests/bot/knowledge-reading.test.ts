@@ -80,3 +80,52 @@ describe("the question's reach", () => {
     expect(answered(pool, "whats the rule about bringing a plus one")).toBe(2);
   });
 });
+
+describe("the caller's own plans after the question", () => {
+  test("'before our …', 'while we …' start a clause of the caller's own: its owner's words count for less", () => {
+    expect([...analyze("what time is lunch served before our coach trip").trailing].sort()).toEqual(["befor", "coach", "trip"].sort());
+    expect([...analyze("can i leave my bike before check in").trailing]).toEqual([]);
+    const inn = buildKnowledgeIndex([
+      { question: "What time is lunch?", answer: "Lunch is served from noon to 2 pm in the bar.", keywords: ["lunch"] },
+      { question: "Do you have coach parking?", answer: "Coaches park on Mill Lane.", keywords: ["coach", "coach parking"] },
+      { question: "Do you have rooms?", answer: "Six rooms upstairs.", keywords: ["rooms"] },
+    ]);
+    expect(answered(inn, "what time is lunch served before our coach trip")).toBe(0);
+    // The caller's own coach is no question about coach parking.
+    expect(answered(inn, "can we get some food before our coach")).not.toBe(1);
+  });
+});
+
+describe("idioms of every trade", () => {
+  test("being taught, exercising together, talking a matter through and a witnessed signature", () => {
+    const studio = buildKnowledgeIndex([
+      { question: "Do you offer private lessons?", answer: "One to one lessons are $50.", keywords: ["lesson"] },
+      { question: "What classes do you run?", answer: "Salsa and tango every evening.", keywords: ["classes"] },
+      { question: "Where are you?", answer: "Above the bakery on High Street.", keywords: ["address"] },
+    ]);
+    expect(answered(studio, "can somebody show me how to do the steps")).toBe(0);
+    expect(answered(studio, "do you do group sessions")).toBe(1);
+    const accountant = buildKnowledgeIndex([
+      { question: "Do you offer a free consultation?", answer: "The first meeting is free.", keywords: ["consultation"] },
+      { question: "Do you have a notary?", answer: "Yes, $5 a stamp.", keywords: ["notary"] },
+      { question: "What are your hours?", answer: "9 to 5.", keywords: ["hours"] },
+    ]);
+    expect(answered(accountant, "can i sit down with someone and go over my options")).toBe(0);
+    expect(answered(accountant, "i need a signature witnessed")).toBe(1);
+  });
+
+  test("a room kept longer, food in the morning, a pint, a landing and a budget meal", () => {
+    const guesthouse = buildKnowledgeIndex([
+      { question: "What time is check-out?", answer: "By 10 am; late check-out on request.", keywords: ["check out", "late checkout"] },
+      { question: "Do you serve breakfast?", answer: "From 8 am in the conservatory.", keywords: ["breakfast"] },
+      { question: "Is there a bar?", answer: "The lounge bar opens at 5 pm.", keywords: ["bar", "drinks"] },
+      { question: "How do I get here from the airport?", answer: "The 747 bus stops outside.", keywords: ["airport"] },
+      { question: "Do you have any deals?", answer: "Two nights for the price of one in March.", keywords: ["deals", "offers"] },
+    ]);
+    expect(answered(guesthouse, "could we keep the room a bit longer on sunday")).toBe(0);
+    expect(answered(guesthouse, "can we get something to eat in the morning")).toBe(1);
+    expect(answered(guesthouse, "can we get a pint there")).toBe(2);
+    expect(answered(guesthouse, "we land in terminal 2 at midnight how do we get to you")).toBe(3);
+    expect(answered(guesthouse, "anything for a family on a budget")).toBe(4);
+  });
+});

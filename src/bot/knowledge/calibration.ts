@@ -18,6 +18,8 @@ export const CALIBRATION = {
   unlistedWordCost: 0.1,
   /** Share of those costs kept for a word of the caller's situation, told before the question (after it, for everyday words only). */
   situationShare: 0.3,
+  /** Share of an owner's word's evidence kept when said in a clause of the caller's own after the question ("… before our tour bus"). */
+  trailingMatchShare: 0.5,
   /** Share of those costs kept for a modifier (an adjective or adverb: "usually", "small"). */
   modifierShare: 0.3,
   /** Share an owner's compound head keeps when the caller says it after another modifier ("friday night" for "family night"). */

@@ -75,6 +75,33 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   // Trade work in phrasal verbs: "put in a new bathtub" is fitting one, "take care of snakes" treating them.
   ["put|putting in", "install fit"],
   ["take|taking care of", "treat care"],
+  // Being taught: "show me how to use the machines" asks for training or a lesson.
+  ["show|teach me|us how (to)", "training lesson"],
+  // Exercising together is a class.
+  ["group workout|workouts|exercise|exercises|session|sessions|fitness|training", "class"],
+  // Meeting a professional to talk a matter through: a consultation.
+  ["sit down (with) (you|someone|somebody|one|1) (and|to) (go|talk|run) (over|through|about)", "consultation meeting"],
+  ["go|talk|run over|through my|our (*) situation|case|options|matter", "consultation"],
+  // A signature witnessed and stamped is notarised.
+  ["witness|witnessed|stamp|stamped|certify|certified my|a|the|our signature|signatures", "notarize"],
+  ["signature|signatures witnessed|stamped|certified", "notarize"],
+  ["signature|signatures (*) witnessed|stamped|certified", "notarize"],
+  // Staying in a room past the usual time is a late check-out.
+  ["keep|have the|our|my room|rooms (a) (bit|little) longer|later", "late check out"],
+  ["stay in the|our|my room|rooms (a) (bit|little) longer|later", "late check out"],
+  // Food in the morning is breakfast.
+  ["something|anything to eat (early) in the morning", "breakfast"],
+  ["eat|food|meal (early) in the morning", "breakfast"],
+  ["morning meal|food", "breakfast"],
+  // A pint is a drink; a six pack is beer.
+  ["pint|pints", "drink"],
+  ["six|6 pack|packs", "beer"],
+  // Flying in: a terminal or a landing is the airport.
+  ["land|landing|landed|fly|flying|arrive|arriving in|into|at (the) terminal|airport", "airport"],
+  ["terminal 1..9", "airport"],
+  // A cheap meal deal.
+  ["on a budget", "cheap deal"],
+  ["combo|combination meal|meals|deal|deals", "deal"],
   // Ordering to collect: "order ahead", "come and grab it myself".
   ["order ahead", "order pickup"],
   ["grab|collect|get it|them myself|ourselves", "pickup"],

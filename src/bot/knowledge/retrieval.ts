@@ -112,7 +112,7 @@ function rank(index: KnowledgeIndex, analysis: Analysis, among?: readonly number
     for (const { faq, weight, topical: onTopic, written } of weights) {
       if (allowed !== undefined && !allowed.has(faq)) continue;
       // The question's focus weighs more where the business writes it, not where it is only related.
-      const share = (heads === undefined ? 1 : otherModifierShare(analysis, term, heads.get(faq))) * (analysis.focus.has(term) && written ? CALIBRATION.focusWeight : 1);
+      const share = (heads === undefined ? 1 : otherModifierShare(analysis, term, heads.get(faq))) * (analysis.focus.has(term) && written ? CALIBRATION.focusWeight : 1) * (analysis.trailing.has(term) ? CALIBRATION.trailingMatchShare : 1);
       if (onTopic) topical[faq]! += distinct * weight * share;
       else incidental[faq]! += distinct * weight * share;
     }

@@ -82,6 +82,8 @@ const SELF_STANDING = new Set(["im", "ive", "ill", "its", "theyre", "hes", "shes
 /** A subject pronoun, and a possessive that starts a subject ("my sister"). */
 const PRONOUNS = new Set(["i", "we", "he", "she", "they", "it"]);
 const POSSESSIVES = new Set(["my", "our", "his", "her", "their"]);
+/** Words that tie the caller's own plans to the question in time ("before our flight"). */
+const TIME_LINKS = new Set(["before", "after", "while", "until", "till", "during"]);
 /** Verbs a caller's clause goes on with ("my sister is visiting", "we have a wedding", "my husband asked"). */
 const CLAUSE_VERBS = new Set(["is", "are", "was", "were", "am", "will", "has", "have", "had", "can", "could", "would", "should", "need", "needs", "want", "wants", "work", "works", "asked", "told", "said", "think", "live", "lives", "got", "just", "really", "usually", "always", "never"]);
 /** Words after which a subject belongs to the question ("do we have", "can i bring", "if my"). */
@@ -100,6 +102,8 @@ function trailingStart(tokens: readonly Token[], asked: number): number {
     const { word, term } = tokens[at]!;
     if (named && !OPENS_SUBJECT.has(tokens[at - 1]?.word ?? "")) {
       if (SELF_STANDING.has(word)) return at;
+      // "before our tour bus", "while we are away": when the caller's own plans come in.
+      if (TIME_LINKS.has(word) && (POSSESSIVES.has(tokens[at + 1]?.word ?? "") || PRONOUNS.has(tokens[at + 1]?.word ?? ""))) return at;
       if (PRONOUNS.has(word) && verbAt(at + 1)) return at;
       // "my sister is", "my little boy has": one or two words, then the verb.
       if (POSSESSIVES.has(word) && tokens[at + 1]?.term !== "" && (verbAt(at + 2) || (tokens[at + 2]?.term !== "" && verbAt(at + 3)))) return at;
