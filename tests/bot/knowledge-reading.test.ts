@@ -19,9 +19,12 @@ describe("what an answer states", () => {
   test("prices and clock times are recognised in the forms owners write them", () => {
     expect(answerTypeWords("Ponies stay for €20 a night.")).toEqual(["cost"]);
     expect(answerTypeWords("A lesson is 30 dollars.")).toEqual(["cost"]);
-    expect(answerTypeWords("Lessons run from 9:30 am.")).toEqual(["time"]);
+    expect(answerTypeWords("Lessons run from 9:30 am.")).toEqual(["time", "morning"]);
     expect(answerTypeWords("We open at noon, $5 entry.")).toEqual(["cost", "time"]);
     expect(answerTypeWords("We have two arenas and 40 horses.")).toEqual([]);
+    expect(answerTypeWords("Pony club runs weekdays from 8 am to noon.")).toEqual(["time", "morning"]);
+    expect(answerTypeWords("Night rides leave at 7:30 pm.")).toEqual(["time", "evening"]);
+    expect(answerTypeWords("The office shuts at 3 pm.")).toEqual(["time"]);
   });
 
   test("'is there a charge for …' reaches the FAQ about the thing whose answer gives a price, without taking the price FAQ's word", () => {
@@ -127,5 +130,24 @@ describe("idioms of every trade", () => {
     expect(answered(guesthouse, "can we get a pint there")).toBe(2);
     expect(answered(guesthouse, "we land in terminal 2 at midnight how do we get to you")).toBe(3);
     expect(answered(guesthouse, "anything for a family on a budget")).toBe(4);
+  });
+});
+
+describe("what the caller points at", () => {
+  test("'stuff like that' points back at what the caller described: the described thing is the question", () => {
+    expect([...analyze("i like group workouts do you have stuff like that").narrative]).toEqual([]);
+    expect([...analyze("my kids love painting is there anything like that").narrative]).toEqual([]);
+  });
+
+  test("a first appointment is a consultation, needing one's own things is bringing them, and the business's name word is what it does", () => {
+    const firm = buildKnowledgeIndex([
+      { question: "What kinds of work do you take on?", answer: "Tax returns, payroll and bookkeeping.", keywords: [] },
+      { question: "Do you offer a free consultation?", answer: "Your first hour is free, in person or on a video call.", keywords: ["consultation"] },
+      { question: "What should I bring to my appointment?", answer: "Bring last year's return and your bank statements.", keywords: ["bring", "appointment"] },
+    ]);
+    const named = buildKnowledgeIndex(firm.faqs, { businessName: "Harlow Accounting" });
+    expect(answered(named, "what kind of accounting do you guys do")).toBe(0);
+    expect(answered(firm, "can i do the first appointment over zoom")).toBe(1);
+    expect(answered(firm, "do we need our passports")).toBe(2);
   });
 });

@@ -12,6 +12,10 @@ const PRICE = /[$€£]\s?\d|\b\d+(?:[.,]\d+)?\s?(?:dollars?|euros?|pounds?|cent
 /** A time of day: "3 pm", "10:30 am", "noon", "19:00". */
 const CLOCK_TIME = /\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])|\b(?:noon|midday|midnight)\b|\b\d{1,2}:\d{2}\b/i;
 
+/** A time before noon, and one from 5 pm: what callers call the morning and the evening. */
+const MORNING_TIME = /\b\d{1,2}(?::\d{2})?\s?(?:am|a\.m\.)(?![a-z])/i;
+const EVENING_TIME = /\b(?:[5-9]|1[01])(?::\d{2})?\s?(?:pm|p\.m\.)(?![a-z])/i;
+
 /**
  * The words an answer's kind adds to its own: "cost" for a price, "time" for a clock time.
  *
@@ -25,5 +29,7 @@ export function answerTypeWords(answer: string): string[] {
   const found: string[] = [];
   if (PRICE.test(answer)) found.push("cost");
   if (CLOCK_TIME.test(answer)) found.push("time");
+  if (MORNING_TIME.test(answer)) found.push("morning");
+  if (EVENING_TIME.test(answer)) found.push("evening");
   return found;
 }

@@ -74,7 +74,8 @@ export function resolve(
       matched.set(term, direct);
       // The word a question asks about, reached only through a relation ("capital" is a kind of
       // the owner's "seat"), is only partly explained: it costs the share its relation leaves.
-      if (analysis.focus.has(term)) {
+      // The business's own name word is what it does ("what kind of law"): no other thing asked for.
+      if (analysis.focus.has(term) && !index.nameTerms.includes(term)) {
         let best = 0;
         for (const posting of direct.values()) best = Math.max(best, posting.written ? 1 : posting.weight);
         unknownCost += (1 - best) * unexplainedWordCost(analysis, term, analysis.words.get(term));

@@ -82,6 +82,9 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   // Meeting a professional to talk a matter through: a consultation.
   ["sit down (with) (you|someone|somebody|one|1) (and|to) (go|talk|run) (over|through|about)", "consultation meeting"],
   ["go|talk|run over|through my|our (*) situation|case|options|matter", "consultation"],
+  // A first meeting with a professional is a consultation; needing one's own things is bringing them.
+  ["first|initial +appointment|appointments|meeting|meetings|visit", "consultation"],
+  ["do|will|would i|we need (to) (have) my|our", "bring"],
   // A signature witnessed and stamped is notarised.
   ["witness|witnessed|stamp|stamped|certify|certified my|a|the|our signature|signatures", "notarize"],
   ["signature|signatures witnessed|stamped|certified", "notarize"],

@@ -71,6 +71,11 @@ export const PHONE_TALK: ReadonlyArray<readonly [string, ""]> = [
   ["what is the deal|story|situation with|on|about", ""],
   ["information|info|details about|on|regarding|for", ""],
   ["looking for", ""],
+  // Pro-forms pointing back at what the caller just described ("i like group workouts · do you
+  // have stuff like that"): "like" is gone as a filler by now.
+  ["stuff|things (like) that|this", ""],
+  ["that|this kind|sort|type of thing|things|stuff", ""],
+  ["anything|something (like) that|this", ""],
   // Tags after the question: "is that right", "if that makes sense", "that would be great".
   ["is that right|correct|true", ""],
   ["if that makes sense", ""],
