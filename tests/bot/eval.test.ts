@@ -238,13 +238,11 @@ describe("bun run eval on the command line", () => {
 });
 
 /**
- * A regression floor a little under what the bot scores on the development set today
- * (80% right, at least 74% per business, 23/24 declined, 36/36 intents, 1.0% wrong FAQ). The
- * targets for declined questions, intents and wrong FAQs are met; ≥ 90% right and ≥ 85% per
- * business are not yet. `bun run eval --min-answers 0.9 --min-business 0.85 --min-unknown 23/24
- * --min-intents 35/36 --max-wrong 0.02` checks them all.
+ * The issue's targets, met today (90.5% right, at least 88% per business, 23/24 declined, 36/36
+ * intents, no wrong FAQ): `bun run eval --min-answers 0.9 --min-business 0.85 --min-unknown 23/24
+ * --min-intents 35/36 --max-wrong 0.02` checks the same.
  */
-const FLOOR = { minAnswers: 0.77, minBusiness: 0.7, minUnknown: 22 / 24, minIntents: 35 / 36, maxWrong: 0.025 };
+const FLOOR = { minAnswers: 0.9, minBusiness: 0.85, minUnknown: 23 / 24, minIntents: 35 / 36, maxWrong: 0.02 };
 
 describe("the development set", () => {
   test("wrapped in phone-call talk, its questions keep at least 98% of their right answers and no more false answers", async () => {
@@ -259,7 +257,7 @@ describe("the development set", () => {
     for (const f of framings) expect([f.framing, f.falseAnswers]).toEqual([f.framing, plain.overall.falseAnswers]);
   });
 
-  test("no business falls below the regression floor (77% right overall, 70% per business, 22/24 declined, 35/36 intents, ≤ 2.5% wrong FAQ)", async () => {
+  test("meets the targets: 90% right overall, 85% per business, 23/24 declined, 35/36 intents, ≤ 2% wrong FAQ", async () => {
     const { report } = await evaluate({ businessesFile: `${FIXTURE}/businesses.json`, utterances: `${FIXTURE}/utterances.json`, now: () => NOW });
     expect(report.utterances).toBe(270);
     expect(failedThresholds(report, FLOOR)).toEqual([]);

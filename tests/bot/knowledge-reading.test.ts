@@ -23,7 +23,7 @@ describe("what an answer states", () => {
     expect(answerTypeWords("We open at noon, $5 entry.")).toEqual(["cost", "time"]);
     expect(answerTypeWords("We have two arenas and 40 horses.")).toEqual([]);
     expect(answerTypeWords("Pony club runs weekdays from 8 am to noon.")).toEqual(["time", "morning"]);
-    expect(answerTypeWords("Night rides leave at 7:30 pm.")).toEqual(["time", "evening"]);
+    expect(answerTypeWords("Night rides leave at 7:30 pm.")).toEqual(["time", "evening", "night"]);
     expect(answerTypeWords("The office shuts at 3 pm.")).toEqual(["time"]);
   });
 
@@ -149,5 +149,31 @@ describe("what the caller points at", () => {
     expect(answered(named, "what kind of accounting do you guys do")).toBe(0);
     expect(answered(firm, "can i do the first appointment over zoom")).toBe(1);
     expect(answered(firm, "do we need our passports")).toBe(2);
+  });
+});
+
+describe("words that carry little, and words chosen as interchangeable", () => {
+  test("a light verb ('bring', 'need') costs what a modifier costs: the thing brought is the topic", () => {
+    const inn = buildKnowledgeIndex([
+      { question: "Are pets allowed?", answer: "Well-behaved pets stay free.", keywords: ["pets", "dogs"] },
+      { question: "Is there parking?", answer: "In the yard behind the inn.", keywords: ["parking"] },
+      { question: "Do you serve dinner?", answer: "Until 9 pm in the dining room.", keywords: ["dinner"] },
+    ]);
+    expect(answered(inn, "can we bring the dog with us hes only a small terrier")).toBe(0);
+  });
+
+  test("a hand group's synonym ('suspend' for 'pause') is surer than a WordNet sense, and pricing a job is quoting it", () => {
+    const club = buildKnowledgeIndex([
+      { question: "Can I pause my membership?", answer: "For up to two months a year.", keywords: ["pause"] },
+      { question: "How much is a membership?", answer: "$30 a month.", keywords: ["membership", "price"] },
+      { question: "How do I cancel?", answer: "Email the office.", keywords: ["cancel"] },
+    ]);
+    expect(answered(club, "is there a way to suspend my membership while im away")).toBe(0);
+    const roofer = buildKnowledgeIndex([
+      { question: "Do you give free quotes?", answer: "Quotes are free within ten miles.", keywords: ["quote"] },
+      { question: "What is your hourly rate?", answer: "$70 an hour.", keywords: ["rate", "hourly"] },
+      { question: "Do you fix gutters?", answer: "Yes, and we clear them too.", keywords: ["gutter"] },
+    ]);
+    expect(answered(roofer, "do you charge to come out and price the job")).toBe(0);
   });
 });

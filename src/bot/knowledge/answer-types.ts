@@ -30,6 +30,6 @@ export function answerTypeWords(answer: string): string[] {
   if (PRICE.test(answer)) found.push("cost");
   if (CLOCK_TIME.test(answer)) found.push("time");
   if (MORNING_TIME.test(answer)) found.push("morning");
-  if (EVENING_TIME.test(answer)) found.push("evening");
+  if (EVENING_TIME.test(answer)) found.push("evening", "night");
   return found;
 }

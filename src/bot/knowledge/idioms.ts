@@ -72,6 +72,8 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   // Food for a crowd.
   ["big|large|bulk order|orders", "catering"],
   ["office|work|company lunch|party|event", "catering"],
+  // Pricing a job is quoting for it.
+  ["price|cost (up|out) the|a|my|our|this|that job|work|project|repair|repairs", "quote"],
   // Trade work in phrasal verbs: "put in a new bathtub" is fitting one, "take care of snakes" treating them.
   ["put|putting in", "install fit"],
   ["take|taking care of", "treat care"],

@@ -18,8 +18,10 @@ export const FIELD_WEIGHT = { question: 1, keyword: 1, answer: 0.4 } as const;
 
 /** How much an expansion counts against the owner's own word it came from. */
 export const RELATION_WEIGHT = {
-  /** Same sense ("elevator" for "lift"), and the hand groups of synonyms.ts. */
+  /** Same sense in WordNet ("elevator" for "lift"). */
   synonym: 0.5,
+  /** A hand group of synonyms.ts ("suspend" for "freeze"): chosen as interchangeable in callers' use, so surer than WordNet's senses. */
+  handSynonym: 0.6,
   /** The caller names a kind of it ("terrier" for "dog"). */
   narrower: 0.45,
   /** The caller names what it is a kind of ("animal" for "dog"): says less. */
@@ -94,7 +96,7 @@ function expansionsOf(word: string): Expansions {
   if (cached !== undefined) return cached;
   const best: Expansions = { terms: [], weights: [] };
   const wordStem = stem(word);
-  for (const synonym of handSynonyms(wordStem)) addExpansion(best, synonym, stem(synonym), RELATION_WEIGHT.synonym);
+  for (const synonym of handSynonyms(wordStem)) addExpansion(best, synonym, stem(synonym), RELATION_WEIGHT.handSynonym);
   const lemmas = lemmasOf(word);
   for (let at = 0; at < lemmas.length && at < 2; at++) {
     const relations = stemmedRelationsOf(lemmas[at]!);

@@ -6,6 +6,7 @@
 import { CALIBRATION } from "./calibration.ts";
 import { frequencyRank, isModifier, lemmasOf } from "./lexicon/index.ts";
 import { KNOWN_FUNCTION_WORDS } from "./stopwords.ts";
+import { stem } from "./stem.ts";
 import { isKnownWord, type Analysis } from "./terms.ts";
 
 /**
@@ -41,13 +42,19 @@ export function unexplainedWordCost(analysis: Analysis, term: string, spoken: st
   const rare = rank === undefined || rank >= CALIBRATION.rareRank ? CALIBRATION.rareWordCost : 0;
   const share =
     (analysis.narrative.has(term) ? CALIBRATION.situationShare : 1) *
-    (isModifier(spoken ?? term) ? CALIBRATION.modifierShare : 1) *
+    (isModifier(spoken ?? term) || LIGHT_VERBS.has(term) ? CALIBRATION.modifierShare : 1) *
     (analysis.focus.has(term) ? CALIBRATION.focusWeight : 1);
   if (!analysis.trailing.has(term)) return share * (CALIBRATION.unknownWordCost + rare);
   // After the question, everyday words are the caller's situation ("my sister is visiting next
   // week"); a rarer word may be the real concern ("… my son has a nut allergy") and costs in full.
   return share * (CALIBRATION.situationShare * CALIBRATION.unknownWordCost + rare);
 }
+
+/**
+ * Verbs that carry little of a question by themselves ("can we bring the dog", "do i need to use
+ * my card"): the thing brought or used is the topic. They cost what a modifier costs.
+ */
+const LIGHT_VERBS = new Set(["bring", "need", "want", "use", "put", "give", "take", "get", "come", "go", "make", "keep", "let", "try"].map(stem));
 
 /** A word's frequency rank through its lemma ("certificates" → "certificate"). */
 function wordRank(word: string): number | undefined {
