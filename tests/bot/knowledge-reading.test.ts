@@ -177,3 +177,20 @@ describe("words that carry little, and words chosen as interchangeable", () => {
     expect(answered(roofer, "do you charge to come out and price the job")).toBe(0);
   });
 });
+
+describe("amounts and spans that name a topic", () => {
+  test("food for twenty people or more is catering, and stopping payments for a while is a pause", () => {
+    const deli = buildKnowledgeIndex([
+      { question: "Do you cater?", answer: "Platters for offices and parties, two days' notice.", keywords: ["catering"] },
+      { question: "Can I book a table?", answer: "For up to eight people.", keywords: ["book", "table"] },
+      { question: "Do you deliver?", answer: "Within two miles.", keywords: ["delivery"] },
+    ]);
+    expect(answered(deli, "can you do food for about 40 people on friday")).toBe(0);
+    const club = buildKnowledgeIndex([
+      { question: "Can I pause my membership?", answer: "For up to two months a year.", keywords: ["pause"] },
+      { question: "How much is a membership?", answer: "$30 a month.", keywords: ["membership", "price"] },
+      { question: "How do I cancel?", answer: "Email the office.", keywords: ["cancel"] },
+    ]);
+    expect(answered(club, "i hurt my back can i stop paying for a while")).toBe(0);
+  });
+});

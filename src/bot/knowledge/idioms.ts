@@ -69,7 +69,8 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["somewhere|anywhere|place|spot safe|secure to put|leave|keep|store", "locker storage"],
   // A gift bought as a voucher.
   ["voucher|vouchers", "gift card"],
-  // Food for a crowd.
+  // Food for a crowd: for twenty people or more it is catering, not a table.
+  ["food|meal|meals|lunch|dinner|order|orders|enough for (like|about|around|maybe|roughly|over) 20..2000 people|guests|persons", "catering"],
   ["big|large|bulk order|orders", "catering"],
   ["office|work|company lunch|party|event", "catering"],
   // Pricing a job is quoting for it.
@@ -121,6 +122,7 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["quit|leave the|my|your +gym|club", "cancel"],
   // Keeping a commitment but pausing it for a while.
   ["on hold", "pause freeze"],
+  ["stop|pause|hold paying|payments|payment (for) (a|the) while|bit|month|months|time", "pause"],
   ["pull|back out of", "cancel"],
   ["call off", "cancel"],
   // Times outside opening hours, as callers say them ("out of hours" is the British "after hours").
