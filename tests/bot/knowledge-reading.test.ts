@@ -194,3 +194,15 @@ describe("amounts and spans that name a topic", () => {
     expect(answered(club, "i hurt my back can i stop paying for a while")).toBe(0);
   });
 });
+
+describe("idioms with a word inside", () => {
+  test("getting a device online is the internet, and a children's portion is the kids' menu", () => {
+    const cafe = buildKnowledgeIndex([
+      { question: "Do you have WiFi?", answer: "Yes, the code is on the counter.", keywords: ["wifi"] },
+      { question: "Do you have a kids menu?", answer: "Toasties and juice for $5.", keywords: ["kids menu"] },
+      { question: "Do you do takeaway?", answer: "Everything on the menu.", keywords: ["takeaway"] },
+    ]);
+    expect(answered(cafe, "how do i get my tablet online")).toBe(0);
+    expect(answered(cafe, "do you do childrens portions")).toBe(1);
+  });
+});

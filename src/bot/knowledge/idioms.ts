@@ -57,7 +57,7 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["leave|drop (off) the|my|our baby|babies|kids|children|child|toddler|little", "childcare"],
   ["my|our (1..9) (little|young) boys|girls|lads", "child"],
   // Going online is the internet.
-  ["get|go|getting|be online", "internet"],
+  ["get|go|getting|be (my|the|our|a|this|his|her) (*) online", "internet"],
   // Whether something costs more or is in the price.
   ["part of the|your rate|price|cost|deal|package|room", "included"],
   ["come|comes with (the) (room|rate|price)", "included"],
@@ -146,6 +146,8 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["which kind|kinds|type|types|sort|sorts of", "which kind"],
   // Children named by their age or as the little ones: "my 4 year old", "the young ones".
   ["1..17 year|years old|olds", "child"],
+  // A child's helping of food is what a kids' menu serves.
+  ["childrens|children|kids|kid|child portion|portions|size|sizes|meal|meals", "kids menu"],
   ["little|young|wee one|ones|uns", "child"],
   // Where a car can stand, without the word "park".
   ["leave|put|stick|keep|park the|my|our|a|your (hire|rental|rented) car|cars|van|vehicle|truck", "park"],
