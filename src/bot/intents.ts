@@ -7,6 +7,7 @@
  * on Christmas" is left to the FAQs (holiday hours are the business's to answer).
  */
 import { type Weekday } from "./hours.ts";
+import { isKnownWord } from "./knowledge/terms.ts";
 import { PERSON_WORDS, ROLE_WORDS, STAFF_WORDS, TITLES } from "./person-words.ts";
 import { anyOf, phraseWords } from "./phrase-words.ts";
 import { REPEAT_WORDS, wantsRepeat } from "./repeat-intent.ts";
@@ -60,15 +61,17 @@ const GOODBYE_PHRASES: readonly RegExp[] = [
 const POLITE_PHRASES: readonly RegExp[] = [
   /\bthank(s| you)( (so|very) much| a (lot|million|bunch)| loads| heaps| again)*\b/g,
   /\b(many thanks|much appreciated|i (really )?appreciate (it|that|your help))\b/g,
+  // Regional ways of saying it is fine: "no worries", "too easy", "sweet as", "no bother".
+  /\b(no (worries|problem|problems|bother|dramas)|not a problem|too easy|sweet as|all sorted)\b/g,
   /\bthat (helps|helped|is helpful|was helpful|is great|is perfect|is brilliant|is grand|is lovely|is good to know|is fine)( a lot| loads| a bunch)?\b/g,
   /\b(good|great) to know\b/g,
   /\b(you have been|you were|that was|that has been) (very |really |so |super |most |a )?(helpful|great|brilliant|lovely|kind|big help|great help|help)\b/g,
 ];
 
-const APPROVAL = new Set("grand great perfect brilliant lovely cool awesome fantastic excellent wonderful super sound nice sweet ace helpful".split(" "));
+const APPROVAL = new Set("grand great perfect brilliant lovely cool awesome fantastic excellent wonderful super sound nice sweet ace helpful champion legend cracking".split(" "));
 const THANKS = /\b(thanks|thank you|ta|cheers)\b/;
 const POLITE_FILLER = new Set(
-  "no nope nah ok okay alright all right right great perfect cool awesome good fine grand brilliant lovely fantastic excellent wonderful super sound nice sweet ace stuff righto thanks thank you ta so well um uh oh ah er hmm then very much really i appreciate it for now please yes yeah yep sure think actually just that is got it and mate again".split(" "),
+  "no nope nah ok okay alright all right right great perfect cool awesome good fine grand brilliant lovely fantastic excellent wonderful super sound nice sweet ace stuff righto thanks thank you ta so well um uh oh ah er hmm then very much really i appreciate it for now please yes yeah yep sure think actually just that is got it and again eh hey champion legend cracking mint mate love luv pet hun dear pal buddy bud".split(" "),
 );
 
 const ANY_GOODBYE = anyOf(GOODBYE_PHRASES);
@@ -127,7 +130,7 @@ const REFERENCE = (nouns: string) => `${DET}${MOD}(?:${nouns}|${NAMED})\\b`;
 
 const TO_PERSON = "(?:(?:talk|speak|chat|have a word|a word|get through) (?:to|with)|(?:put|transfer|connect|forward|pass|patch|send) (?:me|us|my call|this call|the call|him|her)? ?(?:through |over |across )?(?:to|with|onto|on to)|reach|get hold of|get a hold of)";
 const ASK_FOR = "(?:get me|give me|find me|can i (?:get|have)|could i (?:get|have)|i (?:want|need|would like)|looking for|ask for)";
-const PRESENCE = "(?:in|around|there|about|available|free|on|in today|in the office)(?: (?:today|now|right now|at the moment|this morning|this afternoon))?(?= (?:can|could|i|please|because)\\b|$)";
+const PRESENCE = "(?:in|around|there|about|available|free|on|in today|in the office)(?: (?:today|now|right now|at the moment|this morning|this afternoon))?(?= (?:can|could|i|please|because|mate|love|pal|buddy|thanks|thank)\\b|$)";
 
 const HUMAN_PATTERNS: readonly RegExp[] = [
   new RegExp(`\\b${TO_PERSON} ${REFERENCE(ANYONE)}`),
@@ -138,7 +141,17 @@ const HUMAN_PATTERNS: readonly RegExp[] = [
   /\bput (me|my call|this call) through\b/,
   /\bconnect (me|my call)( now| please)*$/,
   new RegExp(`\\b${STAFF} (?:who |that )?(?:i|we) (?:can|could) (?:talk|speak) (?:to|with)\\b`),
+  // "is dave in · can i have a word with him": whoever "him" is, it is a person.
+  /\b(?:can|could|may) (?:i|we) (?:have a word|a word|talk|speak|chat) (?:to|with) (?:him|her|them)\b/,
 ];
+
+/** A request to talk to someone by a first name ("can i talk to kylie please"): the name is no English word. */
+const TO_NAME = /\b(?:talk|speak|chat|have a word|a word) (?:to|with) ([a-z]{3,})(?: (?:please|now|thanks|thank you|mate|love))*$/;
+
+function asksForName(text: string): boolean {
+  const name = TO_NAME.exec(text)?.[1];
+  return name !== undefined && !isKnownWord(name);
+}
 
 /** Words a bare request for a person may consist of besides the person ("reception please", "a real person"). */
 const BARE_FILLER = new Set("a an the your real live actual please um uh hi hey yes yeah ok okay just i want need can could get have".split(" "));
@@ -148,7 +161,7 @@ const ANY_HUMAN = anyOf(HUMAN_PATTERNS);
 
 
 function wantsHuman(text: string): boolean {
-  return ANY_HUMAN.test(text) || BARE_PERSON.test(text);
+  return ANY_HUMAN.test(text) || BARE_PERSON.test(text) || asksForName(text);
 }
 
 // ---------------------------------------------------------------------------------------------

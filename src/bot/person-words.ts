@@ -51,13 +51,14 @@ export const TITLES: readonly string[] = ["mister", "mr", "mrs", "missus", "miss
 /**
  * Every expression for a request for a person (intents.ts) needs one of these words: the first
  * word of a staff or role word, with or without a plural "s" or "es" (the expressions allow them
- * after a one-word one), a title before a name, or "transfer", "put" or "connect".
+ * after a one-word one), a title before a name, "transfer", "put" or "connect", or a verb of
+ * talking to someone by name ("talk to kylie", "have a word with him").
  */
 export const PERSON_WORDS: ReadonlySet<string> = new Set(
   [...STAFF_WORDS, ...ROLE_WORDS, ...TITLES].flatMap((phrase) => {
     const first = phrase.split(" ")[0]!;
     return [first, `${first}s`, `${first}es`];
-  }).concat("transfer", "put", "connect"),
+  }).concat("transfer", "put", "connect", "talk", "speak", "chat", "word"),
 );
 
 /**

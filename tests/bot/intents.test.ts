@@ -18,6 +18,21 @@ describe("detectIntent", () => {
     expect(kinds(goodbyes)).toEqual(all(goodbyes, "goodbye"));
   });
 
+  test("goodbye: regional closings and terms of address around them", () => {
+    const goodbyes = ["no worries cheers", "too easy cheers mate", "lovely thanks love bye", "cracking cheers pal", "alright thanks eh bye", "no bother thanks see ya", "sweet as cheers"];
+    expect(kinds(goodbyes)).toEqual(all(goodbyes, "goodbye"));
+    // Politeness alone still leaves the turn open: a question may follow.
+    expect(kinds(["no worries", "thanks heaps mate"])).toEqual(all(["no worries", "thanks heaps mate"], "none"));
+  });
+
+  test("human: a first name no English word spells, a person asked after by pronoun, and 'mate' after a presence question", () => {
+    const humans = ["can i talk to priyanka please", "could i speak with siobhan", "is gary in can i have a word with him", "is the manager there mate"];
+    expect(kinds(humans)).toEqual(all(humans, "human"));
+    // An English word after "talk to" is a topic, not a name.
+    const notHumans = ["can i talk to you about parking", "do you want to talk about prices"];
+    expect(kinds(notHumans)).toEqual(all(notHumans, "none"));
+  });
+
   test("goodbye words inside a real question are not a goodbye", () => {
     const notGoodbyes = ["don't hang up", "no thanks, what about parking", "is that all you have", "thank you", "no", "do you deliver by the river"];
     expect(kinds(notGoodbyes)).toEqual(all(notGoodbyes, "none"));
