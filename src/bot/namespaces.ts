@@ -6,9 +6,14 @@ export const ANSWER_TTL_MS = 6 * 3_600_000;
 
 /**
  * How the bot caches each kind of data.
- * - business: changes rarely; an hour in L2, a minute in L1 so edits spread quickly, a day of grace
- *   so a directory outage never drops a call, and a soft timeout so a slow directory is not heard.
- * - knowledge: answers to normalised questions; tagged per business so a FAQ edit drops them all.
+ * - business: changes rarely; an hour in L2, a day of grace so a directory outage never drops a
+ *   call, and a soft timeout so a slow directory is not heard. In L1 until its refresh (at 80% of
+ *   the hour, from the directory) while the invalidation bus is up, since an edit announced by any
+ *   instance (the admin API's invalidation, a cache write) reaches every instance's L1 as a bus
+ *   message, not by re-reading L2; a minute whenever the bus is not up (and a second while it is
+ *   down), when re-reading L2 is how an edit arrives. A warm turn then never waits on L2.
+ * - knowledge: answers to normalised questions; tagged per business so a FAQ edit drops them all
+ *   (by bus message while it is up, so L1 keeps them for their lifetime; five minutes when not).
  * - session: a call's shared record, written when the call starts and when it ends (a gather turn's
  *   state travels in its webhook URL instead); a status callback must read it from L2 (another
  *   instance may have written it), so L1 never answers for it on its own (its copy serves only while L2 is out) — unless no L2 is shared between instances (none, or the
@@ -42,8 +47,8 @@ export function botNamespaces(options: {
 }): Record<BotNamespace, NamespaceOptions> {
   const modelMs = options.modelHardTimeoutMs ?? 6_000;
   return {
-    business: { ttl: 3_600_000, l1Ttl: 60_000, jitter: 0.1, grace: 86_400_000, softTimeout: 300, eagerRefresh: 0.8 },
-    knowledge: { ttl: 900_000, l1Ttl: 300_000, jitter: 0.1, grace: 3_600_000 },
+    business: { ttl: 3_600_000, l1Ttl: 60_000, l1TtlWhileBusUp: 3_600_000, jitter: 0.1, grace: 86_400_000, softTimeout: 300, eagerRefresh: 0.8 },
+    knowledge: { ttl: 900_000, l1Ttl: 300_000, l1TtlWhileBusUp: 900_000, jitter: 0.1, grace: 3_600_000 },
     session: options.hasL2
       ? { ttl: options.sessionTtlMs, l1Ttl: 0, broadcast: false }
       : { ttl: options.sessionTtlMs, l2: false, broadcast: false },

@@ -37,6 +37,9 @@ function replacePhrases(text: string, phrases: readonly string[], mark: string):
  */
 export function yesOrNo(normalized: string): "yes" | "no" | undefined {
   if (normalized === "") return undefined;
+  // A word that is in no list and no phrase survives both passes below and makes the reply neither:
+  // most replies are new questions ("do you have parking"), told apart here without the passes.
+  for (const word of normalized.split(" ")) if (word !== "" && !KNOWN_WORDS.has(word)) return undefined;
   // Longest phrases first, so that "that is what i mean" is not read as "that is" and "what i mean".
   // Refusals first: "that is ok" to an offer is a polite no, though "ok" alone agrees.
   const noWords = replacePhrases(normalized, NO_PHRASES_LONGEST_FIRST, "no").split(" ");
@@ -49,3 +52,5 @@ export function yesOrNo(normalized: string): "yes" | "no" | undefined {
 const byLength = (list: readonly string[]) => [...list].sort((a, b) => b.length - a.length);
 const YES_PHRASES_LONGEST_FIRST = byLength(YES_PHRASES);
 const NO_PHRASES_LONGEST_FIRST = byLength(NO_PHRASES);
+/** Every word a yes or a no can be made of: the single words, the phrases' words and what may stand around them. */
+const KNOWN_WORDS = new Set([...YES, ...NO, ...AROUND, ...[...YES_PHRASES, ...NO_PHRASES].flatMap((phrase) => phrase.split(" "))]);

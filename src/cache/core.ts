@@ -15,6 +15,8 @@ export interface CacheCore {
   epoch: number;
   /** While the bus is down, L1 answers for at most this long before checking L2. */
   l1TtlCap: number;
+  /** The bus is subscribed now: every instance's invalidations reach this L1 as they happen (see `NamespaceOptions.l1TtlWhileBusUp`). */
+  busUp: boolean;
   /**
    * The time of a tag invalidation or clear made now: never before an entry this instance stored,
    * so that "created at or before" orders a store and an invalidation made in the same millisecond.
@@ -113,6 +115,7 @@ export function createCore(options: CoreOptions): BuiltCore {
     guard,
     epoch: 0,
     l1TtlCap: Infinity,
+    busUp: false,
     newestCreated: 0,
     invalidationTime: () => Math.max(Date.now(), core.newestCreated),
     compressAbove: options.compressAbove,
@@ -220,6 +223,8 @@ export function createCore(options: CoreOptions): BuiltCore {
       }
       if (state === "down") wasDown = true;
       core.l1TtlCap = state === "up" ? Infinity : l1TtlWhileDown;
+      core.busUp = state === "up";
+      for (const target of targets.values()) target.busChanged();
     },
   });
   // Until the subscription stands, messages can be missed just as while it is down.

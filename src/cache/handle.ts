@@ -96,4 +96,6 @@ export interface LocalNamespace<V = unknown> extends NamespaceHandle<V> {
   /** Marks `key` expired in L1 as of `now`, unless the entry was produced after `sentAt`. */
   expireLocal(key: string, now: number, sentAt?: number): void;
   clearLocal(): void;
+  /** The bus went up or down: an L2 read in flight may have missed messages, so what it brings keeps only the shorter `l1Ttl`. */
+  busChanged(): void;
 }

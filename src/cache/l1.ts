@@ -39,6 +39,8 @@ export class L1Store<V> {
   dropSeq = 0;
   private readonly dropped = new Map<string, { seq: number; at: number }>();
   private droppedAllSeq = 0;
+  /** The `dropSeq` of the bus's latest change: an L2 read asked before it may have missed messages. */
+  private busChangedSeq = 0;
   private readonly dropMemoryMs: number;
   /** The tag-times name of this namespace's `clear`. */
   readonly clearName: string;
@@ -107,7 +109,7 @@ export class L1Store<V> {
     if (this.droppedAllSeq > asked || (this.dropped.get(key)?.seq ?? 0) > asked) {
       return { ...this.entryFrom(envelope, now), freshUntil: 0, refreshAt: Infinity };
     }
-    return this.fill(key, envelope, now);
+    return this.fill(key, envelope, now, this.busChangedSeq <= asked);
   }
 
   /** L2 could not be asked: keep answering from an entry that is fresh by its logical TTL, or stale within grace when `allowStale`. */
@@ -129,8 +131,9 @@ export class L1Store<V> {
     return this.rearm(key, stale, Date.now());
   }
 
-  fill(key: string, envelope: Envelope<V>, now: number): L1Entry<V> {
-    const entry = this.entryFrom(envelope, now);
+  /** `heard`: no bus message can have been missed since the value was read or made (see {@link busChanged}). */
+  fill(key: string, envelope: Envelope<V>, now: number, heard = true): L1Entry<V> {
+    const entry = this.entryFrom(envelope, now, heard);
     this.lru.set(key, entry);
     return entry;
   }
@@ -145,9 +148,13 @@ export class L1Store<V> {
     return entry;
   }
 
-  /** An L1 entry for `envelope` filled at `now`, fresh for the L1 TTL (capped while the bus is down). */
-  private entryFrom(envelope: Envelope<V>, now: number): L1Entry<V> {
+  /**
+   * An L1 entry for `envelope` filled at `now`, fresh for the L1 TTL: `l1TtlWhileBusUp` while the
+   * bus is up (a drop bumps the epoch, which ends it early), capped while the bus is not.
+   */
+  private entryFrom(envelope: Envelope<V>, now: number, heard = false): L1Entry<V> {
     const { eagerRefresh, l1Ttl } = this.policy;
+    const span = heard && this.core.busUp ? this.policy.l1TtlWhileBusUp : Math.min(l1Ttl, this.core.l1TtlCap);
     return {
       value: envelope.value,
       createdAt: envelope.createdAt,
@@ -155,7 +162,7 @@ export class L1Store<V> {
       staleUntil: envelope.staleUntil,
       tags: envelope.tags,
       // With l1Ttl 0 the copy never answers on its own: not even a coarse clock a millisecond late may let it.
-      freshUntil: l1Ttl === 0 ? 0 : Math.min(envelope.expiresAt, now + Math.min(l1Ttl, this.core.l1TtlCap)),
+      freshUntil: l1Ttl === 0 ? 0 : Math.min(envelope.expiresAt, now + span),
       refreshAt: eagerRefresh === Infinity ? Infinity : envelope.createdAt + eagerRefresh * (envelope.expiresAt - envelope.createdAt),
       epoch: this.core.epoch,
       checkedSeq: -1,
@@ -185,6 +192,11 @@ export class L1Store<V> {
     if (entry === undefined || entry.createdAt > sentAt) return;
     if (entry.staleUntil <= now) this.lru.delete(key);
     else this.lru.set(key, { ...entry, expiresAt: Math.min(entry.expiresAt, now), freshUntil: 0, refreshAt: Infinity, promise: undefined });
+  }
+
+  /** The bus went up or down: L2 reads in flight now bring entries that keep only `l1Ttl` (capped while down). */
+  busChanged(): void {
+    this.busChangedSeq = ++this.dropSeq;
   }
 
   clear(): void {

@@ -197,6 +197,10 @@ export class Namespace<V = unknown> implements LocalNamespace<V> {
     this.l1.clear();
   }
 
+  busChanged(): void {
+    this.l1.busChanged();
+  }
+
   // ——— the slow paths ———
 
   /** Registers a load of `key` so that concurrent misses share it, until it settles. */

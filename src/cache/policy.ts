@@ -19,6 +19,19 @@ export interface NamespaceOptions {
    * then only answers while L2 is out.
    */
   l1Ttl?: number;
+  /**
+   * How long L1 may answer, instead of `l1Ttl`, for an entry filled while the invalidation bus is
+   * up, for as long as the bus stays up (a drop makes every such entry check L2 at its next use).
+   * While the bus is up every explicit write, delete, expire, tag invalidation and clear made on any
+   * instance reaches this instance's L1 as a message, so re-reading L2 every `l1Ttl` would learn
+   * nothing those messages do not say; `l1Ttl` stays the bound whenever the bus is not up (down,
+   * connecting, or off: no L2, no pub/sub, a publish-only runtime). What such an entry no longer
+   * learns early is a value another instance's loader stored without announcing it: the entry then
+   * changes at its own refresh (`eagerRefresh`) or expiry, which suits data every instance's loader
+   * reads from the same source (a business directory). At least `l1Ttl`, at most `ttl`. Default:
+   * `l1Ttl`. Not with `broadcast: false`, whose writes no message announces.
+   */
+  l1TtlWhileBusUp?: number;
   /** Random extra TTL, as a fraction of `ttl` (0–1), so that entries filled together do not expire together. Default 0. */
   jitter?: number;
   /** How long after `ttl` a stale value may still be served when the loader or L2 fails. Default 0. */
@@ -65,6 +78,8 @@ export interface NamespacePolicy {
   readonly name: string;
   readonly ttl: number;
   readonly l1Ttl: number;
+  /** See {@link NamespaceOptions.l1TtlWhileBusUp}; equal to `l1Ttl` when not set. */
+  readonly l1TtlWhileBusUp: number;
   readonly jitter: number;
   readonly grace: number;
   readonly failSafeBackoff: number;
@@ -117,6 +132,10 @@ export function compilePolicy(
   const ttl = duration("ttl", options.ttl, 60_000, false);
   if (options.ttl === undefined) problems.push("ttl is required");
   const l1Ttl = Math.min(duration("l1Ttl", options.l1Ttl, ttl), ttl);
+  const l1TtlWhileBusUp = Math.max(l1Ttl, Math.min(duration("l1TtlWhileBusUp", options.l1TtlWhileBusUp, l1Ttl), ttl));
+  if (options.l1TtlWhileBusUp !== undefined && options.broadcast === false) {
+    problems.push("l1TtlWhileBusUp needs the bus: with broadcast false no instance hears of another's writes");
+  }
   const eager = options.eagerRefresh === undefined ? Infinity : fraction("eagerRefresh", options.eagerRefresh, 1);
   const l1MaxEntries = options.l1MaxEntries ?? defaults.l1MaxEntries;
   if (!Number.isInteger(l1MaxEntries) || l1MaxEntries < 1) problems.push(`l1MaxEntries must be a positive integer (got ${l1MaxEntries})`);
@@ -134,6 +153,7 @@ export function compilePolicy(
     name,
     ttl,
     l1Ttl,
+    l1TtlWhileBusUp,
     jitter: fraction("jitter", options.jitter, 0),
     grace: duration("grace", options.grace, 0),
     failSafeBackoff: duration("failSafeBackoff", options.failSafeBackoff, 5_000),

@@ -29,7 +29,9 @@ export function capL1Ttl<N extends string>(namespaces: Record<N, NamespaceOption
   for (const name of Object.keys(out) as N[]) {
     const options = out[name];
     if (options.l2 === false) continue;
-    out[name] = { ...options, l1Ttl: Math.min(options.l1Ttl ?? options.ttl ?? capMs, capMs) };
+    const l1Ttl = Math.min(options.l1Ttl ?? options.ttl ?? capMs, capMs);
+    // No subscriber here, so the bus is never up; capped too, so that no setting outlives the cap.
+    out[name] = options.l1TtlWhileBusUp === undefined ? { ...options, l1Ttl } : { ...options, l1Ttl, l1TtlWhileBusUp: l1Ttl };
   }
   return out;
 }
