@@ -23,6 +23,8 @@ const FRAMES: ReadonlyArray<{ readonly pattern: RegExp; readonly say: (m: RegExp
   { pattern: /^(?:do|does) (?:i|we) need to\s+(.+)$/i, say: (m) => `whether you need to ${m[1]}` },
   { pattern: /^what (?:should|do|can) (?:i|we)\s+(.+)$/i, say: (m) => `what to ${m[1]}` },
   { pattern: /^(?:do|does|can|will) (?:you|we)\s+(.+)$/i, say: (m) => `whether we ${m[1]}` },
+  // "Do your repairs come with a warranty?": a plural subject other than the caller or the business.
+  { pattern: /^do (?!(?:you|we|i|they)\b)((?:your|our|the|my)\s+.+)$/i, say: (m) => `whether ${m[1]}` },
   { pattern: /^(is|are) (.+?) (included|available|free|allowed|required|needed|possible|extra)$/i, say: (m) => `whether ${m[2]} ${m[1]!.toLowerCase()} ${m[3]}` },
   {
     pattern: /^(where|when|what time) (is|are)\s+(.+?)(?: (located|based|held|served))?$/i,
@@ -46,12 +48,18 @@ function swapPronouns(phrase: string): string {
  * faqTopic({ question: "How much is a women's haircut?", answer: "…", keywords: [] }) // "a women's haircut"
  * faqTopic({ question: "Do you have gluten-free options?", answer: "…", keywords: [] }) // "gluten-free options"
  * faqTopic({ question: "How do I cancel my membership?", answer: "…", keywords: [] }) // "how to cancel your membership"
+ * faqTopic({ question: "Do your repairs come with a warranty?", answer: "…", keywords: [] }) // "whether our repairs come with a warranty"
+ * faqTopic({ question: "My engine light is on. Can you check it?", answer: "…", keywords: ["warning light"] }) // "the warning light"
  * faqTopic({ question: "…", answer: "…", keywords: [], topic: "our men's cut" }) // "our men's cut"
  * ```
  */
-export function faqTopic(faq: Pick<Faq, "question" | "topic">): string {
+export function faqTopic(faq: Pick<Faq, "question" | "topic"> & { readonly keywords?: readonly string[] }): string {
   if (faq.topic !== undefined) return faq.topic;
   const question = faq.question.trim().replace(/[?.!\s]+$/, "");
+  // "My engine warning light is on. Can you check it?": no frame says that back; the owner's
+  // first keyword names it ("the warning light").
+  const keyword = faq.keywords?.[0]?.trim();
+  if (/[.?!]\s/.test(question) && keyword) return `the ${keyword}`;
   for (const { pattern, say } of FRAMES) {
     const match = pattern.exec(question);
     if (match === null) continue;

@@ -24,6 +24,11 @@ describe("faqTopic", () => {
     expect(topic("Opening a tab")).toBe("opening a tab");
     expect(topic("How much do you charge?")).toBe("our prices");
     expect(topic("How much do you charge for a will?")).toBe("what we charge for a will");
+    expect(topic("Do your repairs come with a warranty?")).toBe("whether our repairs come with a warranty");
+  });
+
+  test("a question of several sentences is named by the owner's first keyword", () => {
+    expect(faqTopic({ question: "My engine warning light is on. Can you check it?", keywords: ["warning light", "diagnostic"] })).toBe("the warning light");
   });
 
   test("the owner's topic wins, and the business file accepts it", () => {
