@@ -206,3 +206,24 @@ describe("idioms with a word inside", () => {
     expect(answered(cafe, "do you do childrens portions")).toBe(1);
   });
 });
+
+describe("booking, missing it and finding the place", () => {
+  const climbing = buildKnowledgeIndex([
+    { question: "How do I book a session?", answer: "Online, up to a week ahead.", keywords: [] },
+    { question: "What is your cancellation policy?", answer: "Cancel 24 hours ahead or pay the session.", keywords: ["cancel"] },
+    { question: "Where are you located?", answer: "Unit 4, Dock Road.", keywords: ["address"] },
+    { question: "Do you rent shoes?", answer: "Yes, $4 a pair.", keywords: ["shoes"] },
+  ]);
+
+  test("reserving is booking, whichever word the owner wrote", () => {
+    expect(answered(climbing, "can i reserve a session for saturday")).toBe(0);
+  });
+
+  test("dropping out, not making it and missing a session are cancelling", () => {
+    for (const said of ["how late can i drop out of a session", "i cant make my session tonight", "what if i miss a session"]) expect([said, answered(climbing, said)]).toEqual([said, 1]);
+  });
+
+  test("getting there, and 'are you the … near …', ask where the business is", () => {
+    for (const said of ["how do i get there from the motorway", "are you the place behind the station"]) expect([said, answered(climbing, said)]).toEqual([said, 2]);
+  });
+});

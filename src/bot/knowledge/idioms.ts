@@ -49,6 +49,7 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["id card|cards", "photo id identification"],
   // Coming once, without a membership or a package.
   ["single visit|session|class|entry|ticket", "drop in"],
+  ["just show|turn|rock up", "walk in"],
   ["one off|time visit|session|class|entry", "drop in"],
   ["pay as you go", "drop in"],
   ["just|only once", "drop in"],
@@ -124,6 +125,11 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["on hold", "pause freeze"],
   ["stop|pause|hold paying|payments|payment (for) (a|the) while|bit|month|months|time", "pause"],
   ["pull|back out of", "cancel"],
+  ["drop|dropping|pull|pulling out (of) (a|the|my|our|this|that|tonights|todays|tomorrows) (*) class|session|booking|appointment|lesson|course|event|tour|reservation|trip", "cancel"],
+  ["drop|dropping out", "cancel"],
+  ["cant|cannot|wont|couldnt make (it|the|my|our|tonights|todays|tomorrows) (*) (class|session|booking|appointment|lesson|reservation|meeting)", "cancel"],
+  ["can|will|could not make (it|the|my|our|tonights|todays|tomorrows) (*) (class|session|booking|appointment|lesson|reservation|meeting)", "cancel"],
+  ["miss|missed|skip my|our|a|the (*) class|session|booking|appointment|lesson|reservation|meeting", "cancel"],
   ["call off", "cancel"],
   // Times outside opening hours, as callers say them ("out of hours" is the British "after hours").
   ["middle of the night", "after hours"],
@@ -182,6 +188,8 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["what|which street|floor", "where location"],
   ["find you", "where location"],
   ["get to you|ye", "where location"],
+  ["get there|here (from)", "where location"],
+  ["are you|ye the (*) (*) above|below|beside|behind|opposite|near|next|across|by|off|on|at", "where location"],
   ["are you the one", "where location"],
   ["next to", "where location"],
   ["across from", "where location"],

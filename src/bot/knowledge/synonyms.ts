@@ -21,6 +21,8 @@ export const SYNONYM_GROUPS: ReadonlyArray<readonly string[]> = [
   ["pickup", "carryout", "takeout", "takeaway"],
   ["wifi", "internet", "wireless"],
   ["quote", "estimate", "quotation"],
+  // Booking a place, a table, a class or an appointment: WordNet keeps the verb "book" behind the noun's senses.
+  ["book", "booking", "reserve", "reservation"],
   // Pausing a membership, a subscription or an account.
   ["freeze", "suspend", "pause"],
   // Looking after children while the parent is busy, in the words WordNet lacks or keeps apart.
