@@ -25,6 +25,8 @@ describe("what an answer states", () => {
     expect(answerTypeWords("Pony club runs weekdays from 8 am to noon.")).toEqual(["time", "morning"]);
     expect(answerTypeWords("Night rides leave at 7:30 pm.")).toEqual(["time", "evening", "night"]);
     expect(answerTypeWords("The office shuts at 3 pm.")).toEqual(["time"]);
+    expect(answerTypeWords("Every repair has a 12-month guarantee.")).toEqual(["duration"]);
+    expect(answerTypeWords("Most orders are ready in about 20 minutes.")).toEqual(["duration"]);
   });
 
   test("'is there a charge for …' reaches the FAQ about the thing whose answer gives a price, without taking the price FAQ's word", () => {
@@ -225,5 +227,28 @@ describe("booking, missing it and finding the place", () => {
 
   test("getting there, and 'are you the … near …', ask where the business is", () => {
     for (const said of ["how do i get there from the motorway", "are you the place behind the station"]) expect([said, answered(climbing, said)]).toEqual([said, 2]);
+  });
+});
+
+describe("how long, not turning up, and what a cover pays for", () => {
+  const garage = buildKnowledgeIndex([
+    { question: "Do your repairs come with a warranty?", answer: "Every repair has a 12-month parts and labour guarantee.", keywords: ["warranty"] },
+    { question: "Do you work on hybrids?", answer: "Yes, our technicians repair hybrid and electric cars.", keywords: ["hybrid"] },
+    { question: "What is your cancellation policy?", answer: "Cancel a day ahead; a missed booking costs £20.", keywords: ["cancel"] },
+    { question: "Where are you located?", answer: "Abbey Road.", keywords: ["address"] },
+  ]);
+
+  test("'how long' reaches an answer that gives a length of time, and 'covered for' a guarantee", () => {
+    expect(answered(garage, "how long are your repairs covered for")).toBe(0);
+  });
+
+  test("not turning up and moving a booking to another day are what a cancellation policy covers", () => {
+    expect(answered(garage, "is there a fee if i dont show up")).toBe(2);
+    expect(answered(garage, "can i move my booking to another day")).toBe(2);
+  });
+
+  test("'without' and 'per' are known words, never repaired into an owner's word nor costed as a rare one", () => {
+    expect(analyze("can i cancel without paying").unknown.size).toBe(0);
+    expect(analyze("how much per hour").unknown.size).toBe(0);
   });
 });

@@ -2,7 +2,8 @@
  * What kind of thing an answer states, as words a caller asks for it by: an answer that gives a
  * price ("$15", "€20 a night") answers "is there a charge for …" and "how much …" even when it
  * never says "price"; one that gives a clock time ("from 3 pm", "7 to 10:30 am") answers "what
- * time …". The words are posted with the answer's own (see vocabulary.ts), at its weight: they
+ * time …", and one that gives a length of time ("within two hours", "a 12-month guarantee")
+ * answers "how long …". The words are posted with the answer's own (see vocabulary.ts), at its weight: they
  * support a match the question's topic makes, as a receptionist hears "is there a charge for
  * bringing a dog" as a question about the dog policy's price.
  */
@@ -11,6 +12,9 @@
 const PRICE = /[$€£]\s?\d|\b\d+(?:[.,]\d+)?\s?(?:dollars?|euros?|pounds?|cents?|bucks|quid)\b/i;
 /** A time of day: "3 pm", "10:30 am", "noon", "19:00". */
 const CLOCK_TIME = /\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])|\b(?:noon|midday|midnight)\b|\b\d{1,2}:\d{2}\b/i;
+
+/** A length of time: "about 20 minutes", "a 12-month guarantee", "two hours". */
+const DURATION = /\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|sixty|ninety|half an?|a few|several)[\s-](?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b/i;
 
 /** A time before noon, and one from 5 pm: what callers call the morning and the evening. */
 const MORNING_TIME = /\b\d{1,2}(?::\d{2})?\s?(?:am|a\.m\.)(?![a-z])/i;
@@ -29,6 +33,7 @@ export function answerTypeWords(answer: string): string[] {
   const found: string[] = [];
   if (PRICE.test(answer)) found.push("cost");
   if (CLOCK_TIME.test(answer)) found.push("time");
+  if (DURATION.test(answer)) found.push("duration");
   if (MORNING_TIME.test(answer)) found.push("morning");
   if (EVENING_TIME.test(answer)) found.push("evening", "night");
   return found;

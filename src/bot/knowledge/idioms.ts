@@ -59,6 +59,10 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["my|our (1..9) (little|young) boys|girls|lads", "child"],
   // Going online is the internet.
   ["get|go|getting|be (my|the|our|a|this|his|her) (*) online", "internet"],
+  // Whether a cost is carried by an insurer or a guarantee.
+  ["covered|cover for|by|under", "insurance warranty guarantee"],
+  ["will|does|would (my|the|your) (*) cover it|that|this|me|us|the", "insurance warranty guarantee"],
+  ["cover it|that|this|me|us", "insurance warranty guarantee"],
   // Whether something costs more or is in the price.
   ["part of the|your rate|price|cost|deal|package|room", "included"],
   ["come|comes with (the) (room|rate|price)", "included"],
@@ -129,6 +133,10 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["drop|dropping out", "cancel"],
   ["cant|cannot|wont|couldnt make (it|the|my|our|tonights|todays|tomorrows) (*) (class|session|booking|appointment|lesson|reservation|meeting)", "cancel"],
   ["can|will|could not make (it|the|my|our|tonights|todays|tomorrows) (*) (class|session|booking|appointment|lesson|reservation|meeting)", "cancel"],
+  ["dont|didnt|doesnt|never show|turn up", "cancel"],
+  ["move|moving|shift|change my|our|the (*) (*) to another day|time|date|week", "reschedule cancel"],
+  ["move|moving|shift|change my|our|the (*) (*) to a|an different|later|earlier day|time|date|week", "reschedule cancel"],
+  ["no show|shows", "cancel"],
   ["miss|missed|skip my|our|a|the (*) class|session|booking|appointment|lesson|reservation|meeting", "cancel"],
   ["call off", "cancel"],
   // Times outside opening hours, as callers say them ("out of hours" is the British "after hours").

@@ -37,7 +37,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
 );
 
 /** Function words that are not stop words (they point at an answer) yet no lexicon entry: known, never repaired. */
-export const KNOWN_FUNCTION_WORDS: ReadonlySet<string> = new Set(["where", "whereabouts"]);
+export const KNOWN_FUNCTION_WORDS: ReadonlySet<string> = new Set(["where", "whereabouts", "without", "per"]);
 
 /**
  * Hesitations and the filler "like" ("can i put it on like hold"): taken out of the words before
