@@ -252,3 +252,49 @@ describe("how long, not turning up, and what a cover pays for", () => {
     expect(analyze("how much per hour").unknown.size).toBe(0);
   });
 });
+
+describe("callers' everyday phrases across trades", () => {
+  test("what it sets me back is its cost, a pack of lessons is a pass, a taster is an intro offer, a newbie a beginner", () => {
+    const swim = buildKnowledgeIndex([
+      { question: "How much is a lesson?", answer: "A single lesson is $30.", keywords: ["lesson price"] },
+      { question: "Do you sell lesson passes?", answer: "A ten-lesson pass is $250.", keywords: ["pass"] },
+      { question: "Do you have an intro offer for new swimmers?", answer: "Your first two weeks are $20.", keywords: ["intro offer"] },
+      { question: "Which class suits beginners?", answer: "Starter Splash on Mondays.", keywords: ["beginners"] },
+    ]);
+    expect(answered(swim, "what would a lesson set me back")).toBe(0);
+    expect(answered(swim, "do you sell packs of lessons")).toBe(1);
+    expect(answered(swim, "is there a taster week")).toBe(2);
+    expect(answered(swim, "im a total newbie which class")).toBe(3);
+  });
+
+  test("coming to fetch a car and lending one, a tooth that broke or throbs, children by age, shots, expecting, a home visit", () => {
+    const garage = buildKnowledgeIndex([
+      { question: "Can you collect my car?", answer: "Within five miles for £15.", keywords: ["collect"] },
+      { question: "Do you have a loan car?", answer: "Two loan cars, book ahead.", keywords: ["loan car"] },
+      { question: "Where are you?", answer: "Mill Lane.", keywords: ["address"] },
+    ]);
+    expect(answered(garage, "can one of your lads come and fetch it")).toBe(0);
+    expect(answered(garage, "can you lend me a car for the week")).toBe(1);
+    const clinic = buildKnowledgeIndex([
+      { question: "Can I be seen today for a toothache?", answer: "We keep same-day slots.", keywords: ["toothache", "urgent"] },
+      { question: "Do you see children?", answer: "From their first tooth.", keywords: ["children"] },
+      { question: "Do you need proof of vaccination?", answer: "For the kennel stay, yes.", keywords: ["vaccination"] },
+      { question: "Do you offer prenatal classes?", answer: "Tuesdays at 6 pm.", keywords: ["prenatal"] },
+      { question: "Do you do home visits?", answer: "Within the city, $40.", keywords: ["mobile", "home visit"] },
+    ]);
+    expect(answered(clinic, "i cracked my tooth last night")).toBe(0);
+    expect(answered(clinic, "my molar is throbbing")).toBe(0);
+    expect(answered(clinic, "my twins are four do you take them")).toBe(1);
+    expect(answered(clinic, "what shots does he need")).toBe(2);
+    expect(answered(clinic, "my wife has a bun in the oven")).toBe(3);
+    expect(answered(clinic, "can you come out to my house")).toBe(4);
+  });
+
+  test("fear in any of its words is the nerves an owner writes of", () => {
+    const groomer = buildKnowledgeIndex([
+      { question: "Can you groom nervous dogs?", answer: "Our quiet room is for them.", keywords: ["nervous"] },
+      { question: "How much is a full groom?", answer: "$75.", keywords: ["price"] },
+    ]);
+    expect(answered(groomer, "my dog is terrified of strangers")).toBe(0);
+  });
+});

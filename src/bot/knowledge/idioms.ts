@@ -113,6 +113,34 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   // A cheap meal deal.
   ["on a budget", "cheap deal"],
   ["combo|combination meal|meals|deal|deals", "deal"],
+  // What something costs, in the ways callers ask it without "cost".
+  ["set|sets me|us|you back", "cost"],
+  ["whats|what is the damage", "cost"],
+  // Several visits bought together, and a first visit to try.
+  ["pack|packs|bundle|bundles|block|blocks of (*) classes|sessions|lessons|visits", "class pass"],
+  ["punch|loyalty|class card|cards", "class pass"],
+  ["trial|taster|intro|introductory class|session|week|month|period|pass|offer|thing", "intro offer new"],
+  ["newbie|newbies|noob|noobs", "beginner new"],
+  ["newcomer|newcomers", "new"],
+  ["never been (to) (your|the|this) (*) before", "new"],
+  // Fetching a car (or anything) from the caller, and lending one.
+  ["come and|to fetch|get|collect it|them|the|my|our|her|his", "collect pickup"],
+  ["borrow|lend|loan (me|us) a|the (*) car|motor|vehicle|van", "loan car courtesy"],
+  // A tooth that hurts or broke is a toothache to see to quickly.
+  ["cracked|chipped|broke|broken|lost my|a|his|her|the (*) tooth|teeth|filling|crown|molar", "toothache urgent"],
+  ["tooth|teeth|molar|molars is|are (really) throbbing|aching|killing|hurting|sore", "toothache urgent"],
+  // Children counted by their age: "my twins are four".
+  ["twins|kids|boys|girls|son|daughter|sons|daughters are|is (only|just) 1..17", "child"],
+  // Injections: "what shots does he need".
+  ["shot|shots|jab|jabs|booster|boosters|vaccine|vaccines|injection|injections", "vaccination"],
+  // Expecting a baby.
+  ["bun in the oven", "pregnant prenatal"],
+  ["im|shes|were|she|i expecting", "pregnant prenatal"],
+  ["moms|mums|mothers|mom|mum|mother to be", "pregnant prenatal"],
+  // A visit to the caller's home.
+  ["come|comes out to my|our|your house|home|place|door", "mobile visit"],
+  // Which stop to get off at is where the business is.
+  ["what|which (*) stop|station do|should i|we get off", "where location"],
   // Ordering to collect: "order ahead", "come and grab it myself".
   ["order ahead", "order pickup"],
   ["grab|collect|get it|them myself|ourselves", "pickup"],

@@ -36,6 +36,8 @@ export const SYNONYM_GROUPS: ReadonlyArray<readonly string[]> = [
   ["portuguese", "portugues"],
   ["german", "deutsch"],
   ["italian", "italiano"],
+  // Fear, which a business may call nerves: "scared of strangers", "terrified of dentists".
+  ["nervous", "anxious", "scared", "afraid", "frightened", "terrified", "fearful", "jumpy", "skittish", "anxiety", "phobia"],
   // What coeliac callers ask about.
   ["gluten", "wheat", "celiac", "coeliac"],
 ];
