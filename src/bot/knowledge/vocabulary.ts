@@ -289,8 +289,11 @@ export function repairWord(vocabulary: Vocabulary, word: string): string[] {
   if (isKnownWord(word)) return [];
   for (let split = 2; split <= word.length - 2; split++) {
     const left = stem(word.slice(0, split));
+    // Most first pieces are no word of the business: the rest need not be stemmed then (a
+    // caller's new word would otherwise take the stemmer's rules through every piece of it).
+    if (!vocabulary.own.has(left)) continue;
     const right = stem(word.slice(split));
-    if (vocabulary.own.has(left) && vocabulary.own.has(right)) return [left, right];
+    if (vocabulary.own.has(right)) return [left, right];
   }
   const code = phoneticCode(word);
   const found = code === undefined ? undefined : vocabulary.phonetic.get(code);
