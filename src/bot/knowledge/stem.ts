@@ -52,13 +52,30 @@ export function americanSpelling(word: string): string {
 export function stem(word: string): string {
   let known = stems.get(word);
   if (known === undefined) {
-    // A word the lexicon holds has its stem stored, computed by stemByRules when it was built.
-    known = lexiconStem(word) ?? stemByRules(word);
+    // A word the lexicon holds has its stem stored, computed by stemByRules when it was built;
+    // so, through its lemma, has a regular inflection of one ("orders", "reservations").
+    known = lexiconStem(word) ?? inflectionStem(word) ?? stemByRules(word);
     if (stems.size >= STEM_CACHE_LIMIT) stems.clear();
     stems.set(word, known);
   }
   return known;
 }
+
+/**
+ * The stored stem of the lemma a word the lexicon does not hold regularly inflects ("orders" →
+ * "order"), when stemByRules would compute it from that lemma alone: neither the word, nor its
+ * lemma, nor either without a final "s" (a possessive, see stemByRules) is an irregular form.
+ * Undefined otherwise: a first-time word of an index or a caller then skips the Porter stemmer.
+ */
+function inflectionStem(word: string): string | undefined {
+  if (hasIrregularForm(word)) return undefined;
+  const lemma = lemmasOf(word)[0];
+  if (lemma === undefined || lemma === word || lemma.length <= 2 || hasIrregularForm(lemma)) return undefined;
+  return lexiconStem(lemma);
+}
+
+/** Whether a word, or the word without its final "s", is an irregular form the lexicon folds. */
+const hasIrregularForm = (word: string): boolean => irregularLemma(word) !== word || (word.endsWith("s") && irregularLemma(word.slice(0, -1)) !== word.slice(0, -1));
 
 /** Stems seen so far: index builds stem the same few thousand words again and again. */
 const stems = new Map<string, string>();

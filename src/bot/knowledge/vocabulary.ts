@@ -67,6 +67,8 @@ export interface Vocabulary {
   readonly bound: Map<string, Map<number, ReadonlySet<string>>>;
 }
 
+const DIGIT = /\d/;
+
 /** The term an owner's phrase is posted under: no word's stem can look like it. */
 export const phraseTerm = (words: readonly string[]): string => `"${words.join(" ")}"`;
 
@@ -206,18 +208,20 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
     const toExpand = new Map<string, (typeof expansions)[number]>();
     for (const [list, weight] of fields) {
       const topical = weight !== FIELD_WEIGHT.answer;
-      const digits = list.map((token) => /\d/.test(token.word));
+      // Where pairs are joined (fields weighing as keywords do, the question's too) every word is
+      // read for digits; in the answer only a content word, and no array is made.
+      const digits = weight === FIELD_WEIGHT.keyword ? list.map((token) => DIGIT.test(token.word)) : undefined;
       for (let position = 0; position < list.length; position++) {
         const { word, term: wordStem } = list[position]!;
         const next = list[position + 1]?.word;
         // "check-in", "drop in": the pair said as one word reaches this FAQ too.
-        if (next !== undefined && weight === FIELD_WEIGHT.keyword && !digits[position] && !digits[position + 1]) {
+        if (next !== undefined && digits !== undefined && !digits[position] && !digits[position + 1]) {
           post(postings, stem(word + next), index, weight * RELATION_WEIGHT.joined, true, true);
         }
         if (wordStem === "") continue;
         post(postings, wordStem, index, weight, topical, true);
         own.add(wordStem);
-        if (digits[position]) continue;
+        if (digits === undefined ? DIGIT.test(word) : digits[position]) continue;
         const code = phoneticCode(word);
         if (code !== undefined) {
           const terms = phoneticTerms.get(code) ?? new Map<string, string>();
@@ -297,8 +301,11 @@ export function repairWord(vocabulary: Vocabulary, word: string): string[] {
   if (isKnownWord(word)) return [];
   for (let split = 2; split <= word.length - 2; split++) {
     const left = stem(word.slice(0, split));
+    // Most first pieces are no word of the business: the rest need not be stemmed then (a
+    // caller's new word would otherwise take the stemmer's rules through every piece of it).
+    if (!vocabulary.own.has(left)) continue;
     const right = stem(word.slice(split));
-    if (vocabulary.own.has(left) && vocabulary.own.has(right)) return [left, right];
+    if (vocabulary.own.has(right)) return [left, right];
   }
   const code = phoneticCode(word);
   const found = code === undefined ? undefined : vocabulary.phonetic.get(code);
