@@ -130,7 +130,7 @@ function frontedStart(tokens: readonly Token[], at: number): number {
 }
 
 /** Particles of English phrasal verbs, which owners also write joined ("takeout", "checkin", "walkin"). */
-const PARTICLES = new Set(["in", "out", "up", "off", "on", "over", "by", "away", "back", "down"]);
+export const PARTICLES: ReadonlySet<string> = new Set(["in", "out", "up", "off", "on", "over", "by", "away", "back", "down"]);
 
 /** What the knowledge base reads in a caller's text. */
 export interface Analysis {

@@ -11,7 +11,7 @@ import { answerTypeWords } from "./answer-types.ts";
 import { stem } from "./stem.ts";
 import { STOP_WORDS } from "./stopwords.ts";
 import { SYNONYM_GROUPS } from "./synonyms.ts";
-import { isKnownWord, tokensOf, type Token } from "./terms.ts";
+import { PARTICLES, isKnownWord, tokensOf, type Token } from "./terms.ts";
 
 /** How much an FAQ's own words count, by where the owner wrote them. */
 export const FIELD_WEIGHT = { question: 1, keyword: 1, answer: 0.4 } as const;
@@ -214,8 +214,10 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
       for (let position = 0; position < list.length; position++) {
         const { word, term: wordStem } = list[position]!;
         const next = list[position + 1]?.word;
-        // "check-in", "drop in": the pair said as one word reaches this FAQ too.
-        if (next !== undefined && digits !== undefined && !digits[position] && !digits[position + 1]) {
+        // "check-in", "drop in": the pair said as one word reaches this FAQ too. As on the caller's
+        // side (see analyze), a content word and a content word or particle: "do you" is no word.
+        const nextToken = list[position + 1];
+        if (next !== undefined && digits !== undefined && !digits[position] && !digits[position + 1] && wordStem !== "" && (nextToken!.term !== "" || PARTICLES.has(next))) {
           post(postings, stem(word + next), index, weight * RELATION_WEIGHT.joined, true, true);
         }
         if (wordStem === "") continue;
