@@ -298,3 +298,37 @@ describe("callers' everyday phrases across trades", () => {
     expect(answered(groomer, "my dog is terrified of strangers")).toBe(0);
   });
 });
+
+describe("more of callers' phrases across trades", () => {
+  const salon = buildKnowledgeIndex([
+    { question: "How long does a groom take?", answer: "About two hours; we text you when she is ready.", keywords: [] },
+    { question: "Do you groom cats?", answer: "Our sister salon does.", keywords: ["cats"] },
+    { question: "Do you have a mobile service?", answer: "Our van comes to you.", keywords: ["mobile"] },
+    { question: "Are you taking new clients?", answer: "Yes, book online.", keywords: ["new clients"] },
+  ]);
+
+  test("'how many hours' and 'when should i come back' ask how long it takes", () => {
+    expect(answered(salon, "how many hours will it be")).toBe(0);
+    expect(answered(salon, "if i drop her off at nine when should i come back")).toBe(0);
+  });
+
+  test("a moggy is a cat, a visit at home is a mobile service, becoming a client is being new", () => {
+    expect(answered(salon, "do you take moggies")).toBe(1);
+    expect(answered(salon, "can you groom her at home")).toBe(2);
+    expect(answered(salon, "can i become a client")).toBe(3);
+  });
+
+  test("a tooth that got chipped, and teeth that are yellow", () => {
+    const dentist = buildKnowledgeIndex([
+      { question: "Can I be seen today for a toothache?", answer: "We keep same-day slots.", keywords: ["toothache", "urgent"] },
+      { question: "Do you do teeth whitening?", answer: "In-chair whitening is $400.", keywords: ["whitening"] },
+      { question: "Where are you located?", answer: "On Elm Street.", keywords: ["address"] },
+    ]);
+    expect(answered(dentist, "my sons front tooth got chipped at soccer")).toBe(0);
+    expect(answered(dentist, "my teeth are kind of yellow")).toBe(1);
+  });
+
+  test("'can somebody …' opens a question: what the caller told before it is their situation", () => {
+    expect([...analyze("i cracked it on a popcorn kernel can somebody look at it").narrative].length).toBeGreaterThan(0);
+  });
+});

@@ -18,6 +18,8 @@
  */
 export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["how much time", "duration"],
+  ["how many hours|minutes|days|weeks|months", "duration"],
+  ["when should|do|can|will i|we come back|collect|pick", "duration"],
   ["how much", "cost"],
   ["how long", "duration"],
   // Booking in other words: having one's name put down, a table saved or held.
@@ -129,6 +131,12 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   // A tooth that hurts or broke is a toothache to see to quickly.
   ["cracked|chipped|broke|broken|lost my|a|his|her|the (*) tooth|teeth|filling|crown|molar", "toothache urgent"],
   ["tooth|teeth|molar|molars is|are (really) throbbing|aching|killing|hurting|sore", "toothache urgent"],
+  ["tooth|teeth|molar|filling|crown got|is|was|has (been) chipped|cracked|broken|knocked", "toothache urgent"],
+  // Teeth that are not white ask for whitening.
+  ["yellow|stained|discoloured|discolored (*) teeth", "teeth whitening"],
+  ["teeth are|look (kind) (of) (really|quite|a) (bit) yellow|stained|discoloured|discolored", "teeth whitening"],
+  // Joining as a patient, member or client is being new.
+  ["become|becoming|be|join as a|an (new) patient|member|client|customer|student", "new join"],
   // Children counted by their age: "my twins are four".
   ["twins|kids|boys|girls|son|daughter|sons|daughters are|is (only|just) 1..17", "child"],
   // Injections: "what shots does he need".
@@ -139,6 +147,7 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["moms|mums|mothers|mom|mum|mother to be", "pregnant prenatal"],
   // A visit to the caller's home.
   ["come|comes out to my|our|your house|home|place|door", "mobile visit"],
+  ["groom|cut|visit|treat|service|see|fix|clean|do (him|her|it|them|me|us) at (my|our|her|his|the) home|house|place", "mobile visit"],
   // Which stop to get off at is where the business is.
   ["what|which (*) stop|station do|should i|we get off", "where location"],
   // Ordering to collect: "order ahead", "come and grab it myself".

@@ -36,6 +36,9 @@ export const SYNONYM_GROUPS: ReadonlyArray<readonly string[]> = [
   ["portuguese", "portugues"],
   ["german", "deutsch"],
   ["italian", "italiano"],
+  // Pets in the words owners and callers use for them.
+  ["dog", "doggy", "doggie", "doggo", "pooch", "mutt"],
+  ["cat", "kitty", "moggy", "moggie", "puss", "pussycat"],
   // Fear, which a business may call nerves: "scared of strangers", "terrified of dentists".
   ["nervous", "anxious", "scared", "afraid", "frightened", "terrified", "fearful", "jumpy", "skittish", "anxiety", "phobia"],
   // What coeliac callers ask about.

@@ -63,7 +63,7 @@ export interface JoinCandidate {
  * "a can of soda" or "is" inside a statement does not start one.
  */
 const QUESTION_OPENERS = new Set(["can", "could", "do", "does", "did", "is", "are", "will", "would", "how", "what", "where", "when", "which", "who", "whats", "wheres"]);
-const QUESTION_SECOND_WORDS = new Set(["i", "we", "you", "ye", "u", "there", "it", "the", "my", "our", "they", "he", "she", "that", "this", "much", "long", "time", "is", "are", "do", "does", "kind", "should"]);
+const QUESTION_SECOND_WORDS = new Set(["i", "we", "you", "ye", "u", "there", "it", "the", "my", "our", "your", "they", "he", "she", "that", "this", "much", "long", "time", "is", "are", "do", "does", "kind", "should", "someone", "somebody", "anyone", "anybody"]);
 
 /**
  * Where the caller's last question starts: what comes before it is their situation ("my doctor
