@@ -332,3 +332,18 @@ describe("more of callers' phrases across trades", () => {
     expect([...analyze("i cracked it on a popcorn kernel can somebody look at it").narrative].length).toBeGreaterThan(0);
   });
 });
+
+describe("British spellings", () => {
+  test("a British spelling is read as the American one, for owners and callers alike", () => {
+    const words = (text: string) => tokensOf(text).map((token) => token.word);
+    expect(words("new tyres")).toEqual(["new", "tires"]);
+    expect(words("pay in instalments")).toEqual(["pay", "in", "installments"]);
+    const garage = buildKnowledgeIndex([
+      { question: "Do you fit tires?", answer: "While you wait.", keywords: ["tires"] },
+      { question: "Do you offer payment plans?", answer: "Pay in three installments.", keywords: ["installments"] },
+      { question: "Where are you?", answer: "Mill Lane.", keywords: ["address"] },
+    ]);
+    expect(answered(garage, "do you do tyres")).toBe(0);
+    expect(answered(garage, "can i pay in instalments")).toBe(1);
+  });
+});

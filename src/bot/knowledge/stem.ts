@@ -6,6 +6,7 @@
  *
  * A stem is a matching key, not a word: "delivery" → "deliv".
  */
+import britishSpellings from "american-british-english-translator/data/british_spellings.json" with { type: "json" };
 import { stemmer } from "stemmer";
 import { frequencyRank, irregularLemma, lemmasOf, lexiconStem } from "./lexicon/index.ts";
 
@@ -23,6 +24,29 @@ const SPELLING_VARIANTS: ReadonlyArray<readonly [RegExp, string]> = [
 
 /** Any of the endings above: most words have none, and are let through with one test instead of eight. */
 const BRITISH_ENDING = /(?:our(?:s|ed|ing)?|ise[sd]?|ising|isations?|yse[sd]?|tres?|ogues?|ll(?:ed|ing|ers?))$/;
+
+/**
+ * British spellings and their American forms, word by word ("tyres" → "tires", "instalment" →
+ * "installment", "paediatric" → "pediatric"): the list of the american-british-english-translator
+ * package, for the words no ending rule below spells.
+ */
+const BRITISH_TO_AMERICAN: ReadonlyMap<string, string> = new Map(Object.entries(britishSpellings as Record<string, string>));
+
+/**
+ * The spelling a text's word is read in: the list's American form of a British spelling, else
+ * the word (tokensOf reads every word through it, so the stems below meet one form; the ending
+ * rules of {@link americanSpelling} stay what the lexicon's stored stems were computed with).
+ *
+ * @example
+ * ```ts
+ * readingSpelling("tyres")      // "tires"
+ * readingSpelling("instalment") // "installment"
+ * readingSpelling("four")       // "four"
+ * ```
+ */
+export function readingSpelling(word: string): string {
+  return BRITISH_TO_AMERICAN.get(word) ?? word;
+}
 
 /** The American spelling of a British word when the lexicon knows it, else the word. */
 export function americanSpelling(word: string): string {

@@ -7,7 +7,7 @@
 import { frequencyRank, lemmasOf } from "./lexicon/index.ts";
 import { spokenNumbers } from "./numbers.ts";
 import { FILLERS, KNOWN_FUNCTION_WORDS, STOP_WORDS } from "./stopwords.ts";
-import { stem } from "./stem.ts";
+import { readingSpelling, stem } from "./stem.ts";
 import { compilePhrases, matchPhrase, type PhraseTable } from "./phrase-patterns.ts";
 import { IDIOMS } from "./idioms.ts";
 import { PHONE_TALK } from "./phone-talk.ts";
@@ -172,7 +172,11 @@ export interface Token {
  * ```
  */
 export function tokensOf(text: string): Token[] {
-  const list = spokenNumbers(words(text)).filter((word, at, all) => !FILLERS.has(word) || (word === "like" && LIKING.has(all[at - 1] ?? "")));
+  // British spellings as American ones, for owners and callers alike: the lexicon, idioms and
+  // stems then meet one form ("tyres", "instalments", "centre").
+  const list = spokenNumbers(words(text))
+    .filter((word, at, all) => !FILLERS.has(word) || (word === "like" && LIKING.has(all[at - 1] ?? "")))
+    .map(readingSpelling);
   const tokens: Token[] = [];
   let i = 0;
   while (i < list.length) {
