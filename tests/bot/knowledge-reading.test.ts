@@ -347,3 +347,27 @@ describe("British spellings", () => {
     expect(answered(garage, "can i pay in instalments")).toBe(1);
   });
 });
+
+describe("food free of something, and a room not ready", () => {
+  test("'doesnt have', 'without' and an allergy or intolerance ask for food free of it", () => {
+    const bakery = buildKnowledgeIndex([
+      { question: "Do you have gluten-free bread?", answer: "A gluten-free loaf every morning.", keywords: ["gluten free"] },
+      { question: "Do you have dairy-free cakes?", answer: "Two vegan cakes a day.", keywords: ["dairy free"] },
+      { question: "Do you deliver?", answer: "Within two miles.", keywords: ["delivery"] },
+    ]);
+    expect(answered(bakery, "do you have bread that doesnt have gluten in it")).toBe(0);
+    expect(answered(bakery, "my son has a gluten intolerance what can he have")).toBe(0);
+    expect(answered(bakery, "im lactose intolerant is there a cake i can eat")).toBe(1);
+    expect(answered(bakery, "any cakes without dairy")).toBe(1);
+  });
+
+  test("a room not ready yet is before check-in, and cases dropped off are luggage", () => {
+    const inn = buildKnowledgeIndex([
+      { question: "Can I leave my luggage before check-in?", answer: "Reception keeps bags all day.", keywords: ["luggage", "bags"] },
+      { question: "What time is check-in?", answer: "From 3 pm.", keywords: ["check in"] },
+      { question: "Do you have parking?", answer: "Behind the inn.", keywords: ["parking"] },
+    ]);
+    expect(answered(inn, "can we drop our cases somewhere before the room is ready")).toBe(0);
+    expect(answered(inn, "can we drop off our cases early")).toBe(0);
+  });
+});

@@ -150,6 +150,16 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["groom|cut|visit|treat|service|see|fix|clean|do (him|her|it|them|me|us) at (my|our|her|his|the) home|house|place", "mobile visit"],
   // Which stop to get off at is where the business is.
   ["what|which (*) stop|station do|should i|we get off", "where location"],
+  // Food without an ingredient is free of it: "pasta that doesnt have wheat", "a wheat allergy".
+  ["doesnt|dont|didnt have|contain (any) +wheat|gluten|dairy|milk|lactose|nuts|peanuts|meat|egg|eggs|soy|sugar", "free"],
+  ["without (any) +wheat|gluten|dairy|milk|lactose|nuts|peanuts|meat|egg|eggs|soy|sugar", "free"],
+  ["wheat|gluten allergy|allergies|intolerance|intolerant|sensitivity", "gluten free"],
+  ["allergic|intolerant|sensitive to wheat|gluten", "gluten free"],
+  ["dairy|lactose|milk allergy|allergies|intolerance|intolerant", "dairy free"],
+  ["allergic|intolerant to dairy|lactose|milk", "dairy free"],
+  // A room not ready yet is before check-in; cases dropped off are luggage left.
+  ["before the|our|my room|rooms is|are|gets|get ready", "before check in"],
+  ["drop|leave (off) our|my|the|some cases|suitcases|luggage|bags", "leave luggage bags"],
   // Ordering to collect: "order ahead", "come and grab it myself".
   ["order ahead", "order pickup"],
   ["grab|collect|get it|them myself|ourselves", "pickup"],
