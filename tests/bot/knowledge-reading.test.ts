@@ -371,3 +371,11 @@ describe("food free of something, and a room not ready", () => {
     expect(answered(inn, "can we drop off our cases early")).toBe(0);
   });
 });
+
+test("weeks old is a puppy or a baby, not a grown dog", () => {
+  const groomer = buildKnowledgeIndex([
+    { question: "Do you groom puppies?", answer: "From 12 weeks, $35.", keywords: ["puppies"] },
+    { question: "How much is a full groom?", answer: "$75 for a full groom of any dog.", keywords: ["full groom"] },
+  ]);
+  expect(answered(groomer, "hes ten weeks old can he come in")).toBe(0);
+});

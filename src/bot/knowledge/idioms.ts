@@ -207,6 +207,8 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["which kind|kinds|type|types|sort|sorts of", "which kind"],
   // Children named by their age or as the little ones: "my 4 year old", "the young ones".
   ["1..17 year|years old|olds", "child"],
+  // Weeks old is a baby, or a puppy or kitten.
+  ["1..52 week|weeks old", "young baby puppy kitten"],
   // A child's helping of food is what a kids' menu serves.
   ["childrens|children|kids|kid|child portion|portions|size|sizes|meal|meals", "kids menu"],
   ["little|young|wee one|ones|uns", "child"],
