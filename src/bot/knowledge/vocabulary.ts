@@ -6,7 +6,7 @@
  */
 import { doubleMetaphone } from "double-metaphone";
 import type { Faq } from "../business.ts";
-import { lemmasOf, stemmedRelationsOf, type Neighbour } from "./lexicon/index.ts";
+import { EXPANSION_GROUPS, lemmaExpansionsOf, lemmasOf } from "./lexicon/index.ts";
 import { answerTypeWords } from "./answer-types.ts";
 import { stem } from "./stem.ts";
 import { STOP_WORDS } from "./stopwords.ts";
@@ -93,6 +93,14 @@ interface Expansions {
   readonly weights: number[];
 }
 
+/**
+ * The best weight of a stem reached through the groups of bitset `groups` (bit k: EXPANSION_GROUPS[k]),
+ * for each of the 16 bitsets: the lexicon stores a stem once with every group it came through.
+ */
+const GROUPS_WEIGHT: readonly number[] = Array.from({ length: 1 << EXPANSION_GROUPS.length }, (_, groups) =>
+  Math.max(0, ...EXPANSION_GROUPS.map((group, k) => ((groups & (1 << k)) !== 0 ? RELATION_WEIGHT[group] : 0))),
+);
+
 function expansionsOf(word: string): Expansions {
   const cached = expansionCache.get(word);
   if (cached !== undefined) return cached;
@@ -101,11 +109,16 @@ function expansionsOf(word: string): Expansions {
   for (const synonym of handSynonyms(wordStem)) addExpansion(best, synonym, stem(synonym), RELATION_WEIGHT.handSynonym);
   const lemmas = lemmasOf(word);
   for (let at = 0; at < lemmas.length && at < 2; at++) {
-    const relations = stemmedRelationsOf(lemmas[at]!);
-    addNeighbours(best, relations.synonyms, RELATION_WEIGHT.synonym);
-    addNeighbours(best, relations.narrower, RELATION_WEIGHT.narrower);
-    addNeighbours(best, relations.broader, RELATION_WEIGHT.broader);
-    addNeighbours(best, relations.related, RELATION_WEIGHT.related);
+    // Stored de-duplicated and without stop words (lexicon/expansions.ts): with nothing reached
+    // yet, the lemma's list is taken as it stands.
+    const { stems, groups } = lemmaExpansionsOf(lemmas[at]!);
+    const fresh = best.terms.length === 0;
+    for (let entry = 0; entry < stems.length; entry++) {
+      if (fresh) {
+        best.terms.push(stems[entry]!);
+        best.weights.push(GROUPS_WEIGHT[groups[entry]!]!);
+      } else addTerm(best, stems[entry]!, GROUPS_WEIGHT[groups[entry]!]!);
+    }
   }
   const own = best.terms.indexOf(wordStem);
   if (own >= 0) {
@@ -117,13 +130,12 @@ function expansionsOf(word: string): Expansions {
   return best;
 }
 
-function addNeighbours(best: Expansions, neighbours: readonly Neighbour[], relation: number): void {
-  for (let at = 0; at < neighbours.length; at++) addExpansion(best, neighbours[at]!.word, neighbours[at]!.stem, relation);
+function addExpansion(best: Expansions, related: string, relatedStem: string, relation: number): void {
+  // A hand group's words are lemmas already: no inflection to look through.
+  if (!STOP_WORDS.has(related)) addTerm(best, relatedStem, relation);
 }
 
-function addExpansion(best: Expansions, related: string, relatedStem: string, relation: number): void {
-  // WordNet's neighbours are lemmas already: no inflection to look through.
-  if (STOP_WORDS.has(related)) return;
+function addTerm(best: Expansions, relatedStem: string, relation: number): void {
   const at = best.terms.indexOf(relatedStem);
   if (at < 0) {
     best.terms.push(relatedStem);
