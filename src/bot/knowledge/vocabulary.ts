@@ -2,16 +2,18 @@
  * A business's vocabulary, prepared at index-build time so that a query is a few map lookups:
  * each FAQ's own words (by field), its words' WordNet relations at lower weight, and the tables
  * that repair speech-recognition slips against this vocabulary only (joined and split words,
- * phonetic near-misses).
+ * phonetic near-misses: see repairs.ts).
  */
-import { doubleMetaphone } from "double-metaphone";
 import type { Faq } from "../business.ts";
 import { EXPANSION_GROUPS, lemmaExpansionsOf, lemmasOf } from "./lexicon/index.ts";
 import { answerTypeWords } from "./answer-types.ts";
 import { stem } from "./stem.ts";
 import { STOP_WORDS } from "./stopwords.ts";
 import { SYNONYM_GROUPS } from "./synonyms.ts";
-import { PARTICLES, isKnownWord, tokensOf, type Token } from "./terms.ts";
+import { PHONETIC_MIN_LENGTH } from "./repairs.ts";
+import { PARTICLES, tokensOf, type Token } from "./terms.ts";
+
+export { phoneticCode, phoneticTable, repairWord } from "./repairs.ts";
 
 /** How much an FAQ's own words count, by where the owner wrote them. */
 export const FIELD_WEIGHT = { question: 1, keyword: 1, answer: 0.4 } as const;
@@ -54,8 +56,14 @@ export interface Vocabulary {
   readonly postings: Map<string, FaqWeights>;
   /** Terms the FAQs themselves use (not expansions): what a split word may be split into. */
   readonly own: Set<string>;
-  /** Double Metaphone code → the FAQ word (and its term) it spells, for codes only one term has. */
-  readonly phonetic: Map<string, { readonly word: string; readonly term: string }>;
+  /**
+   * The FAQ words a phonetic repair may find, each followed by its term, in the order written
+   * (long enough to compare, no digits): the table of their codes is made from them on the first
+   * caller word that needs it (see phoneticTable), as most indexes never need one.
+   */
+  readonly soundable: readonly string[];
+  /** Double Metaphone code → the FAQ word (and its term) it spells, for codes only one term has; made by phoneticTable. */
+  phonetic: Map<string, { readonly word: string; readonly term: string }> | undefined;
   /** Per FAQ, the terms of its question: how much of it a caller touched counts too. */
   readonly questionTerms: string[][];
   /** First word → the owner's keyword phrases that hold a stop word ("to go"), each with the term it is posted under. */
@@ -161,20 +169,6 @@ function post(postings: Map<string, FaqWeights>, term: string, faq: number, weig
   list.push({ faq, weight, topical, written });
 }
 
-/** The code a word is matched on phonetically, or undefined for words too short to compare. */
-export function phoneticCode(word: string): string | undefined {
-  if (word.length < 4) return undefined;
-  let code = phoneticCache.get(word);
-  if (code === undefined) {
-    code = doubleMetaphone(word)[0];
-    if (phoneticCache.size >= EXPANSION_CACHE_LIMIT) phoneticCache.clear();
-    phoneticCache.set(word, code);
-  }
-  return code.length >= 3 ? code : undefined;
-}
-
-const phoneticCache = new Map<string, string>();
-
 /**
  * Builds the vocabulary of a business's FAQs.
  *
@@ -187,7 +181,7 @@ const phoneticCache = new Map<string, string>();
 export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   const postings = new Map<string, FaqWeights>();
   const own = new Set<string>();
-  const phoneticTerms = new Map<string, Map<string, string>>();
+  const soundable: string[] = [];
   // Expansions go in after every FAQ's own words, so that they never outweigh an owner's word;
   // one per word and FAQ (its best field), since posting keeps the best weight anyway.
   const expansions: Array<{ word: string; faq: number; weight: number; topical: boolean }> = [];
@@ -236,12 +230,7 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
         post(postings, wordStem, index, weight, topical, true);
         own.add(wordStem);
         if (digits === undefined ? DIGIT.test(word) : digits[position]) continue;
-        const code = phoneticCode(word);
-        if (code !== undefined) {
-          const terms = phoneticTerms.get(code) ?? new Map<string, string>();
-          if (!terms.has(wordStem)) terms.set(wordStem, word);
-          phoneticTerms.set(code, terms);
-        }
+        if (word.length >= PHONETIC_MIN_LENGTH) soundable.push(word, wordStem);
         const seen = toExpand.get(word);
         if (seen === undefined) {
           const expansion = { word, faq: index, weight, topical };
@@ -268,11 +257,7 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
     for (let at = 0; at < terms.length; at++) post(postings, terms[at]!, faq, weight * weights[at]!, topical, false);
   }
 
-  const phonetic = new Map<string, { word: string; term: string }>();
-  for (const [code, terms] of phoneticTerms) {
-    if (terms.size === 1) for (const [term, word] of terms) phonetic.set(code, { word, term });
-  }
-  return { postings, own, phonetic, questionTerms, phrases, bound };
+  return { postings, own, soundable, phonetic: undefined, questionTerms, phrases, bound };
 }
 
 /**
@@ -299,43 +284,4 @@ function addBoundHeads(bound: Vocabulary["bound"], faq: number, texts: ReadonlyA
     entry.set(faq, set);
     bound.set(head, entry);
   }
-}
-
-/**
- * The FAQ terms an unknown word may be a slip for: two of the business's own words run together
- * ("glutenfree", "daypasses"), or a word that sounds like one of them ("baliage" for
- * "balayage"). Empty when nothing fits. Only for words the lexicon does not know (see isKnownWord).
- *
- * @example
- * ```ts
- * repairWord(vocabulary, "glutenfree") // ["gluten", "free"] when the FAQs use both words
- * ```
- */
-export function repairWord(vocabulary: Vocabulary, word: string): string[] {
-  if (isKnownWord(word)) return [];
-  for (let split = 2; split <= word.length - 2; split++) {
-    const left = stem(word.slice(0, split));
-    // Most first pieces are no word of the business: the rest need not be stemmed then (a
-    // caller's new word would otherwise take the stemmer's rules through every piece of it).
-    if (!vocabulary.own.has(left)) continue;
-    const right = stem(word.slice(split));
-    if (vocabulary.own.has(right)) return [left, right];
-  }
-  const code = phoneticCode(word);
-  const found = code === undefined ? undefined : vocabulary.phonetic.get(code);
-  // Sounding alike is not enough: the spelling must be close too ("brekkie" is not "park").
-  return found !== undefined && editDistance(word, found.word) <= Math.max(2, Math.floor(0.3 * found.word.length)) ? [found.term] : [];
-}
-
-/** Levenshtein distance, for the few candidate pairs a phonetic match proposes. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
