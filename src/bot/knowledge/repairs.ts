@@ -5,7 +5,20 @@
 import { doubleMetaphone } from "double-metaphone";
 import { stem } from "./stem.ts";
 import { isKnownWord } from "./terms.ts";
-import type { Vocabulary } from "./vocabulary.ts";
+
+/** What a business's vocabulary (vocabulary.ts) holds for repairs. */
+export interface RepairTables {
+  /** Terms the FAQs themselves use: what a split word may be split into. */
+  readonly own: ReadonlySet<string>;
+  /**
+   * The FAQ words a phonetic repair may find, each followed by its term, in the order written
+   * (long enough to compare, no digits): the table of their codes is made from them on the first
+   * caller word that needs it (see phoneticTable), as most indexes never need one.
+   */
+  readonly soundable: readonly string[];
+  /** Double Metaphone code → the FAQ word (and its term) it spells, for codes only one term has; made by phoneticTable. */
+  phonetic: Map<string, { readonly word: string; readonly term: string }> | undefined;
+}
 
 /** Words shorter than this are not compared phonetically. */
 export const PHONETIC_MIN_LENGTH = 4;
@@ -34,7 +47,7 @@ const PHONETIC_CACHE_LIMIT = 20_000;
  * phoneticTable(buildVocabulary([{ question: "Do you do balayage?", answer: "Yes.", keywords: [] }])).get(phoneticCode("baliage")!)?.word // "balayage"
  * ```
  */
-export function phoneticTable(vocabulary: Vocabulary): ReadonlyMap<string, { readonly word: string; readonly term: string }> {
+export function phoneticTable(vocabulary: RepairTables): ReadonlyMap<string, { readonly word: string; readonly term: string }> {
   if (vocabulary.phonetic !== undefined) return vocabulary.phonetic;
   const { soundable } = vocabulary;
   const termsOf = new Map<string, Map<string, string>>();
@@ -63,7 +76,7 @@ export function phoneticTable(vocabulary: Vocabulary): ReadonlyMap<string, { rea
  * repairWord(vocabulary, "glutenfree") // ["gluten", "free"] when the FAQs use both words
  * ```
  */
-export function repairWord(vocabulary: Vocabulary, word: string): string[] {
+export function repairWord(vocabulary: RepairTables, word: string): string[] {
   if (isKnownWord(word)) return [];
   for (let split = 2; split <= word.length - 2; split++) {
     const left = stem(word.slice(0, split));

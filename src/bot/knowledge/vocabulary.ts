@@ -10,7 +10,7 @@ import { answerTypeWords } from "./answer-types.ts";
 import { stem } from "./stem.ts";
 import { STOP_WORDS } from "./stopwords.ts";
 import { SYNONYM_GROUPS } from "./synonyms.ts";
-import { PHONETIC_MIN_LENGTH } from "./repairs.ts";
+import { PHONETIC_MIN_LENGTH, type RepairTables } from "./repairs.ts";
 import { PARTICLES, tokensOf, type Token } from "./terms.ts";
 
 export { phoneticCode, phoneticTable, repairWord } from "./repairs.ts";
@@ -50,20 +50,10 @@ export interface Posting {
  */
 export type FaqWeights = Posting[];
 
-/** What an index holds about a business's words. */
-export interface Vocabulary {
+/** What an index holds about a business's words: its postings, and its repair tables (repairs.ts: own terms, sounds). */
+export interface Vocabulary extends RepairTables {
   /** term → its postings, weights in (0, 1]. */
   readonly postings: Map<string, FaqWeights>;
-  /** Terms the FAQs themselves use (not expansions): what a split word may be split into. */
-  readonly own: Set<string>;
-  /**
-   * The FAQ words a phonetic repair may find, each followed by its term, in the order written
-   * (long enough to compare, no digits): the table of their codes is made from them on the first
-   * caller word that needs it (see phoneticTable), as most indexes never need one.
-   */
-  readonly soundable: readonly string[];
-  /** Double Metaphone code → the FAQ word (and its term) it spells, for codes only one term has; made by phoneticTable. */
-  phonetic: Map<string, { readonly word: string; readonly term: string }> | undefined;
   /** Per FAQ, the terms of its question: how much of it a caller touched counts too. */
   readonly questionTerms: string[][];
   /** First word → the owner's keyword phrases that hold a stop word ("to go"), each with the term it is posted under. */
