@@ -7,6 +7,11 @@
  * (src/bot/prepare.ts: the lexicon, a first query). Targets from the understanding issue: build
  * ≤ 5 ms per business, p99 ≤ 1 ms per question at 50 FAQs. Not part of `bun test`.
  *
+ * A first build is one sample and swings by a millisecond or more on a busy machine, so the bench
+ * also starts FRESH_PROCESSES processes of itself (`--first-builds`: start-up's preparation, then
+ * each business's first build, nothing else) and reports their median and range beside this
+ * process's own figure; the target is judged on the median.
+ *
  * @example
  * ```sh
  * bun run bench -- --only understanding
@@ -22,6 +27,9 @@ import { machineLine, markdownTable } from "./lib/report.ts";
 const BUILD_TARGET_MS = 5;
 const QUERY_P99_TARGET_MS = 1;
 const LARGE_BUSINESS_FAQS = 50;
+/** Fresh processes whose first builds give the median. */
+const FRESH_PROCESSES = 9;
+const FIRST_BUILDS_FLAG = "--first-builds";
 
 interface Named {
   readonly name: string;
@@ -49,20 +57,39 @@ function time<T>(run: () => T): { value: T; ms: number } {
 const warm = buildKnowledgeIndex(trades[0]!.faqs, { businessName: trades[0]!.name });
 queryKnowledge(warm, "yeah so my sister is visiting next week um is there usually a spot for the car or a wi fi password delgado");
 
+const measured = [large, ...businesses];
+
+if (process.argv.includes(FIRST_BUILDS_FLAG)) {
+  // A fresh process's sample: each business's first build, in the order the full run builds them.
+  console.log(JSON.stringify(measured.map((business) => time(() => buildKnowledgeIndex(business.faqs, { businessName: business.name })).ms)));
+  process.exit(0);
+}
+
+/** Per business, the first builds of FRESH_PROCESSES fresh processes, sorted. */
+const freshFirsts: number[][] = measured.map(() => []);
+for (let run = 0; run < FRESH_PROCESSES; run++) {
+  const child = Bun.spawnSync([process.execPath, import.meta.path, FIRST_BUILDS_FLAG], { stderr: "inherit" });
+  const sample = JSON.parse(child.stdout.toString()) as number[];
+  sample.forEach((value, at) => freshFirsts[at]!.push(value));
+}
+for (const list of freshFirsts) list.sort((a, b) => a - b);
+
 const builds: string[][] = [];
-for (const business of [large, ...businesses]) {
+for (const [at, business] of measured.entries()) {
   const first = time(() => buildKnowledgeIndex(business.faqs, { businessName: business.name }));
+  const fresh = freshFirsts[at]!;
   const again: number[] = [];
   for (let i = 0; i < 20; i++) again.push(time(() => buildKnowledgeIndex(business.faqs, { businessName: business.name })).ms);
   again.sort((a, b) => a - b);
   const index = first.value;
   const firstPass = questions.map((said) => time(() => queryKnowledge(index, said)).ms).sort((a, b) => a - b);
   const secondPass = questions.map((said) => time(() => queryKnowledge(index, said)).ms).sort((a, b) => a - b);
-  const met = first.ms <= BUILD_TARGET_MS && quantile(firstPass, 0.99) <= QUERY_P99_TARGET_MS;
+  const met = quantile(fresh, 0.5) <= BUILD_TARGET_MS && quantile(firstPass, 0.99) <= QUERY_P99_TARGET_MS;
   builds.push([
     business.name,
     String(business.faqs.length),
     ms(first.ms),
+    `${ms(quantile(fresh, 0.5))} (${ms(fresh[0]!)}–${ms(fresh[fresh.length - 1]!)})`,
     ms(quantile(again, 0.5)),
     ms(quantile(firstPass, 0.5)),
     ms(quantile(firstPass, 0.99)),
@@ -78,10 +105,10 @@ console.log(
     "",
     machineLine(),
     "",
-    `${questions.length} questions (the development set's and the held-out trades', in and out of scope), each asked once against each index and then again. Times in ms, in one process after start-up's preparation. Targets: first build ≤ ${BUILD_TARGET_MS} ms, first-pass p99 ≤ ${QUERY_P99_TARGET_MS} ms.`,
+    `${questions.length} questions (the development set's and the held-out trades', in and out of scope), each asked once against each index and then again. Times in ms, in one process after start-up's preparation; "first, median" is the first build in ${FRESH_PROCESSES} fresh processes (their range in brackets). Targets: first build (median) ≤ ${BUILD_TARGET_MS} ms, first-pass p99 ≤ ${QUERY_P99_TARGET_MS} ms.`,
     "",
     markdownTable(
-      ["business", "FAQs", "build (first)", "build (again, p50)", "question p50", "question p99", "asked again p50", "asked again p99", "target"],
+      ["business", "FAQs", "build (first)", "build (first, median)", "build (again, p50)", "question p50", "question p99", "asked again p50", "asked again p99", "target"],
       builds,
     ),
   ].join("\n"),

@@ -1,9 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { frequencyRank, irregularLemma, isModifier, lemmasByRules, lemmasOf, lexiconStem, relationsOf, stemmedRelationsOf } from "../../src/bot/knowledge/lexicon/index.ts";
+import { decodeExpansions, encodeExpansions } from "../../src/bot/knowledge/lexicon/expansions.ts";
+import { EXPANSION_GROUPS, frequencyRank, irregularLemma, isModifier, lemmaExpansionsOf, lemmasByRules, lemmasOf, lexiconStem, relationsOf, stemmedRelationsOf } from "../../src/bot/knowledge/lexicon/index.ts";
 import data from "../../src/bot/knowledge/lexicon/lexicon.json" with { type: "json" };
 import { decodePrefixStarts, encodePrefixStarts, prefixKey } from "../../src/bot/knowledge/lexicon/prefixes.ts";
 import { applyStemEdit, decodeStemEdits, encodeStemEdits, stemEdit } from "../../src/bot/knowledge/lexicon/stem-edits.ts";
 import { stem, stemByRules } from "../../src/bot/knowledge/stem.ts";
+import { STOP_WORDS } from "../../src/bot/knowledge/stopwords.ts";
 
 describe("the lexicon (a slice of WordNet 3.1, bun run build:lexicon)", () => {
   test("synonyms hold both ways, even where one side's sense is untagged (the British 'lift')", () => {
@@ -99,6 +101,44 @@ describe("stored stems and lemmas", () => {
     }
     expect(lexiconStem("delivery")).toBe("deliv");
     expect(lexiconStem("balayage")).toBeUndefined();
+  });
+});
+
+describe("stored expansions", () => {
+  test("every word's stored expansions are its relations' stems, each once in the order reached, with every group it came through, stop words left out", () => {
+    // What an index made of the relations before they were stored: run build:lexicon when this fails.
+    const fromRelations = (word: string) => {
+      const relations = stemmedRelationsOf(word);
+      const stems: string[] = [];
+      const groups: number[] = [];
+      [relations.synonyms, relations.narrower, relations.broader, relations.related].forEach((neighbours, group) => {
+        for (const neighbour of neighbours) {
+          if (STOP_WORDS.has(neighbour.word)) continue;
+          const at = stems.indexOf(neighbour.stem);
+          if (at < 0) {
+            stems.push(neighbour.stem);
+            groups.push(1 << group);
+          } else groups[at]! |= 1 << group;
+        }
+      });
+      return { stems, groups };
+    };
+    const differing = data.words.split(" ").filter((word) => JSON.stringify(lemmaExpansionsOf(word)) !== JSON.stringify(fromRelations(word)));
+    expect(differing).toEqual([]);
+    expect(EXPANSION_GROUPS).toEqual(["synonym", "narrower", "broader", "related"]);
+    const elevator = lemmaExpansionsOf("elevator");
+    expect(elevator.groups[elevator.stems.indexOf("lift")]! & 1).toBe(1);
+    expect(lemmaExpansionsOf("balayage")).toEqual({ stems: [], groups: [] });
+  });
+
+  test("an expansions line names a stem reached twice once, with both groups' marks, and drops stop words", () => {
+    const lift = { position: 46, word: "lift", stem: "lift" };
+    const the = { position: 7, word: "the", stem: "the" };
+    const hoist = { position: 1300, word: "hoists", stem: "hoist" };
+    const line = encodeExpansions([[lift, the], [hoist], [], [lift]], (word) => word === "the");
+    const stemAt = (position: number) => ({ 46: "lift", 7: "the", 1300: "hoist" })[position]!;
+    expect(decodeExpansions(`x${line}x`, 1, line.length + 1, stemAt)).toEqual({ stems: ["lift", "hoist"], groups: [0b1001, 0b10] });
+    expect(decodeExpansions("", 0, 0, stemAt)).toEqual({ stems: [], groups: [] });
   });
 });
 

@@ -8,7 +8,8 @@ import { CALIBRATION } from "./calibration.ts";
 import type { KnowledgeIndex } from "./index-types.ts";
 import { lemmasOf, stemmedRelationsOf, type Neighbour } from "./lexicon/index.ts";
 import type { Analysis } from "./terms.ts";
-import { RELATION_WEIGHT, repairWord, type FaqWeights, type Posting } from "./vocabulary.ts";
+import { repairWord } from "./repairs.ts";
+import { RELATION_WEIGHT, type FaqWeights, type Posting } from "./vocabulary.ts";
 import { unexplainedWordCost } from "./word-weights.ts";
 
 /** Caller's words remembered per index (their WordNet reach); bounds memory on a long-lived index. */

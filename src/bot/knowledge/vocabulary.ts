@@ -2,16 +2,18 @@
  * A business's vocabulary, prepared at index-build time so that a query is a few map lookups:
  * each FAQ's own words (by field), its words' WordNet relations at lower weight, and the tables
  * that repair speech-recognition slips against this vocabulary only (joined and split words,
- * phonetic near-misses).
+ * phonetic near-misses: see repairs.ts).
  */
-import { doubleMetaphone } from "double-metaphone";
 import type { Faq } from "../business.ts";
-import { lemmasOf, stemmedRelationsOf, type Neighbour } from "./lexicon/index.ts";
+import { EXPANSION_GROUPS, lemmaExpansionsOf, lemmasOf } from "./lexicon/index.ts";
 import { answerTypeWords } from "./answer-types.ts";
 import { stem } from "./stem.ts";
 import { STOP_WORDS } from "./stopwords.ts";
 import { SYNONYM_GROUPS } from "./synonyms.ts";
-import { PARTICLES, isKnownWord, tokensOf, type Token } from "./terms.ts";
+import { PHONETIC_MIN_LENGTH, type RepairTables } from "./repairs.ts";
+import { PARTICLES, tokensOf, type Token } from "./terms.ts";
+
+export { phoneticCode, phoneticTable, repairWord } from "./repairs.ts";
 
 /** How much an FAQ's own words count, by where the owner wrote them. */
 export const FIELD_WEIGHT = { question: 1, keyword: 1, answer: 0.4 } as const;
@@ -48,14 +50,10 @@ export interface Posting {
  */
 export type FaqWeights = Posting[];
 
-/** What an index holds about a business's words. */
-export interface Vocabulary {
+/** What an index holds about a business's words: its postings, and its repair tables (repairs.ts: own terms, sounds). */
+export interface Vocabulary extends RepairTables {
   /** term → its postings, weights in (0, 1]. */
   readonly postings: Map<string, FaqWeights>;
-  /** Terms the FAQs themselves use (not expansions): what a split word may be split into. */
-  readonly own: Set<string>;
-  /** Double Metaphone code → the FAQ word (and its term) it spells, for codes only one term has. */
-  readonly phonetic: Map<string, { readonly word: string; readonly term: string }>;
   /** Per FAQ, the terms of its question: how much of it a caller touched counts too. */
   readonly questionTerms: string[][];
   /** First word → the owner's keyword phrases that hold a stop word ("to go"), each with the term it is posted under. */
@@ -93,6 +91,14 @@ interface Expansions {
   readonly weights: number[];
 }
 
+/**
+ * The best weight of a stem reached through the groups of bitset `groups` (bit k: EXPANSION_GROUPS[k]),
+ * for each of the 16 bitsets: the lexicon stores a stem once with every group it came through.
+ */
+const GROUPS_WEIGHT: readonly number[] = Array.from({ length: 1 << EXPANSION_GROUPS.length }, (_, groups) =>
+  Math.max(0, ...EXPANSION_GROUPS.map((group, k) => ((groups & (1 << k)) !== 0 ? RELATION_WEIGHT[group] : 0))),
+);
+
 function expansionsOf(word: string): Expansions {
   const cached = expansionCache.get(word);
   if (cached !== undefined) return cached;
@@ -101,11 +107,16 @@ function expansionsOf(word: string): Expansions {
   for (const synonym of handSynonyms(wordStem)) addExpansion(best, synonym, stem(synonym), RELATION_WEIGHT.handSynonym);
   const lemmas = lemmasOf(word);
   for (let at = 0; at < lemmas.length && at < 2; at++) {
-    const relations = stemmedRelationsOf(lemmas[at]!);
-    addNeighbours(best, relations.synonyms, RELATION_WEIGHT.synonym);
-    addNeighbours(best, relations.narrower, RELATION_WEIGHT.narrower);
-    addNeighbours(best, relations.broader, RELATION_WEIGHT.broader);
-    addNeighbours(best, relations.related, RELATION_WEIGHT.related);
+    // Stored de-duplicated and without stop words (lexicon/expansions.ts): with nothing reached
+    // yet, the lemma's list is taken as it stands.
+    const { stems, groups } = lemmaExpansionsOf(lemmas[at]!);
+    const fresh = best.terms.length === 0;
+    for (let entry = 0; entry < stems.length; entry++) {
+      if (fresh) {
+        best.terms.push(stems[entry]!);
+        best.weights.push(GROUPS_WEIGHT[groups[entry]!]!);
+      } else addTerm(best, stems[entry]!, GROUPS_WEIGHT[groups[entry]!]!);
+    }
   }
   const own = best.terms.indexOf(wordStem);
   if (own >= 0) {
@@ -117,13 +128,12 @@ function expansionsOf(word: string): Expansions {
   return best;
 }
 
-function addNeighbours(best: Expansions, neighbours: readonly Neighbour[], relation: number): void {
-  for (let at = 0; at < neighbours.length; at++) addExpansion(best, neighbours[at]!.word, neighbours[at]!.stem, relation);
+function addExpansion(best: Expansions, related: string, relatedStem: string, relation: number): void {
+  // A hand group's words are lemmas already: no inflection to look through.
+  if (!STOP_WORDS.has(related)) addTerm(best, relatedStem, relation);
 }
 
-function addExpansion(best: Expansions, related: string, relatedStem: string, relation: number): void {
-  // WordNet's neighbours are lemmas already: no inflection to look through.
-  if (STOP_WORDS.has(related)) return;
+function addTerm(best: Expansions, relatedStem: string, relation: number): void {
   const at = best.terms.indexOf(relatedStem);
   if (at < 0) {
     best.terms.push(relatedStem);
@@ -149,20 +159,6 @@ function post(postings: Map<string, FaqWeights>, term: string, faq: number, weig
   list.push({ faq, weight, topical, written });
 }
 
-/** The code a word is matched on phonetically, or undefined for words too short to compare. */
-export function phoneticCode(word: string): string | undefined {
-  if (word.length < 4) return undefined;
-  let code = phoneticCache.get(word);
-  if (code === undefined) {
-    code = doubleMetaphone(word)[0];
-    if (phoneticCache.size >= EXPANSION_CACHE_LIMIT) phoneticCache.clear();
-    phoneticCache.set(word, code);
-  }
-  return code.length >= 3 ? code : undefined;
-}
-
-const phoneticCache = new Map<string, string>();
-
 /**
  * Builds the vocabulary of a business's FAQs.
  *
@@ -175,7 +171,7 @@ const phoneticCache = new Map<string, string>();
 export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
   const postings = new Map<string, FaqWeights>();
   const own = new Set<string>();
-  const phoneticTerms = new Map<string, Map<string, string>>();
+  const soundable: string[] = [];
   // Expansions go in after every FAQ's own words, so that they never outweigh an owner's word;
   // one per word and FAQ (its best field), since posting keeps the best weight anyway.
   const expansions: Array<{ word: string; faq: number; weight: number; topical: boolean }> = [];
@@ -224,12 +220,7 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
         post(postings, wordStem, index, weight, topical, true);
         own.add(wordStem);
         if (digits === undefined ? DIGIT.test(word) : digits[position]) continue;
-        const code = phoneticCode(word);
-        if (code !== undefined) {
-          const terms = phoneticTerms.get(code) ?? new Map<string, string>();
-          if (!terms.has(wordStem)) terms.set(wordStem, word);
-          phoneticTerms.set(code, terms);
-        }
+        if (word.length >= PHONETIC_MIN_LENGTH) soundable.push(word, wordStem);
         const seen = toExpand.get(word);
         if (seen === undefined) {
           const expansion = { word, faq: index, weight, topical };
@@ -256,11 +247,7 @@ export function buildVocabulary(faqs: readonly Faq[]): Vocabulary {
     for (let at = 0; at < terms.length; at++) post(postings, terms[at]!, faq, weight * weights[at]!, topical, false);
   }
 
-  const phonetic = new Map<string, { word: string; term: string }>();
-  for (const [code, terms] of phoneticTerms) {
-    if (terms.size === 1) for (const [term, word] of terms) phonetic.set(code, { word, term });
-  }
-  return { postings, own, phonetic, questionTerms, phrases, bound };
+  return { postings, own, soundable, phonetic: undefined, questionTerms, phrases, bound };
 }
 
 /**
@@ -287,43 +274,4 @@ function addBoundHeads(bound: Vocabulary["bound"], faq: number, texts: ReadonlyA
     entry.set(faq, set);
     bound.set(head, entry);
   }
-}
-
-/**
- * The FAQ terms an unknown word may be a slip for: two of the business's own words run together
- * ("glutenfree", "daypasses"), or a word that sounds like one of them ("baliage" for
- * "balayage"). Empty when nothing fits. Only for words the lexicon does not know (see isKnownWord).
- *
- * @example
- * ```ts
- * repairWord(vocabulary, "glutenfree") // ["gluten", "free"] when the FAQs use both words
- * ```
- */
-export function repairWord(vocabulary: Vocabulary, word: string): string[] {
-  if (isKnownWord(word)) return [];
-  for (let split = 2; split <= word.length - 2; split++) {
-    const left = stem(word.slice(0, split));
-    // Most first pieces are no word of the business: the rest need not be stemmed then (a
-    // caller's new word would otherwise take the stemmer's rules through every piece of it).
-    if (!vocabulary.own.has(left)) continue;
-    const right = stem(word.slice(split));
-    if (vocabulary.own.has(right)) return [left, right];
-  }
-  const code = phoneticCode(word);
-  const found = code === undefined ? undefined : vocabulary.phonetic.get(code);
-  // Sounding alike is not enough: the spelling must be close too ("brekkie" is not "park").
-  return found !== undefined && editDistance(word, found.word) <= Math.max(2, Math.floor(0.3 * found.word.length)) ? [found.term] : [];
-}
-
-/** Levenshtein distance, for the few candidate pairs a phonetic match proposes. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

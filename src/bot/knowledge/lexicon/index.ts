@@ -5,9 +5,11 @@
  * stem-edits.ts): an index reaches thousands of WordNet neighbours, and reading a stem costs a
  * fraction of computing it.
  */
-import { decodeRelations, formOf, frequencyBandAt, hasOtherLemmas, hasStems, isModifierAt, neighbourAt, positionOf, wordAt, wordCount, type Neighbour } from "./store.ts";
+import type { LemmaExpansions } from "./expansions.ts";
+import { decodeRelations, expansionsAt, formOf, frequencyBandAt, hasOtherLemmas, hasStems, isModifierAt, neighbourAt, positionOf, stemAt, wordAt, wordCount, type Neighbour } from "./store.ts";
 
 export type { Neighbour } from "./store.ts";
+export { EXPANSION_GROUPS, type ExpansionGroup, type LemmaExpansions } from "./expansions.ts";
 
 /** What WordNet relates to a word; every list holds common words only, commonest first. */
 export interface WordRelations {
@@ -163,7 +165,7 @@ for (const rule of DETACHMENTS) {
  */
 export function lexiconStem(word: string): string | undefined {
   const position = positionOf(word);
-  return position < 0 || !hasStems() ? undefined : neighbourAt(position).stem;
+  return position < 0 || !hasStems() ? undefined : stemAt(position);
 }
 
 /**
@@ -193,3 +195,25 @@ export function stemmedRelationsOf(lemma: string): StemmedRelations {
   return groups === undefined ? NO_STEMMED_RELATIONS : { synonyms: groups[0]!, broader: groups[1]!, narrower: groups[2]!, related: groups[3]! };
 }
 
+
+const NO_EXPANSIONS: LemmaExpansions = { stems: [], groups: [] };
+
+/**
+ * The terms an index posts a lemma's WordNet relations under, as build.ts stored them: its
+ * neighbours' stems, each once, in the order synonyms, narrower, broader, related, stop words left
+ * out, each with the bitset of the groups (EXPANSION_GROUPS) it came through. Empty for a word the
+ * lexicon does not hold.
+ *
+ * @example
+ * ```ts
+ * const { stems, groups } = lemmaExpansionsOf("elevator");
+ * stems[0] // "lift", groups[0] & 1 // a synonym
+ * ```
+ */
+export function lemmaExpansionsOf(lemma: string): LemmaExpansions {
+  const position = positionOf(lemma);
+  if (position < 0) return NO_EXPANSIONS;
+  const found = expansionsAt(position);
+  if (found === undefined) throw new Error("lexicon.json holds no expansions: run `bun run build:lexicon`");
+  return found;
+}

@@ -8,7 +8,8 @@
  */
 import data from "./lexicon.json" with { type: "json" };
 import { decodePrefixStarts, prefixKey } from "./prefixes.ts";
-import { applyStemEdit, decodeStemEdits, type StemEdit } from "./stem-edits.ts";
+import { decodeExpansions, type LemmaExpansions } from "./expansions.ts";
+import { decodeStemEdits, type StemEdit } from "./stem-edits.ts";
 
 /** A word WordNet relates to another, with its stem: the term an index posts it under. */
 export interface Neighbour {
@@ -40,6 +41,12 @@ interface Loaded {
   readonly stemEdits: ReadonlyArray<StemEdit | undefined>;
   /** Each word as a neighbour with its stem, made on first use: one object and one stem string per word however many relate to it. */
   readonly neighbours: Array<Neighbour | undefined>;
+  /** Each word's stem, made on first use (one string per word, however many expansions name it). */
+  readonly stemsByPosition: Array<string | undefined>;
+  /** Every word's expansions line (expansions.ts), "\n" between; empty while build.ts computes them. */
+  readonly expansions: string;
+  /** Where word p's expansions line starts, found on first use (only index builds read them). */
+  expansionStarts: Int32Array | undefined;
 }
 
 let loaded: Loaded | undefined;
@@ -62,6 +69,9 @@ function load(): Loaded {
       stems: data.stems,
       stemEdits: decodeStemEdits(data.stemEdits),
       neighbours: new Array<Neighbour | undefined>(count),
+      stemsByPosition: new Array<string | undefined>(count),
+      expansions: data.expansions,
+      expansionStarts: undefined,
     };
   }
   return loaded;
@@ -234,15 +244,47 @@ export function hasStems(): boolean {
  * ```
  */
 export function neighbourAt(position: number): Neighbour {
-  const { count, stems, stemEdits, neighbours } = load();
+  const { neighbours } = load();
   let neighbour = neighbours[position];
-  if (neighbour === undefined) {
+  if (neighbour === undefined) neighbours[position] = neighbour = { word: wordAt(position), stem: stemAt(position) };
+  return neighbour;
+}
+
+/**
+ * The stored stem of the word at `position`, the same string each time.
+ *
+ * @example
+ * ```ts
+ * stemAt(positionOf("delivery")) // "deliv"
+ * ```
+ */
+export function stemAt(position: number): string {
+  const { count, stems, stemEdits, stemsByPosition, words, wordStarts } = load();
+  let found = stemsByPosition[position];
+  if (found === undefined) {
     const edit = stems.length === count ? stemEdits[stems.charCodeAt(position)] : undefined;
     if (edit === undefined) throw new Error("lexicon.json holds no stems: run `bun run build:lexicon`");
-    const word = wordAt(position);
-    neighbours[position] = neighbour = { word, stem: applyStemEdit(word, edit) };
+    // One slice of the word list, not the word and then its stem.
+    const end = wordStarts[position + 1]! - 1 - edit.cut;
+    stemsByPosition[position] = found = edit.tail === "" ? words.slice(wordStarts[position]!, end) : words.slice(wordStarts[position]!, end) + edit.tail;
   }
-  return neighbour;
+  return found;
+}
+
+/**
+ * The expansions build.ts stored for the word at `position` (see expansions.ts); undefined when
+ * lexicon.json holds none yet (build.ts writes them last).
+ *
+ * @example
+ * ```ts
+ * expansionsAt(positionOf("elevator"))?.stems // ["lift", …]
+ * ```
+ */
+export function expansionsAt(position: number): LemmaExpansions | undefined {
+  const lexicon = load();
+  if (lexicon.expansions === "") return undefined;
+  const starts = (lexicon.expansionStarts ??= lineStarts(lexicon.expansions, "\n", lexicon.count));
+  return decodeExpansions(lexicon.expansions, starts[position]!, starts[position + 1]! - 1, stemAt);
 }
 
 /**
