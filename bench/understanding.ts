@@ -9,8 +9,11 @@
  *
  * A first build is one sample and swings by a millisecond or more on a busy machine, so the bench
  * also starts FRESH_PROCESSES processes of itself (`--first-builds`: start-up's preparation, then
- * each business's first build, nothing else) and reports their median and range beside this
- * process's own figure; the target is judged on the median.
+ * each business's first build and a first pass of the questions) and reports the medians and
+ * ranges of their first build and first-pass p99 beside this process's own figures. The build
+ * target is judged on the fresh processes' median; the p99 target on this process's first pass
+ * (after its builds, as a server's questions come after start-up's), while the fresh processes'
+ * p99 shows what the first questions after a start pay while the engine still compiles.
  *
  * @example
  * ```sh
@@ -59,20 +62,33 @@ queryKnowledge(warm, "yeah so my sister is visiting next week um is there usuall
 
 const measured = [large, ...businesses];
 
+/** The questions asked once against an index, their times sorted. */
+const firstPassOf = (index: ReturnType<typeof buildKnowledgeIndex>): number[] => questions.map((said) => time(() => queryKnowledge(index, said)).ms).sort((a, b) => a - b);
+
 if (process.argv.includes(FIRST_BUILDS_FLAG)) {
-  // A fresh process's sample: each business's first build, in the order the full run builds them.
-  console.log(JSON.stringify(measured.map((business) => time(() => buildKnowledgeIndex(business.faqs, { businessName: business.name })).ms)));
+  // A fresh process's sample: each business's first build, in the order the full run builds
+  // them, and the p99 of its first pass of questions (a p99 of 289 is their 3 slowest: one
+  // process's figure swings with whatever the engine compiles meanwhile).
+  const samples = measured.map((business) => {
+    const build = time(() => buildKnowledgeIndex(business.faqs, { businessName: business.name }));
+    return [build.ms, quantile(firstPassOf(build.value), 0.99)];
+  });
+  console.log(JSON.stringify(samples));
   process.exit(0);
 }
 
-/** Per business, the first builds of FRESH_PROCESSES fresh processes, sorted. */
+/** Per business, the first builds and the first-pass p99s of FRESH_PROCESSES fresh processes, each sorted. */
 const freshFirsts: number[][] = measured.map(() => []);
+const freshP99s: number[][] = measured.map(() => []);
 for (let run = 0; run < FRESH_PROCESSES; run++) {
   const child = Bun.spawnSync([process.execPath, import.meta.path, FIRST_BUILDS_FLAG], { stderr: "inherit" });
-  const sample = JSON.parse(child.stdout.toString()) as number[];
-  sample.forEach((value, at) => freshFirsts[at]!.push(value));
+  const sample = JSON.parse(child.stdout.toString()) as Array<[number, number]>;
+  sample.forEach(([build, p99], at) => {
+    freshFirsts[at]!.push(build);
+    freshP99s[at]!.push(p99);
+  });
 }
-for (const list of freshFirsts) list.sort((a, b) => a - b);
+for (const list of [...freshFirsts, ...freshP99s]) list.sort((a, b) => a - b);
 
 const builds: string[][] = [];
 for (const [at, business] of measured.entries()) {
@@ -82,8 +98,9 @@ for (const [at, business] of measured.entries()) {
   for (let i = 0; i < 20; i++) again.push(time(() => buildKnowledgeIndex(business.faqs, { businessName: business.name })).ms);
   again.sort((a, b) => a - b);
   const index = first.value;
-  const firstPass = questions.map((said) => time(() => queryKnowledge(index, said)).ms).sort((a, b) => a - b);
+  const firstPass = firstPassOf(index);
   const secondPass = questions.map((said) => time(() => queryKnowledge(index, said)).ms).sort((a, b) => a - b);
+  const p99s = freshP99s[at]!;
   const met = quantile(fresh, 0.5) <= BUILD_TARGET_MS && quantile(firstPass, 0.99) <= QUERY_P99_TARGET_MS;
   builds.push([
     business.name,
@@ -93,6 +110,7 @@ for (const [at, business] of measured.entries()) {
     ms(quantile(again, 0.5)),
     ms(quantile(firstPass, 0.5)),
     ms(quantile(firstPass, 0.99)),
+    `${ms(quantile(p99s, 0.5))} (${ms(p99s[0]!)}–${ms(p99s[p99s.length - 1]!)})`,
     ms(quantile(secondPass, 0.5)),
     ms(quantile(secondPass, 0.99)),
     met ? "met" : "not met",
@@ -105,10 +123,10 @@ console.log(
     "",
     machineLine(),
     "",
-    `${questions.length} questions (the development set's and the held-out trades', in and out of scope), each asked once against each index and then again. Times in ms, in one process after start-up's preparation; "first, median" is the first build in ${FRESH_PROCESSES} fresh processes (their range in brackets). Targets: first build (median) ≤ ${BUILD_TARGET_MS} ms, first-pass p99 ≤ ${QUERY_P99_TARGET_MS} ms.`,
+    `${questions.length} questions (the development set's and the held-out trades', in and out of scope), each asked once against each index and then again. Times in ms, in one process after start-up's preparation; "median" columns are the first build and the first pass's p99 in ${FRESH_PROCESSES} fresh processes (their range in brackets), where the engine is still compiling the ranking's code while the questions come. Targets: first build (median of the fresh processes) ≤ ${BUILD_TARGET_MS} ms, first-pass p99 (this process, after its builds) ≤ ${QUERY_P99_TARGET_MS} ms.`,
     "",
     markdownTable(
-      ["business", "FAQs", "build (first)", "build (first, median)", "build (again, p50)", "question p50", "question p99", "asked again p50", "asked again p99", "target"],
+      ["business", "FAQs", "build (first)", "build (first, median)", "build (again, p50)", "question p50", "question p99", "question p99 (median)", "asked again p50", "asked again p99", "target"],
       builds,
     ),
   ].join("\n"),
