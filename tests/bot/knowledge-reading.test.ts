@@ -379,3 +379,23 @@ test("weeks old is a puppy or a baby, not a grown dog", () => {
   ]);
   expect(answered(groomer, "hes ten weeks old can he come in")).toBe(0);
 });
+
+describe("spelled letters, sedation, nerves and paying twice", () => {
+  test("letters spelled one by one are the acronym they spell; 'i' stays the pronoun", () => {
+    const words = (text: string) => tokensOf(text).map((token) => token.word);
+    expect(words("my car needs its m o t")).toEqual(["my", "car", "needs", "its", "mot"]);
+    expect(words("is the a c working")).toContain("ac");
+    expect(words("can i a")).toEqual(["can", "i", "a"]);
+  });
+
+  test("being knocked out is sedation, being worked up or freaking out is nerves, paying twice is what a guarantee covers", () => {
+    const clinic = buildKnowledgeIndex([
+      { question: "Do you offer sedation?", answer: "Laughing gas for nervous patients.", keywords: ["sedation", "nervous"] },
+      { question: "Is my filling guaranteed?", answer: "Fillings carry a two-year guarantee.", keywords: ["guarantee"] },
+      { question: "Where are you located?", answer: "On Elm Street.", keywords: ["address"] },
+    ]);
+    expect(answered(clinic, "can you knock me out for it")).toBe(0);
+    expect(answered(clinic, "i get really worked up in the chair")).toBe(0);
+    expect(answered(clinic, "if it breaks again do i have to pay twice")).toBe(1);
+  });
+});

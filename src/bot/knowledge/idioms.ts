@@ -64,7 +64,11 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   // Whether a cost is carried by an insurer or a guarantee.
   ["covered|cover for|by|under", "insurance warranty guarantee"],
   ["will|does|would (my|the|your) (*) cover it|that|this|me|us|the", "insurance warranty guarantee"],
-  ["cover it|that|this|me|us", "insurance warranty guarantee"],
+  ["cover it|that|this|me|us|stuff|anything|everything|things", "insurance warranty guarantee"],
+  ["no|lost|lose (my|our|any) (dental|health|medical) insurance|coverage", "without insurance"],
+  // A repair that fails again should not be paid twice: what a guarantee covers.
+  ["pay|paying for it|that (all) twice|again", "warranty guarantee"],
+  ["pay|paying twice", "warranty guarantee"],
   // Whether something costs more or is in the price.
   ["part of the|your rate|price|cost|deal|package|room", "included"],
   ["come|comes with (the) (room|rate|price)", "included"],
@@ -125,6 +129,10 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["newbie|newbies|noob|noobs", "beginner new"],
   ["newcomer|newcomers", "new"],
   ["never been (to) (your|the|this) (*) before", "new"],
+  // Being put to sleep for treatment, and being worked up or freaking out.
+  ["knock|put me|him|her|them|us out|under", "sedation anesthesia"],
+  ["worked|wound up", "nervous anxious"],
+  ["freak|freaks|freaking|freaked out", "nervous scared"],
   // Fetching a car (or anything) from the caller, and lending one.
   ["come and|to fetch|get|collect it|them|the|my|our|her|his", "collect pickup"],
   ["borrow|lend|loan (me|us) a|the (*) car|motor|vehicle|van", "loan car courtesy"],

@@ -38,6 +38,21 @@ function isModalNoun(word: string, before: string | undefined): boolean {
   return MODAL_NOUNS.has(word) && (word.endsWith("s") || (before !== undefined && NOUN_MARKERS.has(before)));
 }
 
+/**
+ * Letters spelled out one by one as speech recognition writes an acronym ("m o t", "e v", "a c")
+ * joined into the word they spell ("mot"), in place. A run needs two letters or more, and "i"
+ * (the pronoun) never joins one.
+ */
+function joinSpelledLetters(list: string[]): void {
+  for (let at = 0; at < list.length; at++) {
+    let end = at;
+    while (end < list.length && isSpelledLetter(list[end]!)) end++;
+    if (end - at >= 2) list.splice(at, end - at, list.slice(at, end).join(""));
+  }
+}
+
+const isSpelledLetter = (word: string): boolean => word.length === 1 && word >= "a" && word <= "z" && word !== "i";
+
 /** Words after which "like" is the verb ("id like to", "would like"), not a filler. */
 const LIKING = new Set(["i", "id", "we", "wed", "you", "youd", "they", "theyd", "would", "do", "dont", "really", "just", "also", "to", "she", "he", "shed", "hed"]);
 
@@ -177,6 +192,7 @@ export function tokensOf(text: string): Token[] {
   const list = spokenNumbers(words(text))
     .filter((word, at, all) => !FILLERS.has(word) || (word === "like" && LIKING.has(all[at - 1] ?? "")))
     .map(readingSpelling);
+  joinSpelledLetters(list);
   const tokens: Token[] = [];
   let i = 0;
   while (i < list.length) {
