@@ -1,11 +1,12 @@
 /**
  * What kind of thing an answer states, as words a caller asks for it by: an answer that gives a
  * price ("$15", "€20 a night") answers "is there a charge for …" and "how much …" even when it
- * never says "price"; one that gives a clock time ("from 3 pm", "7 to 10:30 am") answers "what
- * time …", and one that gives a length of time ("within two hours", "a 12-month guarantee")
- * answers "how long …". The words are posted with the answer's own (see vocabulary.ts), at its weight: they
- * support a match the question's topic makes, as a receptionist hears "is there a charge for
- * bringing a dog" as a question about the dog policy's price.
+ * never says "price"; a clock time ("from 3 pm") answers "what time …", a length of time ("within
+ * two hours", "a 12-month guarantee") "how long …", and a time of day "in the morning" or "at
+ * night". The words are posted with the answer's own (see vocabulary.ts), at its weight and as
+ * words the owner did not write: they support a match the question's topic makes, as a
+ * receptionist hears "is there a charge for bringing a dog" as a question about the dog policy's
+ * price, and they leave an FAQ about prices its own word's distinctiveness.
  */
 
 /** A currency amount: a symbol before the number, or the currency's name after it. */
@@ -21,7 +22,9 @@ const MORNING_TIME = /\b\d{1,2}(?::\d{2})?\s?(?:am|a\.m\.)(?![a-z])/i;
 const EVENING_TIME = /\b(?:[5-9]|1[01])(?::\d{2})?\s?(?:pm|p\.m\.)(?![a-z])/i;
 
 /**
- * The words an answer's kind adds to its own: "cost" for a price, "time" for a clock time.
+ * The words an answer's kind adds to its own: "cost" for a price, "time" for a clock time,
+ * "duration" for a length of time, "morning" for a time before noon, "evening" and "night" for
+ * one from 5 pm.
  *
  * @example
  * ```ts

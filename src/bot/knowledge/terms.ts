@@ -215,9 +215,10 @@ export function tokensOf(text: string): Token[] {
       i += idiom.length;
       continue;
     }
+    const before = list[i - 1];
     i++;
     // A stop word's stem is never used: not taking it spares the stemmer many of a text's words.
-    tokens.push({ word, term: isStopWord(word) && !isModalNoun(word, list[i - 2]) ? "" : stem(word) });
+    tokens.push({ word, term: isStopWord(word) && !isModalNoun(word, before) ? "" : stem(word) });
   }
   return tokens;
 }
