@@ -75,7 +75,7 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["is that|it extra", "included"],
   ["pay (for) (it|that) separately", "included"],
   // Bringing someone along to an event or a club.
-  ["plus 1|one|ones|ones", "guest"],
+  ["plus 1|one|ones", "guest"],
   // Somewhere safe for one's things.
   ["somewhere|anywhere|place|spot safe|secure to put|leave|keep|store", "locker storage"],
   // A gift bought as a voucher.
@@ -151,7 +151,7 @@ export const IDIOMS: ReadonlyArray<readonly [string, string]> = [
   ["shot|shots|jab|jabs|booster|boosters|vaccine|vaccines|injection|injections", "vaccination"],
   // Expecting a baby.
   ["bun in the oven", "pregnant prenatal"],
-  ["im|shes|were|she|i expecting", "pregnant prenatal"],
+  ["im|shes expecting", "pregnant prenatal"],
   ["moms|mums|mothers|mom|mum|mother to be", "pregnant prenatal"],
   // A visit to the caller's home.
   ["come|comes out to my|our|your house|home|place|door", "mobile visit"],
