@@ -12,11 +12,11 @@ import {
   type Cache,
   type CacheOptions,
   type L2Adapter,
-  type L2Bus,
 } from "../../src/cache/index.ts";
 import { redisClusterL2, redisL2 } from "../../src/cache/redis.ts";
 import { upstashL2 } from "../../src/cache/upstash.ts";
 import { sharedCluster, sharedRedis, sharedUpstash, startRedis } from "../support/servers.ts";
+import { switchableBusView } from "../support/switchable-bus.ts";
 
 type Names = "business" | "knowledge" | "session";
 
@@ -151,31 +151,6 @@ for (const [label, makeFactory] of transports) {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** A view of an in-process store whose bus this test takes down and brings up at will. */
-function switchableBusView(store: L2Adapter) {
-  let down = false;
-  const reporters = new Set<(state: "up" | "down") => void>();
-  const bus: L2Bus = {
-    publish: (channel, message) => store.bus!.publish(channel, message),
-    async subscribe(channel, onMessage, onState) {
-      const stop = await store.bus!.subscribe(channel, (message) => {
-        if (!down) onMessage(message);
-      });
-      if (onState) reporters.add(onState);
-      onState?.(down ? "down" : "up");
-      return stop;
-    },
-  };
-  const adapter: L2Adapter = { ...store, kind: store.kind, bus, describe: () => store.describe(), close: async () => undefined };
-  return {
-    adapter,
-    setDown(value: boolean) {
-      down = value;
-      for (const report of reporters) report(value ? "down" : "up");
-    },
-  };
-}
 
 describe("while the bus is down", () => {
   async function pair(l1TtlWhileDown: number) {

@@ -5,7 +5,8 @@
  * message across a bus change, `l1Ttl` is the bound again.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { createCache, memoryL2, type Cache, type CacheOptions, type L2Adapter, type L2Bus } from "../../src/cache/index.ts";
+import { createCache, memoryL2, type Cache, type CacheOptions, type L2Adapter } from "../../src/cache/index.ts";
+import { switchableBusView } from "../support/switchable-bus.ts";
 
 type Names = "business";
 const L1_TTL = 150;
@@ -35,40 +36,21 @@ async function waitFor(what: string, check: () => boolean): Promise<void> {
  * reads are counted, and a read can be held in flight until released.
  */
 function instanceView(store: L2Adapter) {
-  let down = false;
+  const view = switchableBusView(store);
   let gate: Promise<void> | undefined;
-  const reporters = new Set<(state: "up" | "down") => void>();
   const counts = { reads: 0 };
-  const bus: L2Bus = {
-    publish: (channel, message) => store.bus!.publish(channel, message),
-    async subscribe(channel, onMessage, onState) {
-      const stop = await store.bus!.subscribe(channel, (message) => {
-        if (!down) onMessage(message);
-      });
-      if (onState) reporters.add(onState);
-      onState?.(down ? "down" : "up");
-      return stop;
-    },
-  };
   const adapter: L2Adapter = {
-    ...store,
-    kind: store.kind,
+    ...view.adapter,
     async get(key) {
       if (!key.includes(":__")) counts.reads++;
       if (gate !== undefined) await gate;
       return store.get(key);
     },
-    bus,
-    describe: () => store.describe(),
-    close: async () => undefined,
   };
   return {
     adapter,
     counts,
-    setDown(value: boolean) {
-      down = value;
-      for (const report of reporters) report(value ? "down" : "up");
-    },
+    setDown: view.setDown,
     /** Holds every read until the returned function is called. */
     hold(): () => void {
       let release = () => {};
