@@ -315,10 +315,12 @@ export function termsOf(text: string): string[] {
 }
 
 /**
- * A canonical form of a question: its distinct terms and join candidates, sorted. Two questions
- * with the same canonical form get the same answer from any knowledge index (ranking reads only
- * these), so it is a safe, paraphrase-tolerant cache key: case, punctuation, fillers, stop words,
- * inflections and word order do not change it.
+ * A canonical form of a question's words: its distinct terms and join candidates, sorted, so that
+ * case, punctuation, fillers, stop words, inflections and word order do not change it. It is no
+ * key for cached answers: the ranking also reads where a word stands (the caller's situation told
+ * before or after the question, the question's focus, an owner's phrase said in order), so two
+ * questions of one form may be answered differently; knowledge keys hash the normalised text
+ * instead (see cache-keys.ts).
  *
  * @example
  * ```ts
